@@ -1,0 +1,62 @@
+// Builds the optional native row-statistics addon (native/rowStats.cc) into
+// dist/native/rowStats-<platform>-<arch>.node, against the llama.cpp headers of
+// the pinned node-llama-cpp (extracted from the git bundle it ships) and
+// node-addon-api. Nothing is downloaded. Where it cannot be built, ICL Lens uses
+// the exact probability-map route, so this script warns and exits 0 unless
+// --require is given.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const required = process.argv.includes('--require');
+const out = path.join(root, 'dist', 'native', `rowStats-${process.platform}-${process.arch}.node`);
+const source = path.join(root, 'native', 'rowStats.cc');
+
+function fail(message) {
+  if (required) {
+    console.error(`buildNative: ${message}`);
+    process.exit(1);
+  }
+  console.warn(`buildNative: ${message}; ICL Lens will use the slower exact probability-map route.`);
+  process.exit(0);
+}
+
+if (process.platform !== 'linux') fail(`no native build recipe for ${process.platform} yet`);
+if (fs.existsSync(out) && fs.statSync(out).mtimeMs > fs.statSync(source).mtimeMs) process.exit(0);
+
+const nlc = path.join(root, 'node_modules', 'node-llama-cpp');
+const pinned = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies['node-llama-cpp'];
+const installed = JSON.parse(fs.readFileSync(path.join(nlc, 'package.json'), 'utf8')).version;
+// The addon mirrors a node-llama-cpp struct: it is only valid for the pinned version.
+if (installed !== pinned) fail(`node-llama-cpp ${installed} is installed but ${pinned} is pinned`);
+
+const tag = JSON.parse(fs.readFileSync(path.join(nlc, 'llama', 'llama.cpp.info.json'), 'utf8')).tag;
+const headers = path.join(root, '.cache', `llama.cpp-${tag}`);
+try {
+  if (!fs.existsSync(path.join(headers, 'include', 'llama.h'))) {
+    fs.rmSync(headers, { recursive: true, force: true });
+    execFileSync('git', ['clone', '-q', '--no-checkout', path.join(nlc, 'llama', 'gitRelease.bundle'), headers], { stdio: 'inherit' });
+    execFileSync('git', ['-C', headers, 'checkout', '-q', 'HEAD', '--', 'include', 'ggml/include'], { stdio: 'inherit' });
+  }
+} catch (err) {
+  fail(`could not extract llama.cpp headers: ${err.message}`);
+}
+
+fs.mkdirSync(path.dirname(out), { recursive: true });
+const args = [
+  '-O3', '-ffast-math', '-std=c++17', '-shared', '-fPIC', '-DNAPI_VERSION=7', '-DNAPI_DISABLE_CPP_EXCEPTIONS',
+  `-I${path.join(root, 'node_modules', 'node-api-headers', 'include')}`,
+  `-I${path.join(root, 'node_modules', 'node-addon-api')}`,
+  `-I${path.join(headers, 'include')}`,
+  `-I${path.join(headers, 'ggml', 'include')}`,
+  source, '-o', `${out}.tmp`, '-ldl', '-lmvec', '-lm',
+];
+try {
+  execFileSync(process.env.CXX ?? 'c++', args, { stdio: 'inherit' });
+  fs.renameSync(`${out}.tmp`, out);
+} catch (err) {
+  fail(`compiling ${path.relative(root, source)} failed: ${err.message}`);
+}
+console.log(`buildNative: ${path.relative(root, out)} (${fs.statSync(out).size} bytes)`);

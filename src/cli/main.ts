@@ -1,0 +1,126 @@
+/**
+ * `icl-lens`: the headless CLI over the same core and model runtime as the
+ * extension. Exit codes: 0 ok, 2 usage, 3 model problem, 4 input problem.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Analysis, Metric } from '../core/analysis';
+import { summarize } from '../core/bits';
+import { parseCliArgs, UsageError, USAGE, type HeatmapArgs } from '../core/cliArgs';
+import { checkInput, describeInputProblem } from '../core/inputCheck';
+import type { Logger } from '../core/logger';
+import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminalHeatmap';
+import { RuntimeClient } from '../model/runtimeClient';
+import { RuntimeError } from '../model/runtimeError';
+
+const EXIT = { ok: 0, usage: 2, model: 3, input: 4 } as const;
+const MAX_FILE_BYTES = 10_000_000;
+const SCALE_MAX_BITS = 10;
+
+class CliError extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** The `--json` object. */
+export function heatmapJson(analysis: Analysis, metric: Metric): object {
+  const s = summarize(analysis.tokens);
+  const { path: modelPath, name, vocabSize, contextSize } = analysis.model;
+  return {
+    model: { path: modelPath, name, vocabSize, contextSize },
+    metric,
+    text: analysis.text,
+    tokens: analysis.tokens,
+    next: analysis.next,
+    summary: { tokens: s.tokens, perplexity: s.perplexity, meanSurprisal: s.meanSurprisal, meanEntropy: s.meanEntropy },
+    route: analysis.route,
+  };
+}
+
+function readDocument(file: string): string {
+  let bytes: Buffer;
+  try {
+    if (fs.statSync(file).isDirectory()) throw new CliError(EXIT.input, `${file} is a directory`);
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(EXIT.input, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (bytes.includes(0)) throw new CliError(EXIT.input, `${file}: ${describeInputProblem({ kind: 'binary' })}`);
+  // Editors drop a UTF-8 byte-order mark; do the same so offsets match the editor's.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const problem = checkInput(text, MAX_FILE_BYTES);
+  if (problem) throw new CliError(EXIT.input, `${file}: ${describeInputProblem(problem)}`);
+  return text;
+}
+
+function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (m: string | Error) => { if (verbose) process.stderr.write(`[${level}] ${m instanceof Error ? m.message : m}\n`); };
+  return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+async function heatmap(args: HeatmapArgs): Promise<void> {
+  const text = readDocument(args.file);
+  const runtime = new RuntimeClient({ workerPath: path.join(__dirname, 'worker.js'), logger: stderrLogger(process.env.ICL_LENS_VERBOSE === '1') });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const source = /^(hf:|https?:\/\/)/i.test(args.model!) ? args.model! : path.resolve(args.model!);
+    runtime.setModel({
+      source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
+      threads: args.threads, gpu: 'auto', maxContextSize: args.contextSize, scorer: args.scorer,
+    });
+    const analysis = await runtime.analyze({ text, topK: args.topK }, { signal: controller.signal });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
+      return;
+    }
+    const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+    process.stdout.write(`${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
+    process.stdout.write(`${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n${renderSummary(analysis, args.metric)}\n`);
+  } catch (err) {
+    if (err instanceof RuntimeError) {
+      if (err.code === 'cancelled') throw new CliError(130, 'cancelled');
+      throw new CliError(err.code === 'input' ? EXIT.input : EXIT.model, err.message);
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await runtime.dispose();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseCliArgs(argv, process.env);
+    switch (args.command) {
+      case 'help': process.stdout.write(`${USAGE}\n`); return EXIT.ok;
+      case 'version': process.stdout.write(`${readVersion()}\n`); return EXIT.ok;
+      case 'heatmap': await heatmap(args); return EXIT.ok;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`icl-lens: ${err.message}\n(run icl-lens --help for usage)\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`icl-lens: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`icl-lens: internal error: ${(err as Error).stack ?? err}\n`);
+    return 1;
+  }
+}
+
+function readVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,0 +1,69 @@
+/**
+ * ICL Lens settings, parsed from raw configuration values with defaults and
+ * clamping. Pure: the editor passes a getter over `vscode.workspace.getConfiguration`.
+ */
+import type { Metric } from './analysis';
+
+export interface Settings {
+  readonly modelPath: string;
+  readonly threads: number;
+  readonly maxContextSize: number;
+  readonly gpu: 'auto' | 'cpu';
+  readonly metric: Metric;
+  readonly heatmapEnabled: boolean;
+  readonly scaleMaxBits: number;
+  readonly hoverTopK: number;
+  readonly autoAnalyze: readonly string[];
+  readonly debounceMs: number;
+  readonly maxFileBytes: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  modelPath: '',
+  threads: 0,
+  maxContextSize: 4096,
+  gpu: 'auto',
+  metric: 'entropy',
+  heatmapEnabled: true,
+  scaleMaxBits: 10,
+  hoverTopK: 10,
+  autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt'],
+  debounceMs: 400,
+  maxFileBytes: 1_000_000,
+};
+
+/** Reads a raw setting by its key under `iclLens.` (undefined when unset). */
+export type SettingGetter = (key: string) => unknown;
+
+function int(v: unknown, def: number, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return def;
+  return Math.min(max, Math.max(min, Math.round(v)));
+}
+
+function num(v: unknown, def: number, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return def;
+  return Math.min(max, Math.max(min, v));
+}
+
+function oneOf<T extends string>(v: unknown, options: readonly T[], def: T): T {
+  return options.includes(v as T) ? (v as T) : def;
+}
+
+/** Settings from raw values: unknown or out-of-range values fall back or are clamped. */
+export function parseSettings(get: SettingGetter): Settings {
+  const d = DEFAULT_SETTINGS;
+  const globs = get('autoAnalyze');
+  return {
+    modelPath: typeof get('model.path') === 'string' ? (get('model.path') as string).trim() : d.modelPath,
+    threads: int(get('model.threads'), d.threads, 0, 256),
+    maxContextSize: int(get('model.contextSize'), d.maxContextSize, 256, 1_048_576),
+    gpu: oneOf(get('model.gpu'), ['auto', 'cpu'] as const, d.gpu),
+    metric: oneOf(get('heatmap.metric'), ['entropy', 'surprisal'] as const, d.metric),
+    heatmapEnabled: typeof get('heatmap.enabled') === 'boolean' ? (get('heatmap.enabled') as boolean) : d.heatmapEnabled,
+    scaleMaxBits: num(get('heatmap.scaleMaxBits'), d.scaleMaxBits, 1, 64),
+    hoverTopK: int(get('hover.topK'), d.hoverTopK, 1, 50),
+    autoAnalyze: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.length > 0) : d.autoAnalyze,
+    debounceMs: int(get('analysis.debounceMs'), d.debounceMs, 0, 10_000),
+    maxFileBytes: int(get('analysis.maxFileBytes'), d.maxFileBytes, 1_000, 100_000_000),
+  };
+}

@@ -1,0 +1,24 @@
+/** Token text made readable: whitespace and control characters shown as symbols. */
+
+const VISIBLE: Record<string, string> = { ' ': '·', '\t': '→', '\n': '↵', '\r': '␍', '\u2581': '·' };
+
+/** `text` with whitespace made visible; `∅` for an empty piece. */
+export function visibleText(text: string): string {
+  if (text.length === 0) return '∅';
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (VISIBLE[ch] !== undefined) out += VISIBLE[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A Markdown code span that survives backticks inside `text`. */
+export function codeSpan(text: string): string {
+  const runs = text.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}

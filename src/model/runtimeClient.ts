@@ -1,0 +1,221 @@
+/**
+ * The model runtime as the extension host and the CLI see it: a worker process
+ * that loads node-llama-cpp, started on demand. A crash or hang of the worker
+ * rejects the requests in flight with a clear error; the next request starts a
+ * new worker and reloads the model.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Analysis } from '../core/analysis';
+import type { Logger } from '../core/logger';
+import { RuntimeError } from './runtimeError';
+import type { AnalyzeSpec, LoadResult, LoadSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+
+/** Progress of long work: `done` of `total` units in `phase`. */
+export type ProgressListener = (done: number, total: number, phase: string) => void;
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+}
+
+/** What callers need of the runtime; a fake or another transport can stand in. */
+export interface ModelRuntime {
+  /** The model to use from now on; work in flight for another model is cancelled. */
+  setModel(spec: LoadSpec): void;
+  /** Load the current model if it is not loaded (single flight). */
+  ensureLoaded(options?: RequestOptions): Promise<LoadResult>;
+  /** Analyse a document with the current model. */
+  analyze(spec: AnalyzeSpec, options?: RequestOptions): Promise<Analysis>;
+  dispose(): Promise<void>;
+}
+
+export interface RuntimeClientOptions {
+  /** The bundled worker script (dist/worker.js). */
+  readonly workerPath: string;
+  readonly logger: Logger;
+  /** A request with no message from the worker for this long is treated as a hang. */
+  readonly stallTimeoutMs?: number;
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: Error) => void;
+  readonly onProgress?: ProgressListener;
+  timer?: NodeJS.Timeout;
+}
+
+const STDERR_TAIL = 2000;
+
+export class RuntimeClient implements ModelRuntime {
+  private worker?: ChildProcess;
+  private stderrTail = '';
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private spec?: LoadSpec;
+  private loading?: Promise<LoadResult>;
+  private disposed = false;
+
+  constructor(private readonly options: RuntimeClientOptions) {}
+
+  setModel(spec: LoadSpec): void {
+    if (this.spec !== undefined && JSON.stringify(this.spec) === JSON.stringify(spec)) return;
+    this.spec = spec;
+    // The old model's worker goes: its work is moot and its memory is freed with it.
+    this.stopWorker(new RuntimeError('cancelled', 'The model was switched.'));
+  }
+
+  ensureLoaded(options: RequestOptions = {}): Promise<LoadResult> {
+    const spec = this.spec;
+    if (spec === undefined) return Promise.reject(new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".'));
+    if (this.loading === undefined) {
+      const loading = this.request<LoadResult>({ type: 'load', spec }, { onProgress: options.onProgress });
+      this.loading = loading;
+      loading.then(
+        (r) => this.options.logger.info(`model loaded: ${r.model.name} (${r.model.vocabSize} tokens, scorer ${r.scorer}${r.scorerNote ? `: ${r.scorerNote}` : ''})`),
+        () => { if (this.loading === loading) this.loading = undefined; },
+      );
+    }
+    const loading = this.loading;
+    return options.signal ? raceAbort(loading, options.signal) : loading;
+  }
+
+  async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
+    await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
+    return this.request<Analysis>({ type: 'analyze', spec }, options);
+  }
+
+  /** Token ids of `text` without BOS (diagnostics and tests). */
+  async tokenize(text: string): Promise<number[]> {
+    await this.ensureLoaded();
+    return this.request<number[]>({ type: 'tokenize', text }, {});
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const worker = this.worker;
+    this.stopWorker(new RuntimeError('cancelled', 'The runtime was disposed.'), false);
+    if (worker === undefined || worker.exitCode !== null || worker.signalCode !== null) return;
+    // Let the worker free native memory; kill it if it does not go in time.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { worker.kill('SIGKILL'); resolve(); }, 3000);
+      worker.once('exit', () => { clearTimeout(timer); resolve(); });
+      if (worker.connected) worker.disconnect();
+      else worker.kill('SIGKILL');
+    });
+  }
+
+  private request<T>(req: DistributiveOmit<Exclude<WorkerRequest, { type: 'cancel' }>, 'id'>, options: RequestOptions): Promise<T> {
+    if (this.disposed) return Promise.reject(new RuntimeError('cancelled', 'The runtime was disposed.'));
+    if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress };
+      this.pending.set(id, entry);
+      this.armStallTimer(id, entry);
+      options.signal?.addEventListener('abort', () => {
+        if (!this.pending.has(id)) return;
+        this.settle(id);
+        if (worker.connected) worker.send({ id: this.nextId++, type: 'cancel', target: id } satisfies WorkerRequest);
+        reject(new RuntimeError('cancelled', 'Cancelled.'));
+      }, { once: true });
+      worker.send({ ...req, id } as WorkerRequest);
+    });
+  }
+
+  private armStallTimer(id: number, entry: Pending): void {
+    clearTimeout(entry.timer);
+    const ms = this.options.stallTimeoutMs ?? 120_000;
+    entry.timer = setTimeout(() => {
+      this.options.logger.error(`model runtime sent nothing for ${ms} ms; stopping it`);
+      this.stopWorker(new RuntimeError('crashed', `The model runtime stopped responding (no progress for ${Math.round(ms / 1000)} s) and was stopped. The next request starts it again.`));
+    }, ms);
+    entry.timer.unref?.();
+  }
+
+  private settle(id: number): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (entry) {
+      clearTimeout(entry.timer);
+      this.pending.delete(id);
+    }
+    return entry;
+  }
+
+  private ensureWorker(): ChildProcess {
+    if (this.worker !== undefined) return this.worker;
+    this.stderrTail = '';
+    const worker = fork(this.options.workerPath, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // Inside Electron (VS Code desktop) the host's executable must run as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    worker.stderr?.setEncoding('utf8');
+    worker.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    worker.on('message', (event: WorkerEvent) => this.onEvent(event));
+    worker.on('error', (err) => this.options.logger.error(`model runtime process error: ${err.message}`));
+    worker.on('exit', (code, signal) => {
+      if (this.worker !== worker) return;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const detail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      this.options.logger.warn(`model runtime ${how}${detail ? `: ${detail}` : ''}`);
+      this.forgetWorker(new RuntimeError('crashed', `The model runtime ${how}${detail ? ` (${detail})` : ''}. Your last results are kept; the next request starts it again.`));
+    });
+    this.worker = worker;
+    this.options.logger.debug(`model runtime started (pid ${worker.pid})`);
+    return worker;
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'ready':
+        return;
+      case 'log':
+        this.options.logger[event.level](event.message);
+        return;
+      case 'progress': {
+        const entry = this.pending.get(event.id);
+        if (entry) {
+          this.armStallTimer(event.id, entry);
+          entry.onProgress?.(event.done, event.total, event.phase);
+        }
+        return;
+      }
+      case 'result':
+        this.settle(event.id)?.resolve(event.value);
+        return;
+      case 'error':
+        this.settle(event.id)?.reject(new RuntimeError(event.error.code, event.error.message));
+        return;
+    }
+  }
+
+  /** Reject everything pending with `reason` and forget the worker (it is gone or going). */
+  private forgetWorker(reason: RuntimeError): void {
+    this.worker = undefined;
+    this.loading = undefined;
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(reason);
+  }
+
+  private stopWorker(reason: RuntimeError, kill = true): void {
+    const worker = this.worker;
+    this.forgetWorker(reason);
+    if (kill && worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RuntimeError('cancelled', 'Cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}

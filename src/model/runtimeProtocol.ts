@@ -1,0 +1,55 @@
+/**
+ * Messages between the runtime client (extension host or CLI) and the runtime
+ * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
+ */
+import type { Analysis, ModelInfo } from '../core/analysis';
+
+/** How the worker loads a model. */
+export interface LoadSpec {
+  /** A local path, an `hf:` URI or an https URL. */
+  readonly source: string;
+  /** Where downloads go. */
+  readonly downloadDir: string;
+  /** 0 = choose from the machine's cores. */
+  readonly threads: number;
+  readonly gpu: 'auto' | 'cpu';
+  /** Upper bound on the context; the context is sized to the document below it. */
+  readonly maxContextSize: number;
+  /** `auto` uses the native row-statistics addon when present; `exact-map` forces node-llama-cpp maps. */
+  readonly scorer: 'auto' | 'exact-map';
+}
+
+export interface AnalyzeSpec {
+  readonly text: string;
+  readonly topK: number;
+}
+
+export type WorkerRequest =
+  | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
+  | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
+  | { readonly id: number; readonly type: 'tokenize'; readonly text: string }
+  | { readonly id: number; readonly type: 'cancel'; readonly target: number };
+
+/** Error categories, which map to user messages and CLI exit codes. */
+export type RuntimeErrorCode = 'model' | 'input' | 'cancelled' | 'crashed' | 'internal';
+
+export interface WireError {
+  readonly code: RuntimeErrorCode;
+  readonly message: string;
+}
+
+export interface LoadResult {
+  readonly model: ModelInfo;
+  readonly scorer: 'native' | 'exact-map';
+  /** Why the native scorer is not used, when it is not. */
+  readonly scorerNote?: string;
+}
+
+export type WorkerEvent =
+  | { readonly id: number; readonly type: 'result'; readonly value: unknown }
+  | { readonly id: number; readonly type: 'error'; readonly error: WireError }
+  | { readonly id: number; readonly type: 'progress'; readonly done: number; readonly total: number; readonly phase: string }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }
+  | { readonly type: 'ready' };
+
+export type { Analysis, ModelInfo };

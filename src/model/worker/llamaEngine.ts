@@ -1,0 +1,302 @@
+/**
+ * The model runtime proper: loads a GGUF with node-llama-cpp, tokenizes with exact
+ * offsets and scores every position, reusing the KV cache for the unchanged
+ * prefix of the previous analysis. Runs only inside the worker process.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { Alternative, Analysis, ModelInfo, NextDistribution, TokenStat } from '../../core/analysis';
+import { LOG2E } from '../../core/bits';
+import { commonPrefixLength } from '../../core/sequenceDiff';
+import { tokenSpans } from '../../core/tokenSpans';
+import { planWindows } from '../../core/windowPlan';
+import type { AnalyzeSpec, LoadResult, LoadSpec } from '../runtimeProtocol';
+import { RuntimeError } from '../runtimeError';
+import { checkModelFile } from './modelFile';
+import { hasNativeInternals, MapRowScorer, NativeRowScorer, type Row, type RowScorer } from './rowScorer';
+import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
+
+type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+
+/** Reports progress of long work. */
+export type Progress = (done: number, total: number, phase: string) => void;
+
+/** Tokens evaluated per call, so cancellation and progress are timely. */
+const CHUNK = 256;
+const MIN_CONTEXT = 512;
+
+interface Loaded {
+  readonly spec: LoadSpec;
+  readonly model: LlamaModel;
+  readonly info: Omit<ModelInfo, 'contextSize'>;
+  context?: LlamaContext;
+  sequence?: LlamaContextSequence;
+  scorer?: RowScorer;
+  /** What the sequence holds and the rows computed for it (rows[i] is the distribution after tokens[i]). */
+  cache: { tokens: Token[]; rows: Row[]; topK: number };
+}
+
+export class LlamaEngine {
+  private llama?: Llama;
+  private llamaGpu?: 'auto' | 'cpu';
+  private loaded?: Loaded;
+  private readonly addon: RowStatsAddon | string;
+  private readonly altText = new Map<number, string>();
+
+  constructor(private readonly nlc: NodeLlamaCpp, bundleDir: string, private readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void) {
+    this.addon = loadRowStatsAddon(bundleDir);
+  }
+
+  /** Load (or download, then load) the model that `spec` names, replacing any loaded one. */
+  async load(spec: LoadSpec, signal: AbortSignal, progress: Progress): Promise<LoadResult> {
+    await this.unload();
+    const modelPath = await this.resolve(spec, signal, progress);
+    checkModelFile(modelPath);
+    if (this.llama === undefined || this.llamaGpu !== spec.gpu) {
+      await this.llama?.dispose();
+      this.llama = await this.nlc.getLlama({
+        gpu: spec.gpu === 'cpu' ? false : 'auto',
+        build: 'never',
+        logLevel: this.nlc.LlamaLogLevel.warn,
+        logger: (level, message) => this.log(level === 'error' || level === 'warn' ? 'warn' : 'debug', `llama.cpp: ${message.trim()}`),
+      });
+      this.llamaGpu = spec.gpu;
+    }
+    let model: LlamaModel;
+    try {
+      model = await this.llama.loadModel({ modelPath, onLoadProgress: (p) => progress(p, 1, 'loading model') });
+    } catch (err) {
+      throw new RuntimeError('model', `Could not load ${modelPath}: ${(err as Error).message}`);
+    }
+    const trainContextSize = model.trainContextSize;
+    this.altText.clear();
+    this.loaded = {
+      spec,
+      model,
+      info: { path: modelPath, name: model.fileInfo.metadata.general?.name ?? modelPath.split(/[\\/]/).pop() ?? modelPath, vocabSize: vocabularySize(model), trainContextSize },
+      cache: { tokens: [], rows: [], topK: 0 },
+    };
+    const scorerNote = spec.scorer === 'exact-map' ? 'exact-map route requested' : typeof this.addon === 'string' ? this.addon : undefined;
+    return { model: this.modelInfo(), scorer: scorerNote === undefined ? 'native' : 'exact-map', scorerNote };
+  }
+
+  /** Tokenize `text` without BOS (for diagnostics and tests). */
+  tokenize(text: string): Token[] {
+    return this.requireLoaded().model.tokenize(text, false);
+  }
+
+  /** Analyse `spec.text`: offsets, then statistics for every token, reusing the cached prefix. */
+  async analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: Progress): Promise<Analysis> {
+    const loaded = this.requireLoaded();
+    const { model } = loaded;
+    const docTokens = model.tokenize(spec.text, false);
+    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+    const seq: Token[] = [...bos, ...docTokens];
+    const { spans, exact } = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]));
+    if (!exact) this.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
+
+    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    let rows: Row[];
+    let tokensEvaluated: number;
+    let window: { size: number; stride: number } | undefined;
+    if (seq.length === 0) {
+      rows = [];
+      tokensEvaluated = 0;
+    } else if (seq.length + 1 <= maxContext) {
+      ({ rows, tokensEvaluated } = await this.scoreWhole(loaded, seq, spec.topK, signal, progress));
+    } else {
+      ({ rows, tokensEvaluated, window } = await this.scoreWindows(loaded, seq, bos, maxContext, spec.topK, signal, progress));
+    }
+
+    const offset = bos.length;
+    const tokens: TokenStat[] = docTokens.map((id, j) => {
+      const row = j + offset - 1 >= 0 ? rows[j + offset - 1] : undefined;
+      const span = spans[j];
+      const text = span.end > span.start ? spec.text.slice(span.start, span.end) : model.detokenize([id], false, seq.slice(Math.max(0, j + offset - 4), j + offset));
+      if (row === undefined || row.lnpNext === null) {
+        return { index: j, id, text, start: span.start, end: span.end, surprisal: null, entropy: null, p: null, rank: null, top: [] };
+      }
+      return {
+        index: j, id, text, start: span.start, end: span.end,
+        surprisal: -row.lnpNext * LOG2E,
+        entropy: row.entropyBits,
+        p: Math.exp(row.lnpNext),
+        rank: row.rank,
+        top: this.alternatives(model, row),
+      };
+    });
+    const lastRow = rows[seq.length - 1];
+    const next: NextDistribution | null = lastRow === undefined ? null : { entropy: lastRow.entropyBits, top: this.alternatives(model, lastRow) };
+    return {
+      model: this.modelInfo(),
+      text: spec.text,
+      tokens,
+      next,
+      route: { scorer: loaded.scorer?.route ?? this.preferredRoute(loaded), tokensEvaluated, ...(window ? { window } : {}) },
+    };
+  }
+
+  /** Free native memory. */
+  async dispose(): Promise<void> {
+    await this.unload();
+    await this.llama?.dispose();
+    this.llama = undefined;
+  }
+
+  private async resolve(spec: LoadSpec, signal: AbortSignal, progress: Progress): Promise<string> {
+    const source = spec.source.trim();
+    if (source.length === 0) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.');
+    if (!/^(hf:|https?:\/\/)/i.test(source)) return source;
+    fs.mkdirSync(spec.downloadDir, { recursive: true });
+    try {
+      return await this.nlc.resolveModelFile(source, {
+        directory: spec.downloadDir,
+        cli: false,
+        signal,
+        onProgress: ({ totalSize, downloadedSize }) => progress(downloadedSize, totalSize, 'downloading model'),
+      });
+    } catch (err) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Download cancelled.');
+      throw new RuntimeError('model', `Could not download ${source}: ${(err as Error).message}`);
+    }
+  }
+
+  private async unload(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    if (loaded === undefined) return;
+    await loaded.context?.dispose();
+    await loaded.model.dispose();
+  }
+
+  private requireLoaded(): Loaded {
+    if (this.loaded === undefined) throw new RuntimeError('model', 'No model is loaded.');
+    return this.loaded;
+  }
+
+  private modelInfo(): ModelInfo {
+    const loaded = this.requireLoaded();
+    return { ...loaded.info, contextSize: loaded.context?.contextSize ?? 0 };
+  }
+
+  private preferredRoute(loaded: Loaded): 'native' | 'exact-map' {
+    return loaded.spec.scorer === 'auto' && typeof this.addon !== 'string' ? 'native' : 'exact-map';
+  }
+
+  /** A context of at least `needed` cells (grown in powers of two), with a fresh scorer bound to it. */
+  private async ensureContext(loaded: Loaded, needed: number, maxContext: number): Promise<{ sequence: LlamaContextSequence; scorer: RowScorer }> {
+    if (loaded.context === undefined || loaded.context.contextSize < needed) {
+      await loaded.context?.dispose();
+      loaded.context = undefined;
+      loaded.cache = { tokens: [], rows: [], topK: 0 };
+      let size = MIN_CONTEXT;
+      while (size < needed) size *= 2;
+      size = Math.min(size, maxContext);
+      const threads = loaded.spec.threads > 0 ? loaded.spec.threads : Math.max(1, Math.min(os.availableParallelism(), 8));
+      try {
+        loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1 });
+      } catch (err) {
+        throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);
+      }
+      loaded.sequence = loaded.context.getSequence();
+      loaded.scorer = this.makeScorer(loaded, loaded.context, loaded.sequence);
+    }
+    return { sequence: loaded.sequence!, scorer: loaded.scorer! };
+  }
+
+  private makeScorer(loaded: Loaded, context: LlamaContext, sequence: LlamaContextSequence): RowScorer {
+    if (this.preferredRoute(loaded) === 'exact-map') return new MapRowScorer();
+    const addon = this.addon as RowStatsAddon;
+    const internals = context as unknown as { _ctx?: unknown };
+    const model = loaded.model as unknown as { _model?: unknown };
+    if (!hasNativeInternals(sequence) || internals._ctx === undefined || model._model === undefined) {
+      this.log('warn', 'node-llama-cpp internals changed; using the exact probability-map route');
+      return new MapRowScorer();
+    }
+    const handle = addon.attach(internals._ctx, model._model, context.contextSize);
+    if (typeof handle === 'string') {
+      this.log('warn', `native row statistics unavailable (${handle}); using the exact probability-map route`);
+      return new MapRowScorer();
+    }
+    return new NativeRowScorer(addon, handle);
+  }
+
+  /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
+  private async scoreWhole(loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: Progress): Promise<{ rows: Row[]; tokensEvaluated: number }> {
+    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    const { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
+    const cache = loaded.cache;
+    // Rows before the first changed token stay valid; the row of the token just
+    // before it scored the old next token, so it is recomputed with the rest.
+    let keep = cache.topK >= topK ? Math.max(0, commonPrefixLength(cache.tokens, seq) - 1) : 0;
+    keep = Math.min(keep, sequence.nextTokenIndex);
+    await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+    const rows = cache.rows.slice(0, keep);
+    loaded.cache = { tokens: seq.slice(0, keep), rows: rows.slice(), topK };
+    for (let start = keep; start < seq.length; start += CHUNK) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
+      const end = Math.min(start + CHUNK, seq.length);
+      const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
+      rows.push(...chunkRows);
+      loaded.cache = { tokens: seq.slice(0, end), rows: rows.slice(), topK };
+      progress(end - keep, seq.length - keep, 'analysing');
+    }
+    return { rows, tokensEvaluated: seq.length - keep };
+  }
+
+  /** Score a sequence longer than the context in overlapping windows, each evaluated fresh. */
+  private async scoreWindows(
+    loaded: Loaded, seq: Token[], bos: Token[], maxContext: number, topK: number, signal: AbortSignal, progress: Progress,
+  ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
+    const { sequence, scorer } = await this.ensureContext(loaded, maxContext, maxContext);
+    const capacity = sequence.contextSize - 1 - bos.length;
+    const windows = planWindows(seq.length, capacity);
+    this.log('info', `document of ${seq.length} tokens exceeds the context (${sequence.contextSize}); analysing ${windows.length} windows of ${capacity}`);
+    const rows: Row[] = new Array(seq.length);
+    let evaluated = 0;
+    loaded.cache = { tokens: [], rows: [], topK: 0 };
+    for (const w of windows) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
+      await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+      const prefix = w.start > 0 ? bos : [];
+      if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
+      const windowRows: Row[] = [];
+      for (let start = w.start; start < w.end; start += CHUNK) {
+        const end = Math.min(start + CHUNK, w.end);
+        windowRows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK)));
+        if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
+      }
+      for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start];
+      evaluated += w.end - w.start + prefix.length;
+      progress(w.end, seq.length, 'analysing (windowed)');
+    }
+    await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    return { rows, tokensEvaluated: evaluated, window: { size: capacity, stride: Math.floor(capacity / 2) } };
+  }
+
+  private alternatives(model: LlamaModel, row: Row): Alternative[] {
+    return row.top.map(({ id, p }) => ({ id, p, text: this.tokenText(model, id) }));
+  }
+
+  /** A token's text as it reads mid-text (SPM keeps its leading space after an anchor). */
+  private tokenText(model: LlamaModel, id: number): string {
+    let text = this.altText.get(id);
+    if (text === undefined) {
+      const anchor = model.tokenize('a', false);
+      text = model.detokenize([id as Token], true, anchor);
+      this.altText.set(id, text);
+    }
+    return text;
+  }
+}
+
+/** Vocabulary size from the GGUF metadata (the tokenizer's token list, else the architecture's vocab_size). */
+function vocabularySize(model: LlamaModel): number {
+  const metadata = model.fileInfo.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
+  const tokens = (metadata.tokenizer?.ggml as { tokens?: unknown[] } | undefined)?.tokens;
+  if (Array.isArray(tokens) && tokens.length > 0) return tokens.length;
+  const arch = metadata.general?.architecture;
+  const size = typeof arch === 'string' ? metadata[arch]?.vocab_size : undefined;
+  return typeof size === 'number' ? size : 0;
+}

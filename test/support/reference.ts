@@ -1,0 +1,69 @@
+/**
+ * Independent reference computations straight on node-llama-cpp: a fresh context
+ * per call (no KV reuse), full logit vectors, float64 log-softmax, and O(n²)
+ * cumulative detokenization for offsets.
+ */
+import { logitStats, LOG2E } from '../../src/core/bits';
+
+export interface ReferenceRow {
+  readonly entropy: number;
+  readonly surprisal: number;
+  readonly rank: number;
+  readonly topIds: number[];
+}
+
+export interface Reference {
+  readonly tokens: number[];
+  readonly bos: boolean;
+  /** rows[j]: the distribution for document token j (undefined where nothing predicts it). */
+  readonly rows: Array<ReferenceRow | undefined>;
+  readonly spans: Array<{ start: number; end: number }>;
+}
+
+type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+let llamaInstance: Promise<Awaited<ReturnType<NodeLlamaCpp['getLlama']>>> | undefined;
+
+export async function reference(modelPath: string, text: string, topK: number): Promise<Reference> {
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
+  const llama = await llamaInstance;
+  const model = await llama.loadModel({ modelPath });
+  try {
+    const tokens = model.tokenize(text, false);
+    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null;
+    const seq = bos ? [model.tokens.bos!, ...tokens] : [...tokens];
+    const context = await model.createContext({ contextSize: Math.max(512, seq.length + 8), threads: 2 });
+    const rows: Array<ReferenceRow | undefined> = new Array(tokens.length).fill(undefined);
+    try {
+      const sequence = context.getSequence();
+      const items = seq.map((t) => [t, { generateNext: { logits: true } }] as [typeof t, { generateNext: { logits: true } }]);
+      await sequence.controlledEvaluate(items, {
+        onTokenResult(i, result) {
+          const j = i + 1 - (bos ? 1 : 0);
+          if (j >= tokens.length) return;
+          const map = result.next.logits!;
+          const logits = new Float64Array(map.size);
+          for (const [id, l] of map) logits[id] = l;
+          const { maxLogit, lnZ, entropyBits } = logitStats(logits);
+          const lNext = logits[tokens[j]];
+          let greater = 0;
+          for (let v = 0; v < logits.length; v++) if (logits[v] > lNext) greater++;
+          const topIds = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, topK);
+          rows[j] = { entropy: entropyBits, surprisal: -(lNext - maxLogit - lnZ) * LOG2E, rank: greater + 1, topIds };
+        },
+      });
+    } finally {
+      await context.dispose();
+    }
+    const spans: Array<{ start: number; end: number }> = [];
+    let prev = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      let s = model.detokenize(tokens.slice(0, i + 1), false);
+      while (s.endsWith('\uFFFD') && text.charCodeAt(s.length - 1) !== 0xfffd) s = s.slice(0, -1);
+      spans.push({ start: prev, end: Math.max(prev, s.length) });
+      prev = Math.max(prev, s.length);
+    }
+    return { tokens, bos, rows, spans };
+  } finally {
+    await model.dispose();
+  }
+}
