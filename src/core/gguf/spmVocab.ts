@@ -52,6 +52,8 @@ export function buildSpmVocab(options: SpmVocabOptions): SpmVocab {
   if (options.byteFallback) {
     for (let b = 0; b < 256; b++) add(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, TokenType.byte);
   }
+  // llama.cpp looks up the newline token when it loads an SPM vocabulary.
+  if (!options.byteFallback) add('\n', TokenType.normal);
   add(SPACE, TokenType.normal);
   for (let c = 0x21; c < 0x7f; c++) add(String.fromCharCode(c), TokenType.normal);
   for (const word of options.words ?? COMMON_WORDS) {

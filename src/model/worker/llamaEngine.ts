@@ -22,8 +22,16 @@ type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode':
 /** Reports progress of long work. */
 export type Progress = (done: number, total: number, phase: string) => void;
 
-/** Tokens evaluated per call, so cancellation and progress are timely. */
-const CHUNK = 256;
+/**
+ * Tokens evaluated per call, so cancellation and progress are timely. It is also
+ * the batch grid: llama.cpp's CPU kernels round differently for different batch
+ * sizes, so the same token at the same position can get slightly different logits
+ * depending on how the text was split. Evaluation therefore always uses batches
+ * that end at multiples of CHUNK, and re-evaluation restarts at such a multiple:
+ * an incremental analysis then performs the very same batches as a fresh one and
+ * gives bit-identical numbers.
+ */
+const CHUNK = 64;
 const MIN_CONTEXT = 512;
 
 interface Loaded {
@@ -230,13 +238,13 @@ export class LlamaEngine {
     // Rows before the first changed token stay valid; the row of the token just
     // before it scored the old next token, so it is recomputed with the rest.
     let keep = cache.topK >= topK ? Math.max(0, commonPrefixLength(cache.tokens, seq) - 1) : 0;
-    keep = Math.min(keep, sequence.nextTokenIndex);
+    keep = Math.floor(Math.min(keep, sequence.nextTokenIndex) / CHUNK) * CHUNK;
     await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
     const rows = cache.rows.slice(0, keep);
     loaded.cache = { tokens: seq.slice(0, keep), rows: rows.slice(), topK };
-    for (let start = keep; start < seq.length; start += CHUNK) {
+    for (let start = keep, end; start < seq.length; start = end) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
-      const end = Math.min(start + CHUNK, seq.length);
+      end = Math.min((Math.floor(start / CHUNK) + 1) * CHUNK, seq.length);
       const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
       rows.push(...chunkRows);
       loaded.cache = { tokens: seq.slice(0, end), rows: rows.slice(), topK };
