@@ -48,7 +48,8 @@ export function tokenSpans(tokens: readonly number[], text: string, detokenize: 
     const end = Math.max(prevEnd, base + len);
     spans.push({ start: prevEnd, end });
     prevEnd = end;
-    if (len === s.length && i + 1 - windowStart >= window) {
+    // Restart only where no character is pending (a literal U+FFFD in the text also defers it).
+    if (s.charCodeAt(s.length - 1) !== REPLACEMENT && i + 1 - windowStart >= window) {
       base = end;
       windowStart = i + 1;
     }

@@ -22,16 +22,8 @@ type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode':
 /** Reports progress of long work. */
 export type Progress = (done: number, total: number, phase: string) => void;
 
-/**
- * Tokens evaluated per call, so cancellation and progress are timely. It is also
- * the batch grid: llama.cpp's CPU kernels round differently for different batch
- * sizes, so the same token at the same position can get slightly different logits
- * depending on how the text was split. Evaluation therefore always uses batches
- * that end at multiples of CHUNK, and re-evaluation restarts at such a multiple:
- * an incremental analysis then performs the very same batches as a fresh one and
- * gives bit-identical numbers.
- */
-const CHUNK = 64;
+/** Tokens evaluated per call, so cancellation and progress are timely. */
+const CHUNK = 256;
 const MIN_CONTEXT = 512;
 
 interface Loaded {
@@ -203,7 +195,10 @@ export class LlamaEngine {
       size = Math.min(size, maxContext);
       const threads = loaded.spec.threads > 0 ? loaded.spec.threads : Math.max(1, Math.min(os.availableParallelism(), 8));
       try {
-        loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1 });
+        // Flash attention on llama.cpp's CPU backend rounds differently depending on how
+        // tokens are split into batches (logits 0.005-0.05 apart for the same text);
+        // without it, re-analysing from an edit gives bit-identical numbers to a fresh pass.
+        loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention: false });
       } catch (err) {
         throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);
       }
@@ -238,13 +233,13 @@ export class LlamaEngine {
     // Rows before the first changed token stay valid; the row of the token just
     // before it scored the old next token, so it is recomputed with the rest.
     let keep = cache.topK >= topK ? Math.max(0, commonPrefixLength(cache.tokens, seq) - 1) : 0;
-    keep = Math.floor(Math.min(keep, sequence.nextTokenIndex) / CHUNK) * CHUNK;
+    keep = Math.min(keep, sequence.nextTokenIndex);
     await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
     const rows = cache.rows.slice(0, keep);
     loaded.cache = { tokens: seq.slice(0, keep), rows: rows.slice(), topK };
-    for (let start = keep, end; start < seq.length; start = end) {
+    for (let start = keep; start < seq.length; start += CHUNK) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
-      end = Math.min((Math.floor(start / CHUNK) + 1) * CHUNK, seq.length);
+      const end = Math.min(start + CHUNK, seq.length);
       const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
       rows.push(...chunkRows);
       loaded.cache = { tokens: seq.slice(0, end), rows: rows.slice(), topK };

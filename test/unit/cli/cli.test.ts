@@ -1,0 +1,90 @@
+/** The icl-lens CLI as a user runs it: exit codes, messages, JSON and terminal output. */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CLI_PATH, modelFile } from '../../support/fixtures';
+import { reference } from '../../support/reference';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, content);
+  return f;
+}
+
+const PROMPT = 'Input: the movie was great\r\nOutput: positive\r\n\r\nInput: café ☕ 日本\r\nOutput:';
+
+describe('icl-lens heatmap', () => {
+  const model = modelFile('tiny');
+
+  it('prints one JSON object with the documented shape and exact numbers', async () => {
+    const doc = file('prompt.txt', PROMPT);
+    const r = cli(['heatmap', doc, '--model', model, '--json', '--top-k', '3', '--threads', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out.model).sort(), ['contextSize', 'name', 'path', 'vocabSize']);
+    assert.equal(out.model.vocabSize, 512);
+    assert.equal(out.metric, 'entropy');
+    assert.equal(out.text, PROMPT);
+    assert.deepEqual(Object.keys(out.summary).sort(), ['meanEntropy', 'meanSurprisal', 'perplexity', 'tokens']);
+    assert.ok(Math.abs(out.summary.perplexity - 2 ** out.summary.meanSurprisal) < 1e-9);
+    assert.equal(out.tokens.map((t: { start: number; end: number }) => PROMPT.slice(t.start, t.end)).join(''), PROMPT, 'spans tile the text');
+    assert.equal(out.tokens.at(-1).end, PROMPT.length);
+    const ref = await reference(model, PROMPT, 3);
+    for (const t of out.tokens) {
+      assert.deepEqual(Object.keys(t).sort(), ['end', 'entropy', 'id', 'index', 'p', 'rank', 'start', 'surprisal', 'text', 'top']);
+      assert.equal(t.top.length, 3);
+      assert.ok(Math.abs(t.entropy - ref.rows[t.index]!.entropy) < 1e-3);
+      assert.ok(Math.abs(t.surprisal - ref.rows[t.index]!.surprisal) < 1e-3);
+    }
+  });
+
+  it('prints coloured text, a legend and a summary', () => {
+    const doc = file('colour.txt', 'Once upon a time\n');
+    const r = cli(['heatmap', doc, '--model', model, '--color', '--metric', 'surprisal']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\x1b\[48;5;\d+m/);
+    assert.match(r.stdout, /surprisal \(bits, 8 levels\)/);
+    assert.match(r.stdout, /perplexity: \d/);
+    const plain = cli(['heatmap', doc, '--model', model]);
+    assert.doesNotMatch(plain.stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
+    assert.match(plain.stdout, /^Once upon a time\n/);
+  });
+
+  it('handles an empty file', () => {
+    const r = cli(['heatmap', file('empty.txt', ''), '--model', model, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.tokens.length, 0);
+    assert.equal(out.summary.perplexity, null);
+  });
+
+  const failures: Array<[string, () => string[], number, RegExp]> = [
+    ['no arguments shows help', () => [], 0, /Usage: icl-lens heatmap/],
+    ['an unknown option is a usage error', () => ['heatmap', 'x', '--frobnicate'], 2, /unknown option --frobnicate/],
+    ['a bad --top-k is a usage error', () => ['heatmap', 'x', '--model', 'm', '--top-k', '99'], 2, /between 1 and 50/],
+    ['a missing model is a model error', () => ['heatmap', file('a.txt', 'hi'), '--model', path.join(tmp, 'missing.gguf')], 3, /Model file not found/],
+    ['a non-GGUF model is a model error', () => ['heatmap', file('b.txt', 'hi'), '--model', file('fake.gguf', 'not a model, just a text file that is long enough')], 3, /not a GGUF file/],
+    ['a missing input is an input error', () => ['heatmap', path.join(tmp, 'nope.txt'), '--model', modelFile('tiny')], 4, /cannot read .*ENOENT/],
+    ['a directory input is an input error', () => ['heatmap', tmp, '--model', modelFile('tiny')], 4, /is a directory/],
+    ['a binary input is an input error', () => ['heatmap', file('bin.dat', Buffer.from([0x7f, 0x45, 0x00, 0x01])), '--model', modelFile('tiny')], 4, /looks binary/],
+  ];
+  for (const [name, args, code, pattern] of failures) {
+    it(name, () => {
+      const r = cli(args());
+      assert.equal(r.code, code, r.stderr);
+      assert.match(code === 0 ? r.stdout : r.stderr, pattern);
+      if (code !== 0) assert.equal(r.stderr.trim().split('\n')[0].startsWith('icl-lens: '), true);
+    });
+  }
+});

@@ -1,0 +1,58 @@
+/** Settings, CLI arguments and input checks. */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCliArgs, UsageError } from '../../../src/core/cliArgs';
+import { checkInput, utf8Length } from '../../../src/core/inputCheck';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../src/core/settings';
+
+describe('parseSettings', () => {
+  it('uses defaults for unset values', () => {
+    assert.deepEqual(parseSettings(() => undefined), DEFAULT_SETTINGS);
+  });
+  it('clamps numbers and rejects unknown enum values', () => {
+    const raw: Record<string, unknown> = { 'hover.topK': 500, 'model.threads': -3, 'heatmap.metric': 'loudness', 'heatmap.scaleMaxBits': 0, 'autoAnalyze': ['*.p', 3, ''], 'model.path': '  /m.gguf ' };
+    const s = parseSettings((k) => raw[k]);
+    assert.equal(s.hoverTopK, 50);
+    assert.equal(s.threads, 0);
+    assert.equal(s.metric, 'entropy');
+    assert.equal(s.scaleMaxBits, 1);
+    assert.deepEqual(s.autoAnalyze, ['*.p']);
+    assert.equal(s.modelPath, '/m.gguf');
+  });
+});
+
+describe('parseCliArgs', () => {
+  it('parses a full heatmap command', () => {
+    const a = parseCliArgs(['heatmap', 'f.txt', '--model', 'm.gguf', '--metric', 'surprisal', '--top-k', '3', '--threads', '2', '--json']);
+    assert.deepEqual(a, { command: 'heatmap', file: 'f.txt', model: 'm.gguf', metric: 'surprisal', topK: 3, threads: 2, contextSize: 4096, json: true, color: undefined, scorer: 'auto' });
+  });
+  it('takes the model from the environment', () => {
+    const a = parseCliArgs(['heatmap', 'f'], { ICL_LENS_MODEL: 'env.gguf' });
+    assert.equal(a.command === 'heatmap' && a.model, 'env.gguf');
+  });
+  for (const [argv, pattern] of [
+    [['sweep'], /unknown command/], [['heatmap'], /needs a file/], [['heatmap', 'a', 'b', '--model', 'm'], /one file/],
+    [['heatmap', 'f', '--model'], /needs a value/], [['heatmap', 'f', '--model', 'm', '--top-k', '0'], /between 1 and 50/],
+    [['heatmap', 'f', '--model', 'm', '--top-k', 'x'], /whole number/], [['heatmap', 'f', '--model', 'm', '--metric', 'x'], /entropy or surprisal/],
+    [['heatmap', 'f', '--bogus'], /unknown option/], [['heatmap', 'f'], /no model/],
+  ] as const) {
+    it(`rejects ${argv.join(' ')}`, () => {
+      assert.throws(() => parseCliArgs(argv), (e: unknown) => e instanceof UsageError && pattern.test(e.message));
+    });
+  }
+  it('shows help', () => {
+    assert.deepEqual(parseCliArgs([]), { command: 'help' });
+    assert.deepEqual(parseCliArgs(['heatmap', '--help']), { command: 'help' });
+  });
+});
+
+describe('checkInput', () => {
+  it('measures UTF-8 like Buffer does', () => {
+    for (const s of ['', 'abc', 'é', '日本', '👍🏽', '\ud800 lone', 'a\u0000b']) assert.equal(utf8Length(s), Buffer.byteLength(s, 'utf8'), JSON.stringify(s));
+  });
+  it('flags binary and oversized text', () => {
+    assert.deepEqual(checkInput('a\u0000b', 100), { kind: 'binary' });
+    assert.deepEqual(checkInput('abcdef', 3), { kind: 'too-large', bytes: 6, limit: 3 });
+    assert.equal(checkInput('fine', 100), null);
+  });
+});

@@ -1,0 +1,93 @@
+/** Hover Markdown, heatmap levels, summaries and number formats. */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TokenStat } from '../../../src/core/analysis';
+import { entropyOfProbabilities, logitStats, summarize } from '../../../src/core/bits';
+import { bar, formatProbability } from '../../../src/core/format';
+import { heatmapRanges, HEATMAP_LEVELS, levelOf } from '../../../src/core/heatmapScale';
+import { hoverMarkdown } from '../../../src/core/hoverMarkdown';
+import { codeSpan, visibleText } from '../../../src/core/visibleText';
+
+const token = (over: Partial<TokenStat> = {}): TokenStat => ({
+  index: 3, id: 42, text: ' the', start: 10, end: 14, surprisal: 2, entropy: 3.5, p: 0.25, rank: 2,
+  top: [{ id: 7, text: ' a', p: 0.5 }, { id: 42, text: ' the', p: 0.25 }, { id: 9, text: '`x`', p: 0.1 }],
+  ...over,
+});
+
+describe('hoverMarkdown', () => {
+  it('shows the token, its numbers and the alternatives', () => {
+    const md = hoverMarkdown(token(), { metric: 'entropy', modelName: 'tiny', topK: 10 });
+    assert.match(md, /`·the` · id 42/);
+    assert.match(md, /\| p \| 0\.250 \|/);
+    assert.match(md, /\| surprisal \| 2\.00 bits \|/);
+    assert.match(md, /\| \*\*entropy\*\* \| 3\.50 bits \|/);
+    assert.match(md, /\| rank \| 2 \|/);
+    assert.match(md, /Top 3 for this slot \(tiny\)/);
+    assert.match(md, /\| 2 \| `·the` ◀ \| 0\.250 \|/, 'the written token is marked');
+    assert.match(md, /``\s?`x`\s?``/, 'backticks survive');
+    assert.equal(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 3);
+  });
+  it('limits the alternatives to k', () => {
+    const md = hoverMarkdown(token(), { metric: 'surprisal', modelName: 'tiny', topK: 1 });
+    assert.equal(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 1);
+    assert.match(md, /\*\*surprisal\*\*/);
+  });
+  it('explains a token that nothing predicts', () => {
+    const md = hoverMarkdown(token({ surprisal: null, entropy: null, p: null, rank: null, top: [] }), { metric: 'entropy', modelName: 'm', topK: 5 });
+    assert.match(md, /Nothing precedes this token/);
+  });
+});
+
+describe('visibleText and codeSpan', () => {
+  it('makes whitespace visible', () => {
+    assert.equal(visibleText(' a\tb\r\n'), '·a→b␍↵');
+    assert.equal(visibleText(''), '∅');
+    assert.equal(visibleText('\u0001'), '\\x01');
+  });
+  it('fences backticks', () => {
+    assert.equal(codeSpan('a`b'), '``a`b``');
+    assert.equal(codeSpan('`'), '`` ` ``');
+  });
+});
+
+describe('heatmap levels', () => {
+  it('maps bits linearly onto the levels and clamps', () => {
+    assert.equal(levelOf(0, 8), 0);
+    assert.equal(levelOf(0.99, 8), 0);
+    assert.equal(levelOf(1, 8), 1);
+    assert.equal(levelOf(7.99, 8), 7);
+    assert.equal(levelOf(100, 8), HEATMAP_LEVELS - 1);
+    assert.equal(levelOf(NaN, 8), 0);
+  });
+  it('paints only tokens with numbers and non-empty spans', () => {
+    const ranges = heatmapRanges([token(), token({ index: 4, entropy: null, surprisal: null }), token({ index: 5, start: 14, end: 14 })], 'entropy', 8);
+    assert.deepEqual(ranges, [{ start: 10, end: 14, level: 3, index: 3 }]);
+  });
+});
+
+describe('bits', () => {
+  it('summarises as perplexity = 2^(mean surprisal)', () => {
+    const s = summarize([token({ surprisal: 1 }), token({ surprisal: 3 }), token({ surprisal: null, entropy: null })]);
+    assert.equal(s.scored, 2);
+    assert.equal(s.meanSurprisal, 2);
+    assert.equal(s.perplexity, 4);
+    assert.equal(summarize([]).perplexity, null);
+  });
+  it('computes entropy of a uniform distribution and of logits', () => {
+    assert.ok(Math.abs(entropyOfProbabilities(new Array(8).fill(1 / 8)) - 3) < 1e-12);
+    const logits = [1, 2, 3, -1, 0.5];
+    const ps = logits.map((l) => Math.exp(l)).map((e, _, all) => e / all.reduce((a, b) => a + b, 0));
+    assert.ok(Math.abs(logitStats(logits).entropyBits - entropyOfProbabilities(ps)) < 1e-12);
+  });
+});
+
+describe('format', () => {
+  it('formats probabilities and bars', () => {
+    assert.equal(formatProbability(0.5), '0.500');
+    assert.equal(formatProbability(0.0123), '0.0123');
+    assert.equal(formatProbability(1e-7), '1.00e-7');
+    assert.equal(bar(1, 4), '████');
+    assert.equal(bar(0.5, 2), '█');
+    assert.equal(bar(0, 4), '');
+  });
+});
