@@ -13,7 +13,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../src/core/logger';
 import { RuntimeClient } from '../src/model/runtimeClient';
 import type { LoadSpec } from '../src/model/runtimeProtocol';
@@ -55,6 +54,25 @@ async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: nu
   }
 }
 
+/** The longest the event loop went without running a 2 ms timer, over the periods it was started. */
+class LoopLag {
+  private timer?: NodeJS.Timeout;
+  private last = 0;
+  max = 0;
+  start(): void {
+    this.last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.max = Math.max(this.max, now - this.last - 2);
+      this.last = now;
+    }, 2);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.max = Math.max(this.max, performance.now() - this.last - 2);
+  }
+}
+
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -91,6 +109,10 @@ async function main(): Promise<void> {
     // in the machine's speed hits both alike; ratios are taken per pair.
     const context = await baseModel.createContext({ contextSize: 4096, threads: THREADS });
     const sequence = context.getSequence();
+    // The analysis turns flash attention off (batch-independent rounding): its plain cost, for reference.
+    const contextNoFa = await baseModel.createContext({ contextSize: 4096, threads: THREADS, flashAttention: false });
+    const sequenceNoFa = contextNoFa.getSequence();
+    const plainNoFa: number[] = [];
     const tokens = [baseModel.tokens.bos!, ...tokenize(text)];
     const engine = new LlamaEngine(nlc, path.join(ROOT, 'dist'), () => {});
     const never = new AbortController().signal;
@@ -100,22 +122,25 @@ async function main(): Promise<void> {
     const edit: number[] = [];
     let editTokens = 0;
     let route = '';
-    const loop = monitorEventLoopDelay({ resolution: 1 });
+    const loop = new LoopLag();
     const { peakMiB } = await peakRss(async () => {
       for (let r = 0; r < REPEATS; r++) {
         await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
         plain.push(await timeIt(() => sequence.controlledEvaluate(tokens)));
+        await sequenceNoFa.eraseContextTokenRanges([{ start: 0, end: sequenceNoFa.nextTokenIndex }]);
+        plainNoFa.push(await timeIt(() => sequenceNoFa.controlledEvaluate(tokens)));
         // A change at the very start invalidates the cache but keeps the context's size.
         await engine.analyze({ text: `#${text}`, topK: 10 }, never, () => {});
-        loop.enable();
+        loop.start();
         full.push(await timeIt(async () => { route = (await engine.analyze({ text, topK: 10 }, never, () => {})).route.scorer; }));
         edit.push(await timeIt(async () => { editTokens = (await engine.analyze({ text: edited, topK: 10 }, never, () => {})).route.tokensEvaluated; }));
-        loop.disable();
+        loop.stop();
       }
     });
-    const workerLoopMaxMs = loop.max / 1e6;
+    const workerLoopMaxMs = loop.max;
     await engine.dispose();
     await context.dispose();
+    await contextNoFa.dispose();
 
     // The exact-map fallback, for comparison (slow: only up to MAP_ROUTE_MAX_TOKENS).
     let mapMs: number | null = null;
@@ -130,10 +155,10 @@ async function main(): Promise<void> {
     const client = new RuntimeClient({ workerPath: path.join(ROOT, 'dist', 'worker.js'), logger: silentLogger });
     client.setModel(spec('auto'));
     await client.ensureLoaded();
-    const hostLoop = monitorEventLoopDelay({ resolution: 1 });
-    hostLoop.enable();
+    const hostLoop = new LoopLag();
+    hostLoop.start();
     const viaWorker = await timeIt(() => client.analyze({ text, topK: 10 }));
-    hostLoop.disable();
+    hostLoop.stop();
     const workerPid = (client as unknown as { worker?: { pid?: number } }).worker?.pid;
     const workerPeak = workerPeakRssMiB(workerPid);
     await client.dispose();
@@ -145,6 +170,8 @@ async function main(): Promise<void> {
       plainMs,
       heatmapMs: median(full),
       heatmapRatio: median(full.map((t, i) => t / plain[i])),
+      plainNoFlashAttentionMs: median(plainNoFa),
+      heatmapRatioToNoFlashAttention: median(full.map((t, i) => t / plainNoFa[i])),
       exactMapMs: mapMs,
       exactMapRatio: mapMs === null ? null : mapMs / plainMs,
       editMs: median(edit),
@@ -152,7 +179,7 @@ async function main(): Promise<void> {
       editFractionOfFull: median(edit.map((t, i) => t / full[i])),
       viaWorkerMs: viaWorker,
       analysisProcessLoopMaxMs: workerLoopMaxMs,
-      hostLoopMaxMs: hostLoop.max / 1e6,
+      hostLoopMaxMs: hostLoop.max,
       benchProcessPeakRssMiB: peakMiB,
       workerPeakRssMiB: workerPeak,
     };
@@ -165,11 +192,12 @@ async function main(): Promise<void> {
   const lines = [
     `ICL Lens heatmap benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${THREADS} threads, 135M random llama (49,152 vocab, Q8_0), median of ${REPEATS} (ratios: median of per-run ratios)`,
     '',
-    '| tokens | plain ms | heatmap ms (×plain) | exact-map ms (×plain) | edit ms (tokens, ×full) | loop max ms analysis / host | peak RSS MiB bench / worker |',
-    '|--:|--:|--:|--:|--:|--:|--:|',
-    ...results.map((r: any) => `| ${r.tokens} | ${f(r.plainMs)} | ${f(r.heatmapMs)} (${f(r.heatmapRatio, 2)}×) | ${f(r.exactMapMs)} (${f(r.exactMapRatio, 1)}×) | ${f(r.editMs)} (${r.editTokensEvaluated}, ${f(r.editFractionOfFull * 100, 1)} %) | ${f(r.analysisProcessLoopMaxMs, 1)} / ${f(r.hostLoopMaxMs, 1)} | ${f(r.benchProcessPeakRssMiB)} / ${f(r.workerPeakRssMiB)} |`),
+    '| tokens | plain ms | plain, no FA, ms | heatmap ms (×plain, ×no-FA) | exact-map ms (×plain) | edit ms (tokens, ×full) | loop max ms analysis / host | peak RSS MiB bench / worker |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...results.map((r: any) => `| ${r.tokens} | ${f(r.plainMs)} | ${f(r.plainNoFlashAttentionMs)} | ${f(r.heatmapMs)} (${f(r.heatmapRatio, 2)}×, ${f(r.heatmapRatioToNoFlashAttention, 2)}×) | ${f(r.exactMapMs)} (${f(r.exactMapRatio, 1)}×) | ${f(r.editMs)} (${r.editTokensEvaluated}, ${f(r.editFractionOfFull * 100, 1)} %) | ${f(r.analysisProcessLoopMaxMs, 1)} / ${f(r.hostLoopMaxMs, 1)} | ${f(r.benchProcessPeakRssMiB)} / ${f(r.workerPeakRssMiB)} |`),
     '',
     'heatmap = one pass giving exact entropy, surprisal, rank and top-10 for every token (the surprisal and entropy heatmaps are the same pass).',
+    'plain = one controlledEvaluate with default context options; no FA = the same with flash attention off, as the analysis runs.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const outDir = path.join(ROOT, 'bench', 'results');

@@ -1,1 +1,56 @@
-export function activate(): void {}
+/**
+ * Composition root: builds the services, registers providers and commands, and
+ * hands every disposable to VS Code. No model is loaded and no I/O happens here;
+ * the model runtime starts with the first analysis.
+ */
+import * as vscode from 'vscode';
+import { RuntimeClient } from './model/runtimeClient';
+import { AnalysisStore } from './editor/analysisStore';
+import { registerCommand } from './editor/commands';
+import { DocumentAnalyzer } from './editor/documentAnalyzer';
+import { FailureNotifier } from './editor/failureNotifier';
+import { HeatmapController } from './editor/heatmapController';
+import { channelLogger } from './editor/logChannel';
+import { ModelPicker } from './editor/modelPicker';
+import { ModelService } from './editor/modelService';
+import { PromptCommands } from './editor/promptCommands';
+import { SettingsService } from './editor/settingsService';
+import { StatusBarController } from './editor/statusBarController';
+import { TokenHoverProvider } from './editor/tokenHoverProvider';
+import { PanelController } from './panel/panelController';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const channel = vscode.window.createOutputChannel('ICL Lens', { log: true });
+  const log = channelLogger(channel);
+  const runtime = new RuntimeClient({ workerPath: context.asAbsolutePath('dist/worker.js'), logger: log });
+  const settings = new SettingsService();
+  const store = new AnalysisStore();
+  const models = new ModelService(runtime, settings, context.globalStorageUri);
+  const failures = new FailureNotifier(store, log, channel);
+  const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures);
+  const heatmap = new HeatmapController(store, settings);
+  const status = new StatusBarController(store, models, heatmap, settings);
+  const panel = new PanelController(context.extensionUri, store, settings);
+  const prompts = new PromptCommands(analyzer, store, heatmap);
+  const picker = new ModelPicker(models, runtime);
+  const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, channel);
+
+  context.subscriptions.push(
+    channel, settings, store, models, failures, analyzer, heatmap, status, panel,
+    { dispose: () => void runtime.dispose() },
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
+    command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
+    command('iclLens.whatComesNext', () => prompts.whatComesNext()),
+    command('iclLens.selectModel', () => picker.pick()),
+    command('iclLens.toggleHeatmap', () => heatmap.toggle()),
+    command('iclLens.showPanel', () => panel.show()),
+    command('iclLens.showLog', () => channel.show()),
+    // For the integration tests: what the heatmap painted and the panel's handshakes.
+    command('iclLens.debug.state', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      return { painted: target ? heatmap.paintedFor(target) : undefined, handshakes: panel.handshakes };
+    }),
+  );
+}
+
+export function deactivate(): void {}

@@ -1,1 +1,45 @@
-export {};
+// The panel app: handshake with the host, render snapshots, send user actions.
+import { assertNever, isHostToWebview, type PanelSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import { TokenChart } from './tokenChart';
+import { registerToolkit } from './toolkit';
+
+interface UiState {
+  readonly schema: 1;
+  readonly snapshot?: PanelSnapshot;
+}
+
+const vscode = acquireVsCodeApi<UiState>();
+const send = (m: WebviewToHost) => vscode.postMessage(m);
+
+registerToolkit();
+const summary = document.getElementById('summary')!;
+const chart = new TokenChart(document.getElementById('tokens') as HTMLCanvasElement, (index) => send({ type: 'panel/revealToken', index }));
+document.getElementById('analyze')!.addEventListener('click', () => send({ type: 'panel/analyze' }));
+
+const bits = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} bits`);
+
+function render(snapshot: PanelSnapshot): void {
+  const d = snapshot.document;
+  summary.textContent = d
+    ? `${d.name}${d.stale ? ' (edited since)' : ''} — ${d.model}, ${d.tokens} tokens, perplexity ${d.perplexity === null ? '—' : d.perplexity.toFixed(2)}, mean entropy ${bits(d.meanEntropy)}, mean surprisal ${bits(d.meanSurprisal)} (${d.route} route)`
+    : 'Open a prompt and run “ICL Lens: Analyze Prompt”.';
+  summary.classList.toggle('muted', !d);
+  chart.render(snapshot);
+  vscode.setState({ schema: 1, snapshot });
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostToWebview(message)) return;
+  switch (message.type) {
+    case 'panel/snapshot':
+      render(message.snapshot);
+      return;
+    default:
+      assertNever(message.type);
+  }
+});
+
+const saved = vscode.getState();
+if (saved?.schema === 1 && saved.snapshot) render(saved.snapshot);
+send({ type: 'panel/ready' });

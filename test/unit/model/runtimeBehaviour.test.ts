@@ -16,10 +16,6 @@ import { loadSpec, modelFile, runtime } from '../../support/fixtures';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-behaviour-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function numbers(a: Analysis) {
-  return a.tokens.map((t) => [t.id, t.start, t.end, t.entropy, t.surprisal, t.rank, t.top.map((x) => x.id).join(',')]);
-}
-
 function assertSameNumbers(actual: Analysis, expected: Analysis, tolerance = 1e-9): void {
   assert.equal(actual.tokens.length, expected.tokens.length);
   actual.tokens.forEach((t, i) => {

@@ -1,0 +1,34 @@
+/**
+ * Command registration through one wrapper: it logs, shows one actionable error
+ * ("Show Log", or "Select Model" for model problems) and treats cancellation as
+ * a normal outcome.
+ */
+import * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import { isCancellation, RuntimeError } from '../model/runtimeError';
+
+/** Show `err` once as a notification with the action that helps. */
+export async function showFailure(err: unknown, log: Logger, channel: vscode.OutputChannel): Promise<void> {
+  if (isCancellation(err)) return;
+  const message = err instanceof Error ? err.message : String(err);
+  log.error(message);
+  const modelProblem = err instanceof RuntimeError && err.code === 'model';
+  const actions = modelProblem ? ['Select Model', 'Show Log'] : ['Show Log'];
+  const show = err instanceof RuntimeError && err.code === 'crashed' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+  const choice = await show(`ICL Lens: ${message}`, ...actions);
+  if (choice === 'Show Log') channel.show(true);
+  if (choice === 'Select Model') await vscode.commands.executeCommand('iclLens.selectModel');
+}
+
+/** Register `id` with the shared error handling. */
+export function registerCommand(id: string, handler: (...args: any[]) => unknown, log: Logger, channel: vscode.OutputChannel): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    log.debug(`command ${id}`);
+    try {
+      return await handler(...args);
+    } catch (err) {
+      await showFailure(err, log, channel);
+      return undefined;
+    }
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Decides when documents are analysed and applies the results: debounced per
+ * document, the newest request aborts the previous one, and a result is stored
+ * only if the document still has the version that was analysed.
+ */
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/analysis';
+import { checkInput, describeInputProblem } from '../core/inputCheck';
+import type { Logger } from '../core/logger';
+import type { ModelRuntime, ProgressListener } from '../model/runtimeClient';
+import { isCancellation, RuntimeError } from '../model/runtimeError';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './disposable';
+import type { ModelService } from './modelService';
+import type { SettingsService } from './settingsService';
+
+interface Job {
+  timer?: NodeJS.Timeout;
+  controller?: AbortController;
+}
+
+/** How failures reach the user (a notification with actions in the extension). */
+export interface FailureReporter {
+  report(err: RuntimeError, doc: vscode.TextDocument): void;
+}
+
+export class DocumentAnalyzer extends Disposable {
+  private readonly jobs = new Map<string, Job>();
+  private readonly tracked = new Set<string>();
+
+  constructor(
+    private readonly runtime: ModelRuntime,
+    private readonly store: AnalysisStore,
+    private readonly settings: SettingsService,
+    models: ModelService,
+    private readonly log: Logger,
+    private readonly failures: FailureReporter,
+  ) {
+    super();
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length > 0 && this.isTracked(e.document)) this.schedule(e.document);
+    }));
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
+    this.register(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.autoAnalyze(e.document))));
+    this.register(models.onDidChangeModel(() => this.reanalyzeTracked()));
+    let topK = settings.value.hoverTopK;
+    this.register(settings.onDidChange((s) => {
+      if (s.hoverTopK !== topK) {
+        topK = s.hoverTopK;
+        this.reanalyzeTracked();
+      }
+      vscode.window.visibleTextEditors.forEach((e) => this.autoAnalyze(e.document));
+    }));
+    vscode.window.visibleTextEditors.forEach((e) => this.autoAnalyze(e.document));
+  }
+
+  isTracked(doc: vscode.TextDocument): boolean {
+    return this.tracked.has(doc.uri.toString());
+  }
+
+  /** Analyse `doc` now (cancelling any pending run) and keep it analysed as it changes. */
+  async analyzeNow(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<Analysis | undefined> {
+    this.tracked.add(doc.uri.toString());
+    // The caller shows failures itself (the command wrapper).
+    return this.run(doc, { ...options, reportFailures: false });
+  }
+
+  /** Re-analyse after the debounce delay; the latest call wins. */
+  schedule(doc: vscode.TextDocument): void {
+    const job = this.job(doc.uri);
+    clearTimeout(job.timer);
+    // Failures are reported inside run(); a scheduled run has no caller to rethrow to.
+    job.timer = setTimeout(() => { this.run(doc, { reportFailures: true }).catch(() => undefined); }, this.settings.value.debounceMs);
+  }
+
+  override dispose(): void {
+    for (const uri of [...this.jobs.keys()]) this.cancel(uri);
+    super.dispose();
+  }
+
+  private autoAnalyze(doc: vscode.TextDocument): void {
+    if (this.isTracked(doc) || !vscode.workspace.isTrusted || doc.uri.scheme === 'output') return;
+    const globs = this.settings.value.autoAnalyze;
+    if (!globs.some((pattern) => vscode.languages.match({ pattern }, doc) > 0)) return;
+    this.tracked.add(doc.uri.toString());
+    this.schedule(doc);
+  }
+
+  private reanalyzeTracked(): void {
+    for (const doc of vscode.workspace.textDocuments) if (this.isTracked(doc)) this.schedule(doc);
+  }
+
+  private job(uri: vscode.Uri): Job {
+    const key = uri.toString();
+    let job = this.jobs.get(key);
+    if (!job) this.jobs.set(key, (job = {}));
+    return job;
+  }
+
+  private cancel(key: string): void {
+    const job = this.jobs.get(key);
+    if (!job) return;
+    clearTimeout(job.timer);
+    job.controller?.abort();
+    this.jobs.delete(key);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.cancel(uri.toString());
+    this.tracked.delete(uri.toString());
+  }
+
+  private async run(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener; reportFailures: boolean }): Promise<Analysis | undefined> {
+    const job = this.job(doc.uri);
+    clearTimeout(job.timer);
+    job.controller?.abort();
+    const controller = new AbortController();
+    job.controller = controller;
+    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+
+    const version = doc.version;
+    const text = doc.getText();
+    const problem = checkInput(text, this.settings.value.maxFileBytes);
+    if (problem) {
+      const message = describeInputProblem(problem);
+      this.store.setState(doc.uri, { kind: 'error', message });
+      const error = new RuntimeError('input', message);
+      if (options.reportFailures) this.failures.report(error, doc);
+      throw error;
+    }
+    this.store.setState(doc.uri, { kind: 'running', fraction: 0, phase: 'starting' });
+    const started = Date.now();
+    try {
+      const analysis = await this.runtime.analyze({ text, topK: this.settings.value.hoverTopK }, {
+        signal: controller.signal,
+        onProgress: (done, total, phase) => {
+          this.store.setState(doc.uri, { kind: 'running', fraction: total > 0 ? done / total : 0, phase });
+          options.onProgress?.(done, total, phase);
+        },
+      });
+      if (doc.isClosed || doc.version !== version) {
+        this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
+        return undefined;
+      }
+      this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer})`);
+      this.store.set(doc.uri, version, analysis);
+      return analysis;
+    } catch (err) {
+      if (isCancellation(err)) {
+        // A newer run replaced this one, or the user cancelled: not an error.
+        if (job.controller === controller) this.store.setState(doc.uri, { kind: 'idle' });
+        throw err;
+      }
+      const error = err instanceof RuntimeError ? err : new RuntimeError('internal', (err as Error).message);
+      this.store.setState(doc.uri, { kind: 'error', message: error.message });
+      if (options.reportFailures) this.failures.report(error, doc);
+      throw error;
+    } finally {
+      if (job.controller === controller) job.controller = undefined;
+    }
+  }
+}

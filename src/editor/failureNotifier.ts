@@ -1,0 +1,31 @@
+/** Reports background analysis failures: each distinct message once, until an analysis succeeds. */
+import type * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import type { RuntimeError } from '../model/runtimeError';
+import type { AnalysisStore } from './analysisStore';
+import { showFailure } from './commands';
+import type { FailureReporter } from './documentAnalyzer';
+
+export class FailureNotifier implements FailureReporter, vscode.Disposable {
+  private readonly shown = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(store: AnalysisStore, private readonly log: Logger, private readonly channel: vscode.OutputChannel) {
+    this.subscription = store.onDidChange((uri) => {
+      if (store.state(uri).kind === 'idle' && store.latest(uri)) this.shown.clear();
+    });
+  }
+
+  report(err: RuntimeError): void {
+    if (this.shown.has(err.message)) {
+      this.log.warn(err.message);
+      return;
+    }
+    this.shown.add(err.message);
+    void showFailure(err, this.log, this.channel);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

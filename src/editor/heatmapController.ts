@@ -1,0 +1,97 @@
+/**
+ * Paints the heatmap: one decoration type per level (theme colours from
+ * contributes.colors), ranges from the pure heatmapRanges(), applied to every
+ * visible editor of an analysed document. Results for old versions are not
+ * painted; the last painted ranges stay (VS Code moves them with edits) until
+ * a current analysis replaces them.
+ */
+import * as vscode from 'vscode';
+import type { Metric } from '../core/analysis';
+import { HEATMAP_LEVELS, heatmapRanges, type LevelRange } from '../core/heatmapScale';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './disposable';
+import type { SettingsService } from './settingsService';
+
+/** What was last painted for a document (read by the integration tests through a command). */
+export interface PaintedHeatmap {
+  readonly version: number;
+  readonly metric: Metric;
+  readonly ranges: readonly LevelRange[];
+}
+
+export class HeatmapController extends Disposable {
+  private readonly types: vscode.TextEditorDecorationType[];
+  private readonly painted = new Map<string, PaintedHeatmap>();
+  private visible: boolean;
+  private readonly toggled = this.register(new vscode.EventEmitter<boolean>());
+  /** Fires when the heatmap is shown or hidden. */
+  readonly onDidToggle = this.toggled.event;
+
+  constructor(private readonly store: AnalysisStore, private readonly settings: SettingsService) {
+    super();
+    this.visible = settings.value.heatmapEnabled;
+    this.types = Array.from({ length: HEATMAP_LEVELS }, (_, level) => this.register(vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor(`iclLens.heatmap.level${level}`),
+      borderRadius: '2px',
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    })));
+    this.register(store.onDidChange((uri) => this.renderUri(uri)));
+    this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
+    let last = { metric: settings.value.metric, max: settings.value.scaleMaxBits, enabled: settings.value.heatmapEnabled };
+    this.register(settings.onDidChange((s) => {
+      if (s.heatmapEnabled !== last.enabled) this.visible = s.heatmapEnabled;
+      if (s.metric !== last.metric || s.scaleMaxBits !== last.max || s.heatmapEnabled !== last.enabled) this.renderAll();
+      last = { metric: s.metric, max: s.scaleMaxBits, enabled: s.heatmapEnabled };
+    }));
+  }
+
+  get isVisible(): boolean {
+    return this.visible;
+  }
+
+  /** Show or hide the heatmap in every editor. */
+  toggle(): void {
+    this.visible = !this.visible;
+    this.renderAll();
+    this.toggled.fire(this.visible);
+  }
+
+  /** What was last painted for `uri`, if anything. */
+  paintedFor(uri: vscode.Uri): PaintedHeatmap | undefined {
+    return this.painted.get(uri.toString());
+  }
+
+  private renderAll(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.renderEditor(editor);
+  }
+
+  private renderUri(uri: vscode.Uri): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document.uri.toString() === uri.toString()) this.renderEditor(editor);
+    }
+  }
+
+  private renderEditor(editor: vscode.TextEditor): void {
+    const doc = editor.document;
+    const key = doc.uri.toString();
+    if (!this.visible) {
+      this.types.forEach((t) => editor.setDecorations(t, []));
+      this.painted.delete(key);
+      return;
+    }
+    const analysis = this.store.current(doc);
+    if (analysis === undefined) {
+      if (this.store.latest(doc.uri) === undefined) {
+        this.types.forEach((t) => editor.setDecorations(t, []));
+        this.painted.delete(key);
+      }
+      return;
+    }
+    const { metric, scaleMaxBits } = this.settings.value;
+    const ranges = heatmapRanges(analysis.tokens, metric, scaleMaxBits);
+    const byLevel: vscode.Range[][] = this.types.map(() => []);
+    for (const r of ranges) byLevel[r.level].push(new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));
+    this.types.forEach((t, level) => editor.setDecorations(t, byLevel[level]));
+    this.painted.set(key, { version: doc.version, metric, ranges });
+  }
+}

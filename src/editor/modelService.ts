@@ -1,0 +1,51 @@
+/**
+ * Keeps the runtime pointed at the model the settings name, and says which model
+ * that is. Downloads go to the extension's global storage.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Settings } from '../core/settings';
+import type { ModelRuntime } from '../model/runtimeClient';
+import type { LoadSpec } from '../model/runtimeProtocol';
+import { Disposable } from './disposable';
+import type { SettingsService } from './settingsService';
+
+export class ModelService extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the model (or how it is run) changes; analyses from before are stale. */
+  readonly onDidChangeModel = this.changed.event;
+  private spec: LoadSpec;
+
+  constructor(private readonly runtime: ModelRuntime, settings: SettingsService, private readonly storageDir: vscode.Uri) {
+    super();
+    this.spec = this.specFor(settings.value);
+    runtime.setModel(this.spec);
+    this.register(settings.onDidChange((s) => {
+      const next = this.specFor(s);
+      if (JSON.stringify(next) === JSON.stringify(this.spec)) return;
+      this.spec = next;
+      runtime.setModel(next);
+      this.changed.fire();
+    }));
+  }
+
+  /** Where downloaded and generated models are kept. */
+  get modelsDir(): string {
+    return path.join(this.storageDir.fsPath, 'models');
+  }
+
+  /** A short name for the configured model, for the status bar. */
+  get label(): string {
+    const source = this.spec.source;
+    if (!source) return 'no model';
+    return /^(hf:|https?:)/i.test(source) ? source : path.basename(source);
+  }
+
+  get hasModel(): boolean {
+    return this.spec.source.length > 0;
+  }
+
+  private specFor(s: Settings): LoadSpec {
+    return { source: s.modelPath, downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
+  }
+}

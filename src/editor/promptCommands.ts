@@ -1,0 +1,73 @@
+/** "Analyze Prompt" and "What Comes Next?": the editor commands over the analyzer and the store. */
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/analysis';
+import { bar, formatBits, formatProbability } from '../core/format';
+import { distributionAt } from '../core/tokenLookup';
+import { codeSpan, visibleText } from '../core/visibleText';
+import { RuntimeError } from '../model/runtimeError';
+import type { AnalysisStore } from './analysisStore';
+import type { DocumentAnalyzer } from './documentAnalyzer';
+import type { HeatmapController } from './heatmapController';
+
+export class PromptCommands {
+  constructor(private readonly analyzer: DocumentAnalyzer, private readonly store: AnalysisStore, private readonly heatmap: HeatmapController) {}
+
+  /** Analyse the active document with a cancellable progress notification. */
+  async analyzePrompt(): Promise<Analysis | undefined> {
+    const doc = this.activeDocument();
+    if (!this.heatmap.isVisible) this.heatmap.toggle();
+    return this.analyzeWithProgress(doc);
+  }
+
+  /** Show the model's next-token distribution at the cursor; picking one inserts it. */
+  async whatComesNext(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) throw new RuntimeError('input', 'Open a prompt file first.');
+    const doc = editor.document;
+    const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
+    if (analysis === undefined) return;
+    const offset = doc.offsetAt(editor.selection.active);
+    const found = distributionAt(analysis, offset);
+    if (found === undefined) {
+      void vscode.window.showInformationMessage('ICL Lens: the model gives no distribution here (nothing precedes the cursor).');
+      return;
+    }
+    const after = found.afterIndex >= 0 ? analysis.tokens[found.afterIndex] : undefined;
+    const items = found.distribution.top.map((a) => ({
+      label: visibleText(a.text),
+      description: `p ${formatProbability(a.p)}  ${bar(a.p)}`,
+      detail: `token ${a.id} · ${formatBits(-Math.log2(a.p))} surprisal`,
+      text: a.text,
+    }));
+    const choice = await vscode.window.showQuickPick(items, {
+      title: `What comes next${after ? ` after ${codeSpan(visibleText(after.text))}` : ''} — entropy ${formatBits(found.distribution.entropy)} (${analysis.model.name})`,
+      placeHolder: 'Pick a token to insert it at the cursor',
+    });
+    if (choice) await editor.edit((e) => e.insert(editor.selection.active, choice.text));
+  }
+
+  private activeDocument(): vscode.TextDocument {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc) throw new RuntimeError('input', 'Open a prompt file first.');
+    return doc;
+  }
+
+  private analyzeWithProgress(doc: vscode.TextDocument): Promise<Analysis | undefined> {
+    return Promise.resolve(vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'ICL Lens', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        return this.analyzer.analyzeNow(doc, {
+          signal: controller.signal,
+          onProgress: (done, total, phase) => {
+            const percent = total > 0 ? (done / total) * 100 : 0;
+            progress.report({ message: phase, increment: Math.max(0, percent - reported) });
+            reported = Math.max(reported, percent);
+          },
+        });
+      },
+    ));
+  }
+}

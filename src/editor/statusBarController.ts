@@ -1,0 +1,73 @@
+/** The status bar item: model, file perplexity and analysis progress; a click toggles the heatmap. */
+import * as vscode from 'vscode';
+import { summarize } from '../core/bits';
+import { levelBounds } from '../core/heatmapScale';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './disposable';
+import type { HeatmapController } from './heatmapController';
+import type { ModelService } from './modelService';
+import type { SettingsService } from './settingsService';
+
+export class StatusBarController extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('iclLens.status', vscode.StatusBarAlignment.Right, 100));
+
+  constructor(
+    private readonly store: AnalysisStore,
+    private readonly models: ModelService,
+    private readonly heatmap: HeatmapController,
+    private readonly settings: SettingsService,
+  ) {
+    super();
+    this.item.name = 'ICL Lens';
+    this.item.command = 'iclLens.toggleHeatmap';
+    this.register(store.onDidChange(() => this.update()));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => { if (e.document === vscode.window.activeTextEditor?.document) this.update(); }));
+    this.register(models.onDidChangeModel(() => this.update()));
+    this.register(heatmap.onDidToggle(() => this.update()));
+    this.register(settings.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  private update(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc === undefined) {
+      this.item.hide();
+      return;
+    }
+    const state = this.store.state(doc.uri);
+    const stored = this.store.latest(doc.uri);
+    const eye = this.heatmap.isVisible ? '$(eye)' : '$(eye-closed)';
+    if (state.kind === 'running') {
+      this.item.text = `$(sync~spin) ICL Lens ${Math.round(state.fraction * 100)}%`;
+    } else if (state.kind === 'error') {
+      this.item.text = '$(warning) ICL Lens';
+    } else if (stored) {
+      const ppl = summarize(stored.analysis.tokens).perplexity;
+      const stale = stored.version !== doc.version ? ' (stale)' : '';
+      this.item.text = `${eye} ${stored.analysis.model.name} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
+    } else if (!this.models.hasModel) {
+      this.item.text = '$(circle-slash) ICL Lens: no model';
+    } else {
+      this.item.hide();
+      return;
+    }
+    this.item.tooltip = this.tooltip(state.kind === 'error' ? state.message : undefined);
+    this.item.show();
+  }
+
+  private tooltip(error?: string): vscode.MarkdownString {
+    const { metric, scaleMaxBits } = this.settings.value;
+    const legend = levelBounds(scaleMaxBits)
+      .map((b) => `| ${b.level} | ${b.from.toFixed(1)} | ${b.to === Infinity ? '∞' : b.to.toFixed(1)} |`)
+      .join('\n');
+    const md = new vscode.MarkdownString([
+      `**ICL Lens** — model: ${this.models.label}`,
+      error ? `$(warning) ${error}` : '',
+      `Heatmap (${this.heatmap.isVisible ? 'shown' : 'hidden'}): ${metric} in bits, level 0 = confident, ${levelBounds(scaleMaxBits).length - 1} = uncertain.`,
+      `| level | from | to |\n|--:|--:|--:|\n${legend}`,
+      'Click to toggle the heatmap.',
+    ].filter(Boolean).join('\n\n'), true);
+    return md;
+  }
+}

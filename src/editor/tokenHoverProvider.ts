@@ -1,0 +1,22 @@
+/** The hover over an analysed token: reads the store, Markdown from the pure hoverMarkdown(). */
+import * as vscode from 'vscode';
+import { hoverMarkdown } from '../core/hoverMarkdown';
+import { tokenAt } from '../core/tokenLookup';
+import type { AnalysisStore } from './analysisStore';
+import type { SettingsService } from './settingsService';
+
+export class TokenHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly store: AnalysisStore, private readonly settings: SettingsService) {}
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const analysis = this.store.current(doc);
+    if (analysis === undefined) return undefined;
+    const token = tokenAt(analysis.tokens, doc.offsetAt(position));
+    if (token === undefined) return undefined;
+    const { metric, hoverTopK } = this.settings.value;
+    const markdown = new vscode.MarkdownString(hoverMarkdown(token, { metric, modelName: analysis.model.name, topK: hoverTopK }));
+    markdown.appendMarkdown('\n\n[What comes next here?](command:iclLens.whatComesNext "Show the distribution at the cursor")');
+    markdown.isTrusted = { enabledCommands: ['iclLens.whatComesNext'] };
+    return new vscode.Hover(markdown, new vscode.Range(doc.positionAt(token.start), doc.positionAt(token.end)));
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The ICL Lens side panel: a webview that shows the active document's analysis.
+ * Handshake: the webview posts `panel/ready` and gets a complete snapshot; it
+ * gets a new snapshot when the analysis changes or the panel becomes visible.
+ */
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { summarize } from '../core/bits';
+import { visibleText } from '../core/visibleText';
+import type { AnalysisStore } from '../editor/analysisStore';
+import { Disposable, DisposableSlot } from '../editor/disposable';
+import type { SettingsService } from '../editor/settingsService';
+import { assertNever, isWebviewToHost, type HostToWebview, type PanelSnapshot } from '../shared/protocol';
+import { panelHtml } from './panelHtml';
+
+export class PanelController extends Disposable {
+  private readonly panel = this.register(new DisposableSlot<vscode.WebviewPanel>());
+  private readonly subscriptions = this.register(new DisposableSlot<vscode.Disposable>());
+  private document?: vscode.TextDocument;
+  private readyCount = 0;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly store: AnalysisStore, private readonly settings: SettingsService) {
+    super();
+    this.register(store.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
+    this.register(vscode.window.onDidChangeActiveTextEditor((e) => {
+      if (e && e.document.uri.scheme !== 'output') {
+        this.document = e.document;
+        this.post();
+      }
+    }));
+    this.register(settings.onDidChange(() => this.post()));
+  }
+
+  /** How many ready/snapshot handshakes completed (for tests). */
+  get handshakes(): number {
+    return this.readyCount;
+  }
+
+  /** Open the panel beside the editor, or reveal it. */
+  show(): void {
+    this.document = vscode.window.activeTextEditor?.document ?? this.document;
+    if (this.panel.value) {
+      this.panel.value.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const root = (p: string) => vscode.Uri.joinPath(this.extensionUri, p);
+    const panel = vscode.window.createWebviewPanel('iclLens.panel', 'ICL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [root('dist/webview'), root('media')],
+    });
+    panel.iconPath = root('media/icon.svg');
+    panel.webview.html = panelHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: crypto.randomBytes(16).toString('base64'),
+      scriptUri: panel.webview.asWebviewUri(root('dist/webview/main.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(root('media/panel.css')).toString(),
+    });
+    const subs = [
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.post(); }),
+      panel.onDidDispose(() => {
+        this.subscriptions.value = undefined;
+        if (this.panel.value === panel) this.panel.value = undefined;
+      }),
+    ];
+    this.subscriptions.value = vscode.Disposable.from(...subs);
+    this.panel.value = panel;
+  }
+
+  private receive(message: unknown): void {
+    if (!isWebviewToHost(message)) return;
+    switch (message.type) {
+      case 'panel/ready':
+        this.readyCount++;
+        this.post();
+        return;
+      case 'panel/analyze':
+        void vscode.commands.executeCommand('iclLens.analyzePrompt');
+        return;
+      case 'panel/revealToken':
+        void this.reveal(message.index);
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private async reveal(index: number): Promise<void> {
+    const doc = this.document;
+    const token = doc && this.store.current(doc)?.tokens[index];
+    if (!doc || !token) return;
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+    const range = new vscode.Range(doc.positionAt(token.start), doc.positionAt(token.end));
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private post(): void {
+    const panel = this.panel.value;
+    if (!panel?.visible) return;
+    const message: HostToWebview = { type: 'panel/snapshot', snapshot: this.snapshot() };
+    void panel.webview.postMessage(message);
+  }
+
+  private snapshot(): PanelSnapshot {
+    const metric = this.settings.value.metric;
+    const doc = this.document;
+    const stored = doc && this.store.latest(doc.uri);
+    if (!doc || !stored) return { schema: 1, metric };
+    const { analysis } = stored;
+    const s = summarize(analysis.tokens);
+    return {
+      schema: 1,
+      metric,
+      document: {
+        name: vscode.workspace.asRelativePath(doc.uri),
+        model: analysis.model.name,
+        route: analysis.route.scorer,
+        tokens: s.tokens,
+        perplexity: s.perplexity,
+        meanEntropy: s.meanEntropy,
+        meanSurprisal: s.meanSurprisal,
+        stale: stored.version !== doc.version,
+      },
+      series: {
+        labels: analysis.tokens.map((t) => visibleText(t.text)),
+        entropy: analysis.tokens.map((t) => t.entropy),
+        surprisal: analysis.tokens.map((t) => t.surprisal),
+      },
+    };
+  }
+}
