@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
-import { registerCommand } from './editor/commands';
+import { FailureView, registerCommand } from './editor/commands';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { FailureNotifier } from './editor/failureNotifier';
 import { HeatmapController } from './editor/heatmapController';
@@ -26,14 +26,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = new SettingsService();
   const store = new AnalysisStore();
   const models = new ModelService(runtime, settings, context.globalStorageUri);
-  const failures = new FailureNotifier(store, log, channel);
+  const failureView = new FailureView(log, channel);
+  const failures = new FailureNotifier(store, log, failureView);
   const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures);
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
   const panel = new PanelController(context.extensionUri, store, settings);
   const prompts = new PromptCommands(analyzer, store, heatmap);
   const picker = new ModelPicker(models, runtime);
-  const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, channel);
+  const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
     channel, settings, store, models, failures, analyzer, heatmap, status, panel,
@@ -45,10 +46,18 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.showPanel', () => panel.show()),
     command('iclLens.showLog', () => channel.show()),
-    // For the integration tests: what the heatmap painted and the panel's handshakes.
+    // For the integration tests, which cannot read decorations or notifications back.
     command('iclLens.debug.state', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      return { painted: target ? heatmap.paintedFor(target) : undefined, handshakes: panel.handshakes };
+      const stored = target ? store.latest(target) : undefined;
+      return {
+        painted: target ? heatmap.paintedFor(target) : undefined,
+        analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
+        state: target ? store.state(target) : undefined,
+        handshakes: panel.handshakes,
+        runtimeRunning: runtime.running,
+        lastFailure: failureView.last,
+      };
     }),
   );
 }

@@ -7,10 +7,22 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 
-/** Show `err` once as a notification with the action that helps. */
-export async function showFailure(err: unknown, log: Logger, channel: vscode.OutputChannel): Promise<void> {
-  if (isCancellation(err)) return;
-  const message = err instanceof Error ? err.message : String(err);
+/** Shows failures as notifications with the action that helps, and remembers the last one (for tests). */
+export class FailureView {
+  /** The last message shown. */
+  last?: string;
+
+  constructor(private readonly log: Logger, private readonly channel: vscode.OutputChannel) {}
+
+  show(err: unknown): Promise<void> {
+    if (isCancellation(err)) return Promise.resolve();
+    const message = err instanceof Error ? err.message : String(err);
+    this.last = message;
+    return showFailure(err, message, this.log, this.channel);
+  }
+}
+
+async function showFailure(err: unknown, message: string, log: Logger, channel: vscode.OutputChannel): Promise<void> {
   log.error(message);
   const modelProblem = err instanceof RuntimeError && err.code === 'model';
   const actions = modelProblem ? ['Select Model', 'Show Log'] : ['Show Log'];
@@ -21,13 +33,14 @@ export async function showFailure(err: unknown, log: Logger, channel: vscode.Out
 }
 
 /** Register `id` with the shared error handling. */
-export function registerCommand(id: string, handler: (...args: any[]) => unknown, log: Logger, channel: vscode.OutputChannel): vscode.Disposable {
+export function registerCommand(id: string, handler: (...args: any[]) => unknown, log: Logger, failures: FailureView): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     log.debug(`command ${id}`);
     try {
       return await handler(...args);
     } catch (err) {
-      await showFailure(err, log, channel);
+      // Not awaited: the notification resolves only when the user dismisses it.
+      void failures.show(err);
       return undefined;
     }
   });

@@ -3,14 +3,14 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import type { RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
-import { showFailure } from './commands';
+import type { FailureView } from './commands';
 import type { FailureReporter } from './documentAnalyzer';
 
 export class FailureNotifier implements FailureReporter, vscode.Disposable {
   private readonly shown = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(store: AnalysisStore, private readonly log: Logger, private readonly channel: vscode.OutputChannel) {
+  constructor(store: AnalysisStore, private readonly log: Logger, private readonly view: FailureView) {
     this.subscription = store.onDidChange((uri) => {
       if (store.state(uri).kind === 'idle' && store.latest(uri)) this.shown.clear();
     });
@@ -22,7 +22,7 @@ export class FailureNotifier implements FailureReporter, vscode.Disposable {
       return;
     }
     this.shown.add(err.message);
-    void showFailure(err, this.log, this.channel);
+    void this.view.show(err);
   }
 
   dispose(): void {

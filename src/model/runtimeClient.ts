@@ -57,6 +57,11 @@ export class RuntimeClient implements ModelRuntime {
 
   constructor(private readonly options: RuntimeClientOptions) {}
 
+  /** Whether a worker process is running (none until the first request). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   setModel(spec: LoadSpec): void {
     if (this.spec !== undefined && JSON.stringify(this.spec) === JSON.stringify(spec)) return;
     this.spec = spec;
@@ -66,7 +71,8 @@ export class RuntimeClient implements ModelRuntime {
 
   ensureLoaded(options: RequestOptions = {}): Promise<LoadResult> {
     const spec = this.spec;
-    if (spec === undefined) return Promise.reject(new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".'));
+    // No worker is started for a request that cannot succeed.
+    if (spec === undefined || spec.source.trim() === '') return Promise.reject(new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.'));
     if (this.loading === undefined) {
       const loading = this.request<LoadResult>({ type: 'load', spec }, { onProgress: options.onProgress });
       this.loading = loading;
