@@ -1,20 +1,51 @@
-// The main job: `npm run demo`. Installs what is missing, builds, writes a small
-// generated model (no download) and shows the CLI heatmap of a demo prompt.
-import { execFileSync, execSync } from 'node:child_process';
+// The main job: `npm run demo`. Installs what is missing, builds and packages the
+// extension, writes the project's offline model, prints the CLI heatmap of a
+// demo prompt, then opens the demo workspace with the extension installed: in
+// VS Code (`code` on PATH, in a separate demo profile) or, without it, in
+// code-server on 127.0.0.1 (the URL is printed; Ctrl+C stops it).
+import { execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 run('node scripts/ensureInstalled.mjs');
-run('node esbuild.mjs');
+run('node esbuild.mjs --production');
 run('node scripts/buildNative.mjs');
 run('npx tsc -p test/tsconfig.json');
+run('node scripts/package.mjs');
+const vsix = path.join(root, `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
 const model = path.join(root, '.cache', 'models', 'icl-lens-tiny-random.gguf');
 run(`node out/scripts/makeModel.js tiny "${model}"`);
-const prompt = path.join(root, 'demo', 'sentiment.prompt');
+const workspace = path.join(root, 'demo');
+
 console.log(`\n$ icl-lens heatmap demo/sentiment.prompt --model ${path.relative(root, model)}\n`);
-execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', prompt, '--model', model, '--color'], { stdio: 'inherit' });
-console.log('\nThis model has random weights (the project has not shipped its trained model yet): the colours show the machinery, not meaning.');
-console.log(`Try your own: npx icl-lens heatmap <file> --model <model.gguf|hf:user/repo:Q8_0> [--json]`);
+execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', path.join(workspace, 'sentiment.prompt'), '--model', model, '--color'], { stdio: 'inherit' });
+console.log('\n(The demo model has random weights until the project ships its trained model: the colours show the machinery, not meaning.)\n');
+
+const settings = { 'iclLens.model.path': model, 'workbench.startupEditor': 'none' };
+const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
+if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
+  const profile = path.join(root, '.cache', 'demo-vscode');
+  const common = ['--user-data-dir', path.join(profile, 'user'), '--extensions-dir', path.join(profile, 'extensions')];
+  fs.mkdirSync(path.join(profile, 'user', 'User'), { recursive: true });
+  fs.writeFileSync(path.join(profile, 'user', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  execFileSync('code', [...common, '--install-extension', vsix, '--force'], { stdio: 'inherit' });
+  spawn('code', [...common, workspace, path.join(workspace, 'sentiment.prompt')], { stdio: 'inherit', detached: true }).unref();
+  console.log('Opened the demo workspace in VS Code (a separate demo profile in .cache/demo-vscode).');
+} else {
+  run('bash scripts/vscode/setup.sh');
+  const { startCodeServer } = createRequire(import.meta.url)(path.join(root, 'test', 'vscode', 'codeServer.js'));
+  const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
+  const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
+  console.log(`ICL Lens demo: open ${server.url()} in a browser (code-server on 127.0.0.1:${port}).`);
+  console.log('Open sentiment.prompt: the heatmap appears; hover a token; try F1 → "ICL Lens". Ctrl+C stops the server.');
+  const stop = () => { server.stop(); process.exit(0); };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await new Promise(() => {});
+}

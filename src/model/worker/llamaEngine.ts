@@ -288,10 +288,19 @@ export class LlamaEngine {
     if (text === undefined) {
       const anchor = model.tokenize('a', false);
       text = model.detokenize([id as Token], true, anchor);
+      // A lone byte-fallback piece decodes to U+FFFD: show its vocabulary name (<0xE2>) instead.
+      if (text.includes('\uFFFD')) text = vocabularyPiece(model, id) ?? text;
       this.altText.set(id, text);
     }
     return text;
   }
+}
+
+/** The vocabulary's own string for token `id`, when the GGUF metadata lists it. */
+function vocabularyPiece(model: LlamaModel, id: number): string | undefined {
+  const tokens = ((model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: unknown[] } } }).tokenizer?.ggml?.tokens);
+  const piece = Array.isArray(tokens) ? tokens[id] : undefined;
+  return typeof piece === 'string' ? piece : undefined;
 }
 
 /** Vocabulary size from the GGUF metadata (the tokenizer's token list, else the architecture's vocab_size). */
