@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Analysis, Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
-import { parseCliArgs, UsageError, USAGE, type HeatmapArgs } from '../core/cliArgs';
+import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type WindTunnelArgs } from '../core/cliArgs';
+import { renderWindTunnel, runWindTunnel } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminalHeatmap';
@@ -61,26 +62,22 @@ function stderrLogger(verbose: boolean): Logger {
   return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
-async function heatmap(args: HeatmapArgs): Promise<void> {
-  const text = readDocument(args.file);
+/** Run `fn` with a runtime on `model`; maps runtime errors to exit codes, Ctrl+C to a clean cancel. */
+async function withRuntime<T>(
+  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' },
+  fn: (runtime: RuntimeClient, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const runtime = new RuntimeClient({ workerPath: path.join(__dirname, 'worker.js'), logger: stderrLogger(process.env.ICL_LENS_VERBOSE === '1') });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const source = /^(hf:|https?:\/\/)/i.test(args.model!) ? args.model! : path.resolve(args.model!);
+    const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
     runtime.setModel({
       source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
-      threads: args.threads, gpu: 'auto', maxContextSize: args.contextSize, scorer: args.scorer,
+      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
     });
-    const analysis = await runtime.analyze({ text, topK: args.topK }, { signal: controller.signal });
-    if (args.json) {
-      process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
-      return;
-    }
-    const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
-    process.stdout.write(`${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
-    process.stdout.write(`${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n${renderSummary(analysis, args.metric)}\n`);
+    return await fn(runtime, controller.signal);
   } catch (err) {
     if (err instanceof RuntimeError) {
       if (err.code === 'cancelled') throw new CliError(130, 'cancelled');
@@ -93,6 +90,27 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
   }
 }
 
+async function heatmap(args: HeatmapArgs): Promise<void> {
+  const text = readDocument(args.file);
+  const analysis = await withRuntime({ ...args, model: args.model! }, (runtime, signal) => runtime.analyze({ text, topK: args.topK }, { signal }));
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
+    return;
+  }
+  const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  process.stdout.write(`${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
+  process.stdout.write(`${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n${renderSummary(analysis, args.metric)}\n`);
+}
+
+async function windTunnel(args: WindTunnelArgs): Promise<void> {
+  const report = await withRuntime({ ...args, model: args.model!, scorer: 'auto' }, (runtime, signal) =>
+    runWindTunnel(args, (spec) => runtime.symbolMass(spec, { signal }), (done) => {
+      if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${args.sequences} sequences`);
+    }));
+  if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderWindTunnel(report)}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv, process.env);
@@ -100,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
       case 'help': process.stdout.write(`${USAGE}\n`); return EXIT.ok;
       case 'version': process.stdout.write(`${readVersion()}\n`); return EXIT.ok;
       case 'heatmap': await heatmap(args); return EXIT.ok;
+      case 'windtunnel': await windTunnel(args); return EXIT.ok;
     }
   } catch (err) {
     if (err instanceof UsageError) {

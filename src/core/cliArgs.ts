@@ -1,5 +1,6 @@
 /** Parsing of the `icl-lens` command line (pure; the CLI maps errors to exit code 2). */
 import type { Metric } from './analysis';
+import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from './windTunnel/tasks';
 
 export interface HeatmapArgs {
   readonly command: 'heatmap';
@@ -14,13 +15,31 @@ export interface HeatmapArgs {
   readonly scorer: 'auto' | 'exact-map';
 }
 
-export type CliArgs = HeatmapArgs | { readonly command: 'help' } | { readonly command: 'version' };
+export interface WindTunnelArgs {
+  readonly command: 'windtunnel';
+  readonly task: WindTunnelTaskName;
+  readonly model: string | undefined;
+  readonly sequences: number;
+  readonly seed: number;
+  readonly length: number | undefined;
+  readonly alpha: number | undefined;
+  readonly size: number | undefined;
+  readonly threads: number;
+  readonly contextSize: number;
+  readonly json: boolean;
+}
+
+export type CliArgs = HeatmapArgs | WindTunnelArgs | { readonly command: 'help' } | { readonly command: 'version' };
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: icl-lens heatmap <file> [options]
+       icl-lens windtunnel --task coin|labels|bijection [options]
 
-Colours every token of <file> by what a local GGUF model believed there.
+heatmap colours every token of <file> by what a local GGUF model believed there.
+windtunnel runs seeded sequences whose Bayes-optimal predictive is known and
+reports KL(analytic || model) and the entropy error in bits, per position and
+on average.
 
 Options:
   --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL)
@@ -29,7 +48,14 @@ Options:
   --threads <n>               CPU threads, 0 = automatic (default: 0)
   --context <n>               largest context to create (default: 4096)
   --scorer auto|exact-map     statistics route (default: auto)
-  --json                      print one JSON object instead of coloured text
+  --json                      print one JSON object instead of text
+windtunnel:
+  --task coin|labels|bijection  the task (required)
+  --sequences <n>             sequences to run (default: 200)
+  --seed <n>                  seed of the first sequence (default: 1)
+  --length <n>                observations per sequence (coin 24, labels 16)
+  --alpha <a>                 labels: P(shown label = hidden label), default 0.8
+  --size <n>                  bijection: number of keys, 2-10 (default 6)
   --color / --no-color        force colours on or off
   -h, --help                  show this help
   --version                   print the version
@@ -48,7 +74,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return { command: 'help' };
   if (argv[0] === '--version') return { command: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap)`);
+  if (command === 'windtunnel') return parseWindTunnel(rest, env);
+  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap or windtunnel)`);
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
@@ -89,4 +116,46 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'heatmap needs a file' : 'heatmap takes one file');
   if (!args.model) throw new UsageError('no model: pass --model <path|hf:uri> or set ICL_LENS_MODEL');
   return { ...args, file: files[0] };
+}
+
+function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): WindTunnelArgs {
+  let task: WindTunnelTaskName | undefined;
+  const args = {
+    model: env.ICL_LENS_MODEL || undefined, sequences: 200, seed: 1, length: undefined as number | undefined,
+    alpha: undefined as number | undefined, size: undefined as number | undefined, threads: 0, contextSize: 4096, json: false,
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--task': {
+        const t = value();
+        if (!WIND_TUNNEL_TASKS.includes(t as WindTunnelTaskName)) throw new UsageError(`--task must be one of ${WIND_TUNNEL_TASKS.join(', ')}`);
+        task = t as WindTunnelTaskName;
+        break;
+      }
+      case '--model': args.model = value(); break;
+      case '--sequences': args.sequences = intArg(a, value(), 1, 100_000); break;
+      case '--seed': args.seed = intArg(a, value(), 0, 2 ** 31); break;
+      case '--length': args.length = intArg(a, value(), 1, 4096); break;
+      case '--size': args.size = intArg(a, value(), 2, 10); break;
+      case '--alpha': {
+        const v = Number(value());
+        if (!(v > 0.5 && v < 1)) throw new UsageError('--alpha must be between 0.5 and 1 (exclusive)');
+        args.alpha = v;
+        break;
+      }
+      case '--threads': args.threads = intArg(a, value(), 0, 256); break;
+      case '--context': args.contextSize = intArg(a, value(), 256, 1_048_576); break;
+      case '--json': args.json = true; break;
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if (!task) throw new UsageError('windtunnel needs --task coin|labels|bijection');
+  if (!args.model) throw new UsageError('no model: pass --model <path|hf:uri> or set ICL_LENS_MODEL');
+  return { command: 'windtunnel', task, ...args };
 }

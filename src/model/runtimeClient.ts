@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Analysis } from '../core/analysis';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeSpec, LoadResult, LoadSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 /** Progress of long work: `done` of `total` units in `phase`. */
 export type ProgressListener = (done: number, total: number, phase: string) => void;
@@ -88,6 +88,12 @@ export class RuntimeClient implements ModelRuntime {
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
     await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
     return this.request<Analysis>({ type: 'analyze', spec }, options);
+  }
+
+  /** The model's probabilities of competing symbols at given places in `spec.text` (the wind tunnel). */
+  async symbolMass(spec: SymbolMassSpec, options: RequestOptions = {}): Promise<SymbolMassResult> {
+    await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
+    return this.request<SymbolMassResult>({ type: 'symbolMass', spec }, options);
   }
 
   /** Token ids of `text` without BOS (diagnostics and tests). */

@@ -24,10 +24,33 @@ export interface AnalyzeSpec {
   readonly topK: number;
 }
 
+/** Where a symbol is predicted, and which symbols compete there. */
+export interface SymbolSlot {
+  /** UTF-16 offset in the text where the predicted symbol starts. */
+  readonly offset: number;
+  readonly symbols: readonly string[];
+}
+
+export interface SymbolMassSpec {
+  readonly text: string;
+  readonly slots: readonly SymbolSlot[];
+}
+
+/** The model's probability of each symbol's first token at each slot. */
+export interface SymbolMassResult {
+  readonly model: ModelInfo;
+  readonly slots: ReadonlyArray<{
+    readonly mass: readonly number[];
+    /** Whether each symbol is exactly one token there (otherwise its first token stands for it). */
+    readonly singleToken: readonly boolean[];
+  }>;
+}
+
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
   | { readonly id: number; readonly type: 'tokenize'; readonly text: string }
+  | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'cancel'; readonly target: number };
 
 /** Error categories, which map to user messages and CLI exit codes. */

@@ -10,6 +10,8 @@ export interface ReferenceRow {
   readonly surprisal: number;
   readonly rank: number;
   readonly topIds: number[];
+  /** ln p of every vocabulary entry (float64 log-softmax). */
+  readonly lnp: Float64Array;
 }
 
 export interface Reference {
@@ -49,7 +51,8 @@ export async function reference(modelPath: string, text: string, topK: number): 
           let greater = 0;
           for (let v = 0; v < logits.length; v++) if (logits[v] > lNext) greater++;
           const topIds = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, topK);
-          rows[j] = { entropy: entropyBits, surprisal: -(lNext - maxLogit - lnZ) * LOG2E, rank: greater + 1, topIds };
+          const lnp = logits.map((l) => l - maxLogit - lnZ);
+          rows[j] = { entropy: entropyBits, surprisal: -(lNext - maxLogit - lnZ) * LOG2E, rank: greater + 1, topIds, lnp };
         },
       });
     } finally {

@@ -11,10 +11,10 @@ import { LOG2E } from '../../core/bits';
 import { commonPrefixLength } from '../../core/sequenceDiff';
 import { tokenSpans } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
-import type { AnalyzeSpec, LoadResult, LoadSpec } from '../runtimeProtocol';
+import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { checkModelFile } from './modelFile';
-import { hasNativeInternals, MapRowScorer, NativeRowScorer, type Row, type RowScorer } from './rowScorer';
+import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateRequest, type Row, type RowScorer } from './rowScorer';
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -134,6 +134,61 @@ export class LlamaEngine {
       tokens,
       next,
       route: { scorer: loaded.scorer?.route ?? this.preferredRoute(loaded), tokensEvaluated, ...(window ? { window } : {}) },
+    };
+  }
+
+  /**
+   * The probability of each competing symbol at each slot of `spec.text`: the
+   * symbol's first token, scored at the token position where the symbol begins.
+   * A fresh evaluation (the KV cache is not reused across different sequences).
+   */
+  async symbolMass(spec: SymbolMassSpec, signal: AbortSignal): Promise<SymbolMassResult> {
+    const loaded = this.requireLoaded();
+    const { model } = loaded;
+    const docTokens = model.tokenize(spec.text, false);
+    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+    const seq: Token[] = [...bos, ...docTokens];
+    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    if (seq.length + 1 > maxContext) throw new RuntimeError('input', `The sequence has ${seq.length} tokens, more than the context allows (${maxContext}).`);
+    const candidates = new Map<number, number[]>();
+    const single: boolean[][] = [];
+    for (const slot of spec.slots) {
+      const prefix = model.tokenize(spec.text.slice(0, slot.offset), false);
+      const ids: number[] = [];
+      const ones: boolean[] = [];
+      let position: number | undefined;
+      for (const symbol of slot.symbols) {
+        const withSymbol = model.tokenize(spec.text.slice(0, slot.offset) + symbol, false);
+        const k = commonPrefixLength(prefix, withSymbol);
+        if (k >= withSymbol.length || commonPrefixLength(docTokens, withSymbol) < k) {
+          throw new RuntimeError('input', `"${symbol}" at offset ${slot.offset} does not start a token in this model's tokenization of the text.`);
+        }
+        if (position !== undefined && position !== k) throw new RuntimeError('input', `The symbols at offset ${slot.offset} start at different token positions.`);
+        position = k;
+        ids.push(withSymbol[k]);
+        ones.push(withSymbol.length === k + 1);
+      }
+      // Symbols that share a first token cannot be told apart at that token.
+      ones.forEach((_, i) => { if (ids.indexOf(ids[i]) !== i || ids.lastIndexOf(ids[i]) !== i) ones[i] = false; });
+      const row = position! + bos.length - 1;
+      if (row < 0) throw new RuntimeError('input', `Nothing precedes the slot at offset ${slot.offset}, so the model gives no distribution there.`);
+      candidates.set(row, ids);
+      single.push(ones);
+    }
+    const { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
+    await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    loaded.cache = { tokens: [], rows: [], topK: 0 };
+    const rows: Row[] = [];
+    for (let start = 0; start < seq.length; start += CHUNK) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Cancelled.');
+      const end = Math.min(start + CHUNK, seq.length);
+      const chunk: CandidateRequest = new Map([...candidates].filter(([r]) => r >= start && r < end).map(([r, ids]) => [r - start, ids]));
+      rows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, 0, chunk)));
+    }
+    loaded.cache = { tokens: seq, rows, topK: 0 };
+    return {
+      model: this.modelInfo(),
+      slots: [...candidates.keys()].map((row, i) => ({ mass: rows[row].candidateLnp!.map(Math.exp), singleToken: single[i] })),
     };
   }
 

@@ -16,7 +16,12 @@ export interface Row {
   readonly lnpNext: number | null;
   readonly rank: number | null;
   readonly top: ReadonlyArray<{ readonly id: number; readonly p: number }>;
+  /** ln p of requested candidate tokens at this position, in the order asked. */
+  readonly candidateLnp?: readonly number[];
 }
+
+/** Candidate tokens whose probabilities are wanted, by index into the tokens being scored. */
+export type CandidateRequest = ReadonlyMap<number, readonly number[]>;
 
 /** Evaluates `tokens` after what the sequence holds and returns one row per token. */
 export interface RowScorer {
@@ -24,7 +29,7 @@ export interface RowScorer {
   /**
    * @param following the token after the last of `tokens`, or null if there is none.
    */
-  score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]>;
+  score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]>;
 }
 
 /** The row scorer on the native addon, over node-llama-cpp's batch decode. */
@@ -34,7 +39,7 @@ export class NativeRowScorer implements RowScorer {
 
   constructor(private readonly addon: RowStatsAddon, private readonly handle: unknown) {}
 
-  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]> {
+  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]> {
     if (this.out.length < 6 + 2 * topK) this.out = new Float64Array(6 + 2 * topK);
     const out = this.out;
     const rows: Row[] = new Array(tokens.length);
@@ -47,11 +52,12 @@ export class NativeRowScorer implements RowScorer {
       const maxLogit = out[0];
       const top = [];
       for (let j = 0; j < n; j++) top.push({ id: out[6 + 2 * j], p: Math.exp(out[7 + 2 * j] - maxLogit - lnZ) });
-      rows[tokenIndex] = {
-        entropyBits: out[2] * LOG2E,
-        lnpNext: next === null ? null : out[3],
-        rank: next === null ? null : out[4],
-        top,
+      const row = { entropyBits: out[2] * LOG2E, lnpNext: next === null ? null : out[3], rank: next === null ? null : out[4], top };
+      // Each candidate is one more pass over the row (the addon scores one next token at a time).
+      const wanted = candidates?.get(tokenIndex);
+      rows[tokenIndex] = wanted === undefined ? row : {
+        ...row,
+        candidateLnp: wanted.map((id) => { this.addon.rowStats(this.handle, batchIndex, id, 0, out); return out[3]; }),
       };
     });
     return rows;
@@ -62,7 +68,7 @@ export class NativeRowScorer implements RowScorer {
 export class MapRowScorer implements RowScorer {
   readonly route = 'exact-map';
 
-  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]> {
+  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]> {
     const rows: Row[] = new Array(tokens.length);
     const items = tokens.map((t) => [t, { generateNext: { probabilities: true } }] as [Token, { generateNext: { probabilities: true } }]);
     await sequence.controlledEvaluate(items, {
@@ -79,11 +85,13 @@ export class MapRowScorer implements RowScorer {
           if (p > pNext) greater++;
           if (top.length < topK) top.push({ id, p });
         }
+        const wanted = candidates?.get(index);
         rows[index] = {
           entropyBits: h,
           lnpNext: next === null ? null : Math.log(pNext),
           rank: next === null ? null : greater + 1,
           top,
+          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(probabilities.get(id as Token) ?? 0)) } : {}),
         };
       },
     });

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       case 'load': return engine.load(req.spec, signal, progress);
       case 'analyze': return engine.analyze(req.spec, signal, progress);
       case 'tokenize': return engine.tokenize(req.text);
+      case 'symbolMass': return engine.symbolMass(req.spec, signal);
     }
   };
 

@@ -69,7 +69,29 @@ describe('icl-lens heatmap', () => {
     assert.equal(out.summary.perplexity, null);
   });
 
+  it('windtunnel --json prints the documented report', () => {
+    const r = cli(['windtunnel', '--task', 'coin', '--model', model, '--sequences', '3', '--length', '8', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.task, 'coin');
+    assert.equal(out.sequences, 3);
+    assert.equal(out.seed, 1);
+    assert.equal(out.positions.length, 8);
+    for (const p of out.positions) assert.deepEqual(Object.keys(p).sort(), ['analyticEntropy', 'entropyError', 'kl', 'modelEntropy', 'outsideMass', 't']);
+    const mean = out.positions.reduce((a: number, p: { kl: number }) => a + p.kl, 0) / out.positions.length;
+    assert.ok(Math.abs(out.meanKl - mean) < 1e-9);
+    assert.ok(Math.abs(out.positions[0].analyticEntropy - 1) < 1e-12, 'the first flip is 50/50');
+  });
+
+  it('windtunnel prints a table with the reference lines', () => {
+    const r = cli(['windtunnel', '--task', 'bijection', '--size', '4', '--model', model, '--sequences', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /mean KL\(analytic ‖ model\): [\d.]+ bits \(pass line 0\.1\)/);
+  });
+
   const failures: Array<[string, () => string[], number, RegExp]> = [
+    ['windtunnel without a task is a usage error', () => ['windtunnel', '--model', 'm'], 2, /needs --task/],
+    ['windtunnel with a bad alpha is a usage error', () => ['windtunnel', '--task', 'labels', '--alpha', '0.3', '--model', 'm'], 2, /--alpha/],
     ['no arguments shows help', () => [], 0, /Usage: icl-lens heatmap/],
     ['an unknown option is a usage error', () => ['heatmap', 'x', '--frobnicate'], 2, /unknown option --frobnicate/],
     ['a bad --top-k is a usage error', () => ['heatmap', 'x', '--model', 'm', '--top-k', '99'], 2, /between 1 and 50/],
