@@ -7,6 +7,7 @@
 // It links to nothing: llama.cpp's functions are looked up in the libllama that
 // node-llama-cpp already loaded, and its context pointer is read from the
 // wrapped AddonContext, whose layout is checked before it is trusted.
+// Compiled without -ffast-math: only sumExp.cc has it (see scripts/buildNative.mjs).
 #include <dlfcn.h>
 #include <link.h>
 #include <cmath>
@@ -16,6 +17,9 @@
 
 #include "llama.h"
 #include "napi.h"
+
+// Defined in sumExp.cc, the only code compiled with -ffast-math (vectorised expf).
+void sumExp(const float* logits, int32_t n, float maxLogit, double& zOut, double& sOut);
 
 namespace {
 
@@ -108,29 +112,6 @@ RowScan scanRow(const float* logits, int32_t n, float nextLogit, int32_t k) {
   return r;
 }
 
-// z = sum exp(l - max), s = sum exp(l - max) (l - max). Blocks of float lanes
-// (vectorised, exp from libmvec) are summed into doubles, which keeps the result
-// within ~1e-7 relative of a float64 log-softmax.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void sumExp(const float* logits, int32_t n, float maxLogit, double& zOut, double& sOut) {
-  double z = 0, s = 0;
-  constexpr int32_t block = 512;
-  for (int32_t b = 0; b < n; b += block) {
-    const int32_t end = b + block < n ? b + block : n;
-    float zb = 0, sb = 0;
-    for (int32_t i = b; i < end; i++) {
-      const float d = logits[i] - maxLogit;
-      const float e = expf(d);
-      zb += e;
-      sb += e * d;
-    }
-    z += zb;
-    s += sb;
-  }
-  zOut = z;
-  sOut = s;
-}
-
 struct Attached {
   llama_context* ctx;
   int32_t nVocab;
@@ -147,9 +128,11 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   void* model = unwrap(env, info[1]);
   if (mirror == nullptr || model == nullptr) return Napi::String::New(env, "objects are not wrapped native objects");
   if (mirror->model != model) return Napi::String::New(env, "AddonContext layout differs from this build");
+  uint32_t expected = info[2].As<Napi::Number>().Uint32Value();
+  // Checked before the context pointer is dereferenced.
+  if (mirror->context_params.n_ctx != expected) return Napi::String::New(env, "context parameters differ: layout differs");
   llama_context* ctx = mirror->ctx;
   if (ctx == nullptr) return Napi::String::New(env, "context is not initialised");
-  uint32_t expected = info[2].As<Napi::Number>().Uint32Value();
   if (api.n_ctx(ctx) != expected) return Napi::String::New(env, "context size mismatch: layout differs");
   const llama_vocab* vocab = api.model_get_vocab(api.get_model(ctx));
   auto* attached = new Attached{ctx, api.vocab_n_tokens(vocab)};

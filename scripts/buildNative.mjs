@@ -13,6 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const required = process.argv.includes('--require');
 const out = path.join(root, 'dist', 'native', `rowStats-${process.platform}-${process.arch}.node`);
 const source = path.join(root, 'native', 'rowStats.cc');
+const sumExpSource = path.join(root, 'native', 'sumExp.cc');
 
 function fail(message) {
   if (required) {
@@ -24,7 +25,8 @@ function fail(message) {
 }
 
 if (process.platform !== 'linux') fail(`no native build recipe for ${process.platform} yet`);
-if (fs.existsSync(out) && fs.statSync(out).mtimeMs > fs.statSync(source).mtimeMs) process.exit(0);
+const newest = Math.max(...[source, sumExpSource, fileURLToPath(import.meta.url)].map((f) => fs.statSync(f).mtimeMs));
+if (fs.existsSync(out) && fs.statSync(out).mtimeMs > newest) process.exit(0);
 
 const nlc = path.join(root, 'node_modules', 'node-llama-cpp');
 const pinned = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies['node-llama-cpp'];
@@ -45,18 +47,23 @@ try {
 }
 
 fs.mkdirSync(path.dirname(out), { recursive: true });
-const args = [
-  '-O3', '-ffast-math', '-std=c++17', '-shared', '-fPIC', '-DNAPI_VERSION=7', '-DNAPI_DISABLE_CPP_EXCEPTIONS',
+const cxx = process.env.CXX ?? 'c++';
+const common = ['-O3', '-std=c++17', '-fPIC'];
+const includes = [
   `-I${path.join(root, 'node_modules', 'node-api-headers', 'include')}`,
   `-I${path.join(root, 'node_modules', 'node-addon-api')}`,
   `-I${path.join(headers, 'include')}`,
   `-I${path.join(headers, 'ggml', 'include')}`,
-  source, '-o', `${out}.tmp`, '-ldl', '-lmvec', '-lm',
 ];
+const objDir = path.join(root, '.cache', 'native-obj');
+fs.mkdirSync(objDir, { recursive: true });
 try {
-  execFileSync(process.env.CXX ?? 'c++', args, { stdio: 'inherit' });
+  execFileSync(cxx, [...common, '-DNAPI_VERSION=7', '-DNAPI_DISABLE_CPP_EXCEPTIONS', ...includes, '-c', source, '-o', path.join(objDir, 'rowStats.o')], { stdio: 'inherit' });
+  // Fast math for this file only, and never on the link line (crtfastmath.o would set flush-to-zero process-wide).
+  execFileSync(cxx, [...common, '-ffast-math', '-c', sumExpSource, '-o', path.join(objDir, 'sumExp.o')], { stdio: 'inherit' });
+  execFileSync(cxx, ['-shared', path.join(objDir, 'rowStats.o'), path.join(objDir, 'sumExp.o'), '-o', `${out}.tmp`, '-ldl', '-lmvec', '-lm'], { stdio: 'inherit' });
   fs.renameSync(`${out}.tmp`, out);
 } catch (err) {
-  fail(`compiling ${path.relative(root, source)} failed: ${err.message}`);
+  fail(`compiling the native addon failed: ${err.message}`);
 }
 console.log(`buildNative: ${path.relative(root, out)} (${fs.statSync(out).size} bytes)`);

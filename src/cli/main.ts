@@ -64,7 +64,7 @@ function stderrLogger(verbose: boolean): Logger {
 
 /** Run `fn` with a runtime on `model`; maps runtime errors to exit codes, Ctrl+C to a clean cancel. */
 async function withRuntime<T>(
-  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' },
+  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map'; kvCache?: 'f16' | 'f32' },
   fn: (runtime: RuntimeClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const runtime = new RuntimeClient({ workerPath: path.join(__dirname, 'worker.js'), logger: stderrLogger(process.env.ICL_LENS_VERBOSE === '1') });
@@ -75,7 +75,7 @@ async function withRuntime<T>(
     const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
     runtime.setModel({
       source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
-      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
+      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer, kvCache: opts.kvCache,
     });
     return await fn(runtime, controller.signal);
   } catch (err) {
@@ -103,7 +103,7 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
 }
 
 async function windTunnel(args: WindTunnelArgs): Promise<void> {
-  const report = await withRuntime({ ...args, model: args.model!, scorer: 'auto' }, (runtime, signal) =>
+  const report = await withRuntime({ ...args, model: args.model!, scorer: 'auto', kvCache: 'f32' }, (runtime, signal) =>
     runWindTunnel(args, (spec) => runtime.symbolMass(spec, { signal }), (done) => {
       if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${args.sequences} sequences`);
     }));

@@ -71,8 +71,10 @@ function alignPieces(tokens: readonly number[], text: string, detokenize: Detoke
     const candidates = [piece, piece.trim()].filter((p) => p.length > 0);
     let placed = false;
     for (const p of candidates) {
-      const at = text.indexOf(p, cursor);
-      if (at >= 0 && at - cursor <= 64) {
+      // Look only a little ahead: a far match is no alignment, and a full search is O(n) per token.
+      const found = text.slice(cursor, cursor + 64 + p.length).indexOf(p);
+      const at = found < 0 ? -1 : cursor + found;
+      if (at >= 0) {
         spans.push({ start: at, end: at + p.length });
         cursor = at + p.length;
         placed = true;

@@ -101,7 +101,9 @@ export class DocumentAnalyzer extends Disposable {
     const job = this.jobs.get(key);
     if (!job) return;
     clearTimeout(job.timer);
-    job.controller?.abort();
+    const controller = job.controller;
+    job.controller = undefined;
+    controller?.abort();
     this.jobs.delete(key);
   }
 
@@ -116,7 +118,8 @@ export class DocumentAnalyzer extends Disposable {
     job.controller?.abort();
     const controller = new AbortController();
     job.controller = controller;
-    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const version = doc.version;
     const text = doc.getText();
@@ -140,6 +143,8 @@ export class DocumentAnalyzer extends Disposable {
       });
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
+        // A newer run is scheduled for the new version; until it starts, nothing is running.
+        if (!doc.isClosed && job.controller === controller) this.store.setState(doc.uri, { kind: 'idle' });
         return undefined;
       }
       this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer})`);
@@ -148,7 +153,7 @@ export class DocumentAnalyzer extends Disposable {
     } catch (err) {
       if (isCancellation(err)) {
         // A newer run replaced this one, or the user cancelled: not an error.
-        if (job.controller === controller) this.store.setState(doc.uri, { kind: 'idle' });
+        if (job.controller === controller && !doc.isClosed) this.store.setState(doc.uri, { kind: 'idle' });
         throw err;
       }
       const error = err instanceof RuntimeError ? err : new RuntimeError('internal', (err as Error).message);
@@ -156,6 +161,7 @@ export class DocumentAnalyzer extends Disposable {
       if (options.reportFailures) this.failures.report(error, doc);
       throw error;
     } finally {
+      options.signal?.removeEventListener('abort', onAbort);
       if (job.controller === controller) job.controller = undefined;
     }
   }

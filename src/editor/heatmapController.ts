@@ -37,6 +37,7 @@ export class HeatmapController extends Disposable {
     })));
     this.register(store.onDidChange((uri) => this.renderUri(uri)));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.painted.delete(doc.uri.toString())));
     let last = { metric: settings.value.metric, max: settings.value.scaleMaxBits, enabled: settings.value.heatmapEnabled };
     this.register(settings.onDidChange((s) => {
       if (s.heatmapEnabled !== last.enabled) this.visible = s.heatmapEnabled;

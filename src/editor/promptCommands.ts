@@ -57,7 +57,7 @@ export class PromptCommands {
       { location: vscode.ProgressLocation.Notification, title: 'ICL Lens', cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
+        const cancellation = token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         return this.analyzer.analyzeNow(doc, {
           signal: controller.signal,
@@ -66,7 +66,7 @@ export class PromptCommands {
             progress.report({ message: phase, increment: Math.max(0, percent - reported) });
             reported = Math.max(reported, percent);
           },
-        });
+        }).finally(() => cancellation.dispose());
       },
     ));
   }

@@ -42,6 +42,8 @@ interface Pending {
   readonly reject: (err: Error) => void;
   readonly onProgress?: ProgressListener;
   timer?: NodeJS.Timeout;
+  /** Removes the abort listener from the caller's signal. */
+  cleanup?: () => void;
 }
 
 const STDERR_TAIL = 2000;
@@ -125,12 +127,17 @@ export class RuntimeClient implements ModelRuntime {
       const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress };
       this.pending.set(id, entry);
       this.armStallTimer(id, entry);
-      options.signal?.addEventListener('abort', () => {
-        if (!this.pending.has(id)) return;
-        this.settle(id);
-        if (worker.connected) worker.send({ id: this.nextId++, type: 'cancel', target: id } satisfies WorkerRequest);
-        reject(new RuntimeError('cancelled', 'Cancelled.'));
-      }, { once: true });
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = () => {
+          if (!this.pending.has(id)) return;
+          this.settle(id);
+          if (worker.connected) worker.send({ id: this.nextId++, type: 'cancel', target: id } satisfies WorkerRequest);
+          reject(new RuntimeError('cancelled', 'Cancelled.'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
       worker.send({ ...req, id } as WorkerRequest);
     });
   }
@@ -149,6 +156,7 @@ export class RuntimeClient implements ModelRuntime {
     const entry = this.pending.get(id);
     if (entry) {
       clearTimeout(entry.timer);
+      entry.cleanup?.();
       this.pending.delete(id);
     }
     return entry;
@@ -181,20 +189,18 @@ export class RuntimeClient implements ModelRuntime {
   }
 
   private onEvent(event: WorkerEvent): void {
+    // The worker runs one request at a time: any message shows it is alive, so
+    // requests waiting behind a long one are not mistaken for a hang.
+    for (const [id, entry] of this.pending) this.armStallTimer(id, entry);
     switch (event.type) {
       case 'ready':
         return;
       case 'log':
         this.options.logger[event.level](event.message);
         return;
-      case 'progress': {
-        const entry = this.pending.get(event.id);
-        if (entry) {
-          this.armStallTimer(event.id, entry);
-          entry.onProgress?.(event.done, event.total, event.phase);
-        }
+      case 'progress':
+        this.pending.get(event.id)?.onProgress?.(event.done, event.total, event.phase);
         return;
-      }
       case 'result':
         this.settle(event.id)?.resolve(event.value);
         return;

@@ -17,6 +17,11 @@ export interface LoadSpec {
   readonly maxContextSize: number;
   /** `auto` uses the native row-statistics addon when present; `exact-map` forces node-llama-cpp maps. */
   readonly scorer: 'auto' | 'exact-map';
+  /**
+   * KV-cache precision. llama.cpp's default F16 cache perturbs probabilities by up
+   * to ~1e-2 bits, the size of what the wind tunnel measures; it uses F32.
+   */
+  readonly kvCache?: 'f16' | 'f32';
 }
 
 export interface AnalyzeSpec {

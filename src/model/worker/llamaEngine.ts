@@ -142,7 +142,7 @@ export class LlamaEngine {
    * symbol's first token, scored at the token position where the symbol begins.
    * A fresh evaluation (the KV cache is not reused across different sequences).
    */
-  async symbolMass(spec: SymbolMassSpec, signal: AbortSignal): Promise<SymbolMassResult> {
+  async symbolMass(spec: SymbolMassSpec, signal: AbortSignal, progress: Progress): Promise<SymbolMassResult> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
@@ -150,8 +150,7 @@ export class LlamaEngine {
     const seq: Token[] = [...bos, ...docTokens];
     const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
     if (seq.length + 1 > maxContext) throw new RuntimeError('input', `The sequence has ${seq.length} tokens, more than the context allows (${maxContext}).`);
-    const candidates = new Map<number, number[]>();
-    const single: boolean[][] = [];
+    const perSlot: Array<{ row: number; ids: number[]; single: boolean[] }> = [];
     for (const slot of spec.slots) {
       const prefix = model.tokenize(spec.text.slice(0, slot.offset), false);
       const ids: number[] = [];
@@ -172,9 +171,11 @@ export class LlamaEngine {
       ones.forEach((_, i) => { if (ids.indexOf(ids[i]) !== i || ids.lastIndexOf(ids[i]) !== i) ones[i] = false; });
       const row = position! + bos.length - 1;
       if (row < 0) throw new RuntimeError('input', `Nothing precedes the slot at offset ${slot.offset}, so the model gives no distribution there.`);
-      candidates.set(row, ids);
-      single.push(ones);
+      perSlot.push({ row, ids, single: ones });
     }
+    // Slots may share a row (two offsets inside one token): score the union there.
+    const candidates = new Map<number, number[]>();
+    for (const { row, ids } of perSlot) candidates.set(row, [...new Set([...(candidates.get(row) ?? []), ...ids])]);
     const { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
     await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
     loaded.cache = { tokens: [], rows: [], topK: 0 };
@@ -184,11 +185,16 @@ export class LlamaEngine {
       const end = Math.min(start + CHUNK, seq.length);
       const chunk: CandidateRequest = new Map([...candidates].filter(([r]) => r >= start && r < end).map(([r, ids]) => [r - start, ids]));
       rows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, 0, chunk)));
+      progress(end, seq.length, 'scoring');
     }
     loaded.cache = { tokens: seq, rows, topK: 0 };
     return {
       model: this.modelInfo(),
-      slots: [...candidates.keys()].map((row, i) => ({ mass: rows[row].candidateLnp!.map(Math.exp), singleToken: single[i] })),
+      slots: perSlot.map(({ row, ids, single }) => {
+        const union = candidates.get(row)!;
+        const lnp = rows[row].candidateLnp!;
+        return { mass: ids.map((id) => Math.exp(lnp[union.indexOf(id)])), singleToken: single };
+      }),
     };
   }
 
@@ -253,7 +259,8 @@ export class LlamaEngine {
         // Flash attention on llama.cpp's CPU backend rounds differently depending on how
         // tokens are split into batches (logits 0.005-0.05 apart for the same text);
         // without it, re-analysing from an edit gives bit-identical numbers to a fresh pass.
-        loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention: false });
+        const kv = loaded.spec.kvCache === 'f32' ? { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const : {};
+        loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention: false, ...kv });
       } catch (err) {
         throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);
       }
@@ -324,6 +331,7 @@ export class LlamaEngine {
         const end = Math.min(start + CHUNK, w.end);
         windowRows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK)));
         if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
+        progress(Math.max(w.reportFrom, end), seq.length, 'analysing (windowed)');
       }
       for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start];
       evaluated += w.end - w.start + prefix.length;

@@ -88,16 +88,20 @@ export class MapRowScorer implements RowScorer {
         const wanted = candidates?.get(index);
         rows[index] = {
           entropyBits: h,
-          lnpNext: next === null ? null : Math.log(pNext),
+          // node-llama-cpp's probabilities are float32: a 0 is an underflow, below float32's smallest value.
+          lnpNext: next === null ? null : Math.log(Math.max(pNext, FLOAT32_MIN)),
           rank: next === null ? null : greater + 1,
           top,
-          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(probabilities.get(id as Token) ?? 0)) } : {}),
+          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(Math.max(probabilities.get(id as Token) ?? 0, FLOAT32_MIN))) } : {}),
         };
       },
     });
     return rows;
   }
 }
+
+/** The smallest positive float32 (a subnormal): the floor for probabilities that underflowed. */
+const FLOAT32_MIN = 1.401298464324817e-45;
 
 /** node-llama-cpp internals the native route relies on (pinned version; checked at load). */
 interface InternalSequence {

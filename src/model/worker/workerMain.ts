@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       case 'load': return engine.load(req.spec, signal, progress);
       case 'analyze': return engine.analyze(req.spec, signal, progress);
       case 'tokenize': return engine.tokenize(req.text);
-      case 'symbolMass': return engine.symbolMass(req.spec, signal);
+      case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
     }
   };
 
@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     });
   });
   process.on('disconnect', () => {
-    void engine.dispose().finally(() => process.exit(0));
+    // Stop the work in flight before freeing the model under it.
+    for (const c of controllers.values()) c.abort();
+    void queue.then(() => engine.dispose()).finally(() => process.exit(0));
   });
   send({ type: 'ready' });
 }

@@ -8,7 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getEventListeners } from 'node:events';
 import { after, describe, it } from 'node:test';
+import { rowStatsAddonPath } from '../../../src/model/worker/rowStatsAddon';
 import type { Analysis } from '../../../src/core/analysis';
 import { RuntimeError } from '../../../src/model/runtimeError';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
@@ -194,5 +196,40 @@ describe('cancellation and model switches', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('hygiene', () => {
+  it('removes its abort listeners once requests settle', async () => {
+    const client = runtime(loadSpec(modelFile('tiny')));
+    try {
+      const controller = new AbortController();
+      for (let i = 0; i < 12; i++) await client.analyze({ text: `request ${i}`, topK: 2 }, { signal: controller.signal });
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('scores slots that share a token row, in the order asked', async () => {
+    const client = runtime(loadSpec(modelFile('tiny')));
+    try {
+      const text = 'flips: H T\n';
+      const one = await client.symbolMass({ text, slots: [{ offset: 7, symbols: ['H', 'T'] }] });
+      const twice = await client.symbolMass({ text, slots: [{ offset: 7, symbols: ['T', 'H'] }, { offset: 7, symbols: ['H', 'T'] }] });
+      assert.equal(twice.slots.length, 2);
+      assert.deepEqual(twice.slots[1].mass, one.slots[0].mass);
+      assert.deepEqual(twice.slots[0].mass, [...one.slots[0].mass].reverse());
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('the native addon leaves IEEE subnormals alone (no fast-math flush-to-zero)', () => {
+    const file = rowStatsAddonPath(path.join(__dirname, '..', '..', '..', '..', 'dist'));
+    assert.ok(fs.existsSync(file), file);
+    require(file);
+    const tiny = Number('1e-300') * Number('1e-10');
+    assert.ok(tiny > 0, 'subnormal results survive loading the addon');
   });
 });
