@@ -19,13 +19,12 @@ run('node scripts/buildNative.mjs');
 run('npx tsc -p test/tsconfig.json');
 run('node scripts/package.mjs');
 const vsix = path.join(root, `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
-const model = path.join(root, '.cache', 'models', 'icl-lens-tiny-random.gguf');
-run(`node out/scripts/makeModel.js tiny "${model}"`);
+const model = path.join(root, "models", "icl-lens-windtunnel.gguf");
 const workspace = path.join(root, 'demo');
 
-console.log(`\n$ icl-lens heatmap demo/sentiment.prompt --model ${path.relative(root, model)}\n`);
-execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', path.join(workspace, 'sentiment.prompt'), '--model', model, '--color'], { stdio: 'inherit' });
-console.log('\n(The demo model has random weights until the project ships its trained model: the colours show the machinery, not meaning.)\n');
+console.log(`\n$ icl-lens heatmap demo/windtunnel/coin.icl.txt   (the built-in wind-tunnel model)\n`);
+execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', path.join(workspace, 'windtunnel', 'coin.icl.txt'), '--model', model, '--color'], { stdio: 'inherit' });
+console.log('\n(The built-in model is trained on wind-tunnel tasks only: open demo/windtunnel/ for meaningful colours; pick a real model for prose prompts.)\n');
 
 const settings = { 'iclLens.model.path': model, 'workbench.startupEditor': 'none' };
 const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
@@ -35,7 +34,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   fs.mkdirSync(path.join(profile, 'user', 'User'), { recursive: true });
   fs.writeFileSync(path.join(profile, 'user', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   execFileSync('code', [...common, '--install-extension', vsix, '--force'], { stdio: 'inherit' });
-  spawn('code', [...common, workspace, path.join(workspace, 'sentiment.prompt')], { stdio: 'inherit', detached: true }).unref();
+  spawn('code', [...common, workspace, path.join(workspace, 'windtunnel', 'coin.icl.txt')], { stdio: 'inherit', detached: true }).unref();
   console.log('Opened the demo workspace in VS Code (a separate demo profile in .cache/demo-vscode).');
 } else {
   run('bash scripts/vscode/setup.sh');
@@ -43,7 +42,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
   const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
   console.log(`ICL Lens demo: open ${server.url()} in a browser (code-server on 127.0.0.1:${port}).`);
-  console.log('Open sentiment.prompt: the heatmap appears; hover a token; try F1 → "ICL Lens". Ctrl+C stops the server.');
+  console.log('Open windtunnel/coin.icl.txt: the heatmap appears; hover a token; try F1 → "ICL Lens". Ctrl+C stops the server.');
   const stop = () => { server.stop(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

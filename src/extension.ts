@@ -17,6 +17,7 @@ import { PromptCommands } from './editor/promptCommands';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
+import { WindTunnelCommand } from './editor/windTunnelCommand';
 import { PanelController } from './panel/panelController';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -25,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runtime = new RuntimeClient({ workerPath: context.asAbsolutePath('dist/worker.js'), logger: log });
   const settings = new SettingsService();
   const store = new AnalysisStore();
-  const models = new ModelService(runtime, settings, context.globalStorageUri);
+  const models = new ModelService(runtime, settings, context.globalStorageUri, context.asAbsolutePath('models/icl-lens-windtunnel.gguf'));
   const failureView = new FailureView(log, channel);
   const failures = new FailureNotifier(store, log, failureView);
   const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures);
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new PanelController(context.extensionUri, store, settings);
   const prompts = new PromptCommands(analyzer, store, heatmap);
   const picker = new ModelPicker(models, runtime);
+  const windTunnel = new WindTunnelCommand(runtime, panel);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.selectModel', () => picker.pick()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.showPanel', () => panel.show()),
+    command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
     // For the integration tests, which cannot read decorations or notifications back.
     command('iclLens.debug.state', (uri?: vscode.Uri) => {
@@ -57,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
         handshakes: panel.handshakes,
         runtimeRunning: runtime.running,
         lastFailure: failureView.last,
+        windTunnel: panel.lastWindTunnel,
       };
     }),
   );

@@ -2,6 +2,7 @@
 import { assertNever, isHostToWebview, type PanelSnapshot, type WebviewToHost } from '../src/shared/protocol';
 import { TokenChart } from './tokenChart';
 import { registerToolkit } from './toolkit';
+import { WindTunnelChart } from './windTunnelChart';
 
 interface UiState {
   readonly schema: 1;
@@ -15,6 +16,9 @@ registerToolkit();
 const summary = document.getElementById('summary')!;
 const chart = new TokenChart(document.getElementById('tokens') as HTMLCanvasElement, (index) => send({ type: 'panel/revealToken', index }));
 document.getElementById('analyze')!.addEventListener('click', () => send({ type: 'panel/analyze' }));
+const windTunnelSection = document.getElementById('wind-tunnel')!;
+const windTunnelSummary = document.getElementById('wind-tunnel-summary')!;
+const windTunnelChart = new WindTunnelChart(document.getElementById('wind-tunnel-chart') as HTMLCanvasElement);
 
 const bits = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} bits`);
 
@@ -25,6 +29,12 @@ function render(snapshot: PanelSnapshot): void {
     : 'Open a prompt and run “ICL Lens: Analyze Prompt”.';
   summary.classList.toggle('muted', !d);
   chart.render(snapshot);
+  const wt = snapshot.windTunnel;
+  windTunnelSection.hidden = !wt;
+  if (wt) {
+    windTunnelSummary.textContent = `${wt.task}, ${wt.sequences} sequences from seed ${wt.seed}, ${wt.model}: mean KL ${wt.meanKl.toPrecision(3)} bits (pass line ${wt.reference.klPassBits}), mean |ΔH| ${wt.meanEntropyError.toPrecision(3)} bits (paper: ${wt.reference.entropyErrorBits})`;
+  }
+  windTunnelChart.render(wt);
   vscode.setState({ schema: 1, snapshot });
 }
 

@@ -16,6 +16,8 @@ import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 
 const EXIT = { ok: 0, usage: 2, model: 3, input: 4 } as const;
+/** The project's own model, used when no other is named. */
+const BUILTIN_MODEL = path.join(__dirname, '..', 'models', 'icl-lens-windtunnel.gguf');
 const MAX_FILE_BYTES = 10_000_000;
 const SCALE_MAX_BITS = 10;
 
@@ -64,7 +66,7 @@ function stderrLogger(verbose: boolean): Logger {
 
 /** Run `fn` with a runtime on `model`; maps runtime errors to exit codes, Ctrl+C to a clean cancel. */
 async function withRuntime<T>(
-  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map'; kvCache?: 'f16' | 'f32' },
+  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' },
   fn: (runtime: RuntimeClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const runtime = new RuntimeClient({ workerPath: path.join(__dirname, 'worker.js'), logger: stderrLogger(process.env.ICL_LENS_VERBOSE === '1') });
@@ -75,7 +77,7 @@ async function withRuntime<T>(
     const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
     runtime.setModel({
       source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
-      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer, kvCache: opts.kvCache,
+      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
     });
     return await fn(runtime, controller.signal);
   } catch (err) {
@@ -92,7 +94,7 @@ async function withRuntime<T>(
 
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
-  const analysis = await withRuntime({ ...args, model: args.model! }, (runtime, signal) => runtime.analyze({ text, topK: args.topK }, { signal }));
+  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => runtime.analyze({ text, topK: args.topK }, { signal }));
   if (args.json) {
     process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
     return;
@@ -103,7 +105,7 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
 }
 
 async function windTunnel(args: WindTunnelArgs): Promise<void> {
-  const report = await withRuntime({ ...args, model: args.model!, scorer: 'auto', kvCache: 'f32' }, (runtime, signal) =>
+  const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL, scorer: 'auto' }, (runtime, signal) =>
     runWindTunnel(args, (spec) => runtime.symbolMass(spec, { signal }), (done) => {
       if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${args.sequences} sequences`);
     }));

@@ -42,7 +42,8 @@ reports KL(analytic || model) and the entropy error in bits, per position and
 on average.
 
 Options:
-  --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL)
+  --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL, else the
+                              built-in wind-tunnel model)
   --metric entropy|surprisal  what the colours show (default: entropy)
   --top-k <n>                 alternatives kept per token, 1-50 (default: 10)
   --threads <n>               CPU threads, 0 = automatic (default: 0)
@@ -114,7 +115,6 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'heatmap needs a file' : 'heatmap takes one file');
-  if (!args.model) throw new UsageError('no model: pass --model <path|hf:uri> or set ICL_LENS_MODEL');
   return { ...args, file: files[0] };
 }
 
@@ -156,6 +156,5 @@ function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, s
     }
   }
   if (!task) throw new UsageError('windtunnel needs --task coin|labels|bijection');
-  if (!args.model) throw new UsageError('no model: pass --model <path|hf:uri> or set ICL_LENS_MODEL');
   return { command: 'windtunnel', task, ...args };
 }

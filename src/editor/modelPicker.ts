@@ -26,6 +26,7 @@ export class ModelPicker {
     const items: Array<Pick | vscode.QuickPickItem> = [
       { label: '$(folder-opened) Choose a .gguf file…', run: () => this.chooseFile() },
       { label: '$(edit) Enter a path, hf: URI or URL…', run: () => this.enterSource() },
+      { label: '$(package) Built-in wind-tunnel model', detail: 'Ships with ICL Lens; trained on coin flips, noisy labels and bijections (see its model card).', run: async () => '' },
       { label: '$(beaker) Generate a tiny random-weight model', detail: 'Works offline; for trying the UI — its numbers mean nothing.', run: () => this.generateDemo() },
       { label: 'Download', kind: vscode.QuickPickItemKind.Separator },
       ...RECOMMENDED_MODELS.map((m): Pick => ({ label: `$(cloud-download) ${m.label}`, description: m.size, detail: m.uri, run: () => this.download(m.uri) })),
@@ -34,8 +35,9 @@ export class ModelPicker {
     if (choice === undefined || !('run' in choice)) return;
     const source = await choice.run();
     if (source === undefined) return;
-    await vscode.workspace.getConfiguration('iclLens').update('model.path', source, vscode.ConfigurationTarget.Global);
-    void vscode.window.showInformationMessage(`ICL Lens now uses ${path.basename(source)}.`);
+    // An empty path selects the built-in model.
+    await vscode.workspace.getConfiguration('iclLens').update('model.path', source === '' ? undefined : source, vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`ICL Lens now uses ${source === '' ? 'the built-in wind-tunnel model' : path.basename(source)}.`);
   }
 
   private async chooseFile(): Promise<string | undefined> {

@@ -2,6 +2,7 @@
  * Keeps the runtime pointed at the model the settings name, and says which model
  * that is. Downloads go to the extension's global storage.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Settings } from '../core/settings';
@@ -16,7 +17,13 @@ export class ModelService extends Disposable {
   readonly onDidChangeModel = this.changed.event;
   private spec: LoadSpec;
 
-  constructor(private readonly runtime: ModelRuntime, settings: SettingsService, private readonly storageDir: vscode.Uri) {
+  constructor(
+    private readonly runtime: ModelRuntime,
+    settings: SettingsService,
+    private readonly storageDir: vscode.Uri,
+    /** The project's own model, shipped in the extension: used when iclLens.model.path is empty. */
+    private readonly builtinModel: string,
+  ) {
     super();
     this.spec = this.specFor(settings.value);
     runtime.setModel(this.spec);
@@ -38,6 +45,7 @@ export class ModelService extends Disposable {
   get label(): string {
     const source = this.spec.source;
     if (!source) return 'no model';
+    if (source === this.builtinModel) return 'built-in wind-tunnel model';
     return /^(hf:|https?:)/i.test(source) ? source : path.basename(source);
   }
 
@@ -46,6 +54,7 @@ export class ModelService extends Disposable {
   }
 
   private specFor(s: Settings): LoadSpec {
-    return { source: s.modelPath, downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
+    const source = s.modelPath || (fs.existsSync(this.builtinModel) ? this.builtinModel : '');
+    return { source, downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
   }
 }

@@ -26,6 +26,8 @@ export interface ModelRuntime {
   ensureLoaded(options?: RequestOptions): Promise<LoadResult>;
   /** Analyse a document with the current model. */
   analyze(spec: AnalyzeSpec, options?: RequestOptions): Promise<Analysis>;
+  /** The model's probabilities of competing symbols at given places in a text (the wind tunnel). */
+  symbolMass(spec: SymbolMassSpec, options?: RequestOptions): Promise<SymbolMassResult>;
   dispose(): Promise<void>;
 }
 
@@ -92,7 +94,6 @@ export class RuntimeClient implements ModelRuntime {
     return this.request<Analysis>({ type: 'analyze', spec }, options);
   }
 
-  /** The model's probabilities of competing symbols at given places in `spec.text` (the wind tunnel). */
   async symbolMass(spec: SymbolMassSpec, options: RequestOptions = {}): Promise<SymbolMassResult> {
     await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
     return this.request<SymbolMassResult>({ type: 'symbolMass', spec }, options);

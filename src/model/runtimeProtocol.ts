@@ -18,8 +18,8 @@ export interface LoadSpec {
   /** `auto` uses the native row-statistics addon when present; `exact-map` forces node-llama-cpp maps. */
   readonly scorer: 'auto' | 'exact-map';
   /**
-   * KV-cache precision. llama.cpp's default F16 cache perturbs probabilities by up
-   * to ~1e-2 bits, the size of what the wind tunnel measures; it uses F32.
+   * KV-cache precision, F32 unless set. llama.cpp's usual F16 cache perturbs
+   * probabilities by up to ~1e-2 bits, the size of what the wind tunnel measures.
    */
   readonly kvCache?: 'f16' | 'f32';
 }

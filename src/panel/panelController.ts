@@ -10,13 +10,14 @@ import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
 import type { SettingsService } from '../editor/settingsService';
-import { assertNever, isWebviewToHost, type HostToWebview, type PanelSnapshot } from '../shared/protocol';
+import { assertNever, isWebviewToHost, type HostToWebview, type PanelSnapshot, type WindTunnelView } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
 
 export class PanelController extends Disposable {
   private readonly panel = this.register(new DisposableSlot<vscode.WebviewPanel>());
   private readonly subscriptions = this.register(new DisposableSlot<vscode.Disposable>());
   private document?: vscode.TextDocument;
+  private windTunnel?: WindTunnelView;
   private readyCount = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: AnalysisStore, private readonly settings: SettingsService) {
@@ -34,6 +35,18 @@ export class PanelController extends Disposable {
   /** How many ready/snapshot handshakes completed (for tests). */
   get handshakes(): number {
     return this.readyCount;
+  }
+
+  /** The last wind-tunnel run shown (for tests). */
+  get lastWindTunnel(): WindTunnelView | undefined {
+    return this.windTunnel;
+  }
+
+  /** Show a wind-tunnel run in the panel (opening it if needed). */
+  showWindTunnel(view: WindTunnelView): void {
+    this.windTunnel = view;
+    this.show();
+    this.post();
   }
 
   /** Open the panel beside the editor, or reveal it. */
@@ -106,7 +119,8 @@ export class PanelController extends Disposable {
     const metric = this.settings.value.metric;
     const doc = this.document;
     const stored = doc && this.store.latest(doc.uri);
-    if (!doc || !stored) return { schema: 1, metric };
+    const windTunnel = this.windTunnel;
+    if (!doc || !stored) return { schema: 1, metric, windTunnel };
     const { analysis } = stored;
     const s = summarize(analysis.tokens);
     return {
@@ -127,6 +141,7 @@ export class PanelController extends Disposable {
         entropy: analysis.tokens.map((t) => t.entropy),
         surprisal: analysis.tokens.map((t) => t.surprisal),
       },
+      windTunnel,
     };
   }
 }

@@ -33,6 +33,11 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
 </header>
 <p id="summary" class="muted">Open a prompt and run “ICL Lens: Analyze Prompt”.</p>
 <div class="chart"><canvas id="tokens" role="img" aria-label="Entropy and surprisal per token"></canvas></div>
+<section id="wind-tunnel" hidden>
+  <h2>Bayesian wind tunnel</h2>
+  <p id="wind-tunnel-summary"></p>
+  <div class="chart"><canvas id="wind-tunnel-chart" role="img" aria-label="Wind-tunnel error per position"></canvas></div>
+</section>
 <script nonce="${escape(nonce)}" src="${escape(scriptUri)}"></script>
 </body>
 </html>`;

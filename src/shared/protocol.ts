@@ -3,6 +3,26 @@
  * this file; `type`s are namespaced `area/verb`; receipt goes through a guard.
  */
 
+/** A wind-tunnel run, as the panel plots it (the CLI's JSON report). */
+export interface WindTunnelView {
+  readonly task: string;
+  readonly model: string;
+  readonly sequences: number;
+  readonly seed: number;
+  readonly meanKl: number;
+  readonly meanEntropyError: number;
+  readonly positions: ReadonlyArray<{
+    readonly t: number;
+    readonly kl: number;
+    readonly entropyError: number;
+    readonly outsideMass: number;
+    readonly analyticEntropy: number;
+    readonly modelEntropy: number;
+  }>;
+  /** Reference lines (Misra et al.): entropy error of a small transformer, and the KL pass line. */
+  readonly reference: { readonly entropyErrorBits: number; readonly klPassBits: number };
+}
+
 /** Everything the panel shows, sent whole (never as deltas). */
 export interface PanelSnapshot {
   readonly schema: 1;
@@ -23,6 +43,8 @@ export interface PanelSnapshot {
     readonly entropy: ReadonlyArray<number | null>;
     readonly surprisal: ReadonlyArray<number | null>;
   };
+  /** The last wind-tunnel run, if any. */
+  readonly windTunnel?: WindTunnelView;
 }
 
 export type WebviewToHost =

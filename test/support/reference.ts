@@ -33,8 +33,11 @@ export async function reference(modelPath: string, text: string, topK: number): 
     const tokens = model.tokenize(text, false);
     const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null;
     const seq = bos ? [model.tokens.bos!, ...tokens] : [...tokens];
-    // Same attention kernels as the runtime (flash attention off), but a fresh context and one batch.
-    const context = await model.createContext({ contextSize: Math.max(512, seq.length + 8), threads: 2, flashAttention: false });
+    // Same kernels and KV precision as the runtime (flash attention off, F32 cache), but a fresh context and one batch.
+    const context = await model.createContext({
+      contextSize: Math.max(512, seq.length + 8), threads: 2, flashAttention: false,
+      experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32',
+    });
     const rows: Array<ReferenceRow | undefined> = new Array(tokens.length).fill(undefined);
     try {
       const sequence = context.getSequence();

@@ -259,7 +259,7 @@ export class LlamaEngine {
         // Flash attention on llama.cpp's CPU backend rounds differently depending on how
         // tokens are split into batches (logits 0.005-0.05 apart for the same text);
         // without it, re-analysing from an edit gives bit-identical numbers to a fresh pass.
-        const kv = loaded.spec.kvCache === 'f32' ? { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const : {};
+        const kv = loaded.spec.kvCache !== 'f16' ? { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const : {};
         loaded.context = await loaded.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention: false, ...kv });
       } catch (err) {
         throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);

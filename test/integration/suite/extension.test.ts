@@ -149,6 +149,20 @@ describe('ICL Lens in VS Code', () => {
     await paintedFor(doc);
   });
 
+  it('runs the Bayesian wind tunnel with the CLI\'s numbers and plots it in the panel', async () => {
+    const view = await vscode.commands.executeCommand<{ meanKl: number; positions: Array<{ kl: number }> }>('iclLens.runWindTunnel', { task: 'coin', sequences: 3, seed: 5 });
+    assert.ok(view, 'the command returns its report');
+    const r = spawnSync(process.execPath, [CLI_PATH, 'windtunnel', '--task', 'coin', '--sequences', '3', '--seed', '5', '--model', MODEL, '--json'], {
+      encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const cli = JSON.parse(r.stdout);
+    assert.ok(Math.abs(view.meanKl - cli.meanKl) < 1e-12, `${view.meanKl} vs ${cli.meanKl}`);
+    assert.deepEqual(view.positions.map((p) => p.kl.toFixed(12)), cli.positions.map((p: { kl: number }) => p.kl.toFixed(12)));
+    const s = await state();
+    assert.ok((s as unknown as { windTunnel?: unknown }).windTunnel, 'the panel holds the run');
+  });
+
   it('opens the panel and completes the ready/snapshot handshake', async () => {
     const before = (await state()).handshakes;
     await vscode.commands.executeCommand('iclLens.showPanel');

@@ -1,0 +1,52 @@
+/** "ICL Lens: Run Bayesian Wind Tunnel": the probe on the current model, plotted in the panel. */
+import * as vscode from 'vscode';
+import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from '../core/windTunnel/tasks';
+import { REFERENCE, runWindTunnel } from '../core/windTunnel/windTunnelProbe';
+import type { ModelRuntime } from '../model/runtimeClient';
+import type { PanelController } from '../panel/panelController';
+import type { WindTunnelView } from '../shared/protocol';
+
+const TASKS: Record<WindTunnelTaskName, { label: string; detail: string }> = {
+  coin: { label: 'Coin flips', detail: 'Uniform prior on p; the Bayes predictive is (n_H + 1) / (n + 2).' },
+  labels: { label: 'Two noisy labels (SULA)', detail: 'Each shown label equals the hidden one with probability 0.8.' },
+  bijection: { label: 'Bijection elimination', detail: 'A new key\'s value is uniform over the values not yet used.' },
+};
+
+export class WindTunnelCommand {
+  constructor(private readonly runtime: ModelRuntime, private readonly panel: PanelController) {}
+
+  /** Ask for a task (unless given), run the sequences with progress and cancel, and plot the result. */
+  async run(options: { task?: WindTunnelTaskName; sequences?: number; seed?: number } = {}): Promise<WindTunnelView | undefined> {
+    const task = options.task ?? (await vscode.window.showQuickPick(
+      WIND_TUNNEL_TASKS.map((t) => ({ label: TASKS[t].label, detail: TASKS[t].detail, task: t })),
+      { title: 'ICL Lens: Bayesian wind tunnel — choose a task' },
+    ))?.task;
+    if (task === undefined) return undefined;
+    const sequences = options.sequences ?? 100;
+    const seed = options.seed ?? 1;
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Wind tunnel: ${TASKS[task].label}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancellation = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await runWindTunnel({ task, sequences, seed }, (spec) => this.runtime.symbolMass(spec, { signal: controller.signal }), (done) => {
+            progress.report({ increment: 100 / sequences, message: `${done} / ${sequences} sequences` });
+          });
+        } finally {
+          cancellation.dispose();
+        }
+      },
+    );
+    const view: WindTunnelView = {
+      task, model: report.model.name, sequences, seed, meanKl: report.meanKl, meanEntropyError: report.meanEntropyError,
+      positions: report.positions, reference: REFERENCE,
+    };
+    this.panel.showWindTunnel(view);
+    const note = report.multiTokenSymbols.length > 0 ? ` Note: ${report.multiTokenSymbols.join(', ')} are not single tokens in this model.` : '';
+    void vscode.window.showInformationMessage(
+      `Wind tunnel (${TASKS[task].label}, ${sequences} sequences): mean KL ${report.meanKl.toPrecision(3)} bits (pass line ${REFERENCE.klPassBits}), mean |ΔH| ${report.meanEntropyError.toPrecision(3)} bits.${note}`,
+    );
+    return view;
+  }
+}

@@ -1,0 +1,71 @@
+// The wind-tunnel chart: KL(analytic ‖ model) and |ΔH| per position on a log
+// scale, with the paper's reference lines (0.1 bits KL pass line, 0.007 bits
+// entropy error) and the analytic entropy curve on a linear axis.
+import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import type { WindTunnelView } from '../src/shared/protocol';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
+
+const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+/** Log axes cannot show 0: values below the floor are drawn at it (the tooltip keeps the exact value). */
+const FLOOR = 1e-6;
+
+export class WindTunnelChart {
+  private chart?: Chart<'line', number[], string>;
+  private last?: WindTunnelView;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    new MutationObserver(() => { if (this.last) this.render(this.last); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  render(view: WindTunnelView | undefined): void {
+    this.last = view;
+    this.chart?.destroy();
+    this.chart = undefined;
+    if (!view) return;
+    const foreground = css('--vscode-foreground', '#cccccc');
+    const grid = css('--vscode-editorWidget-border', '#444444');
+    const labels = view.positions.map((p) => String(p.t));
+    const line = (label: string, data: number[], color: string, axis: 'y' | 'h', dashed = false) => ({
+      label, data, borderColor: color, backgroundColor: color, yAxisID: axis, pointRadius: dashed ? 0 : 2, borderWidth: 1.5,
+      borderDash: dashed ? [6, 4] : [],
+    });
+    const floor = (x: number) => Math.max(FLOOR, x);
+    this.chart = new Chart(this.canvas, {
+      type: 'line',
+      data: {
+        labels,
+        datasets: [
+          line('KL(analytic ‖ model), bits', view.positions.map((p) => floor(p.kl)), css('--vscode-charts-red', '#f14c4c'), 'y'),
+          line('|ΔH|, bits', view.positions.map((p) => floor(p.entropyError)), css('--vscode-charts-orange', '#d18616'), 'y'),
+          line(`KL pass line ${view.reference.klPassBits}`, labels.map(() => view.reference.klPassBits), css('--vscode-charts-red', '#f14c4c'), 'y', true),
+          line(`paper's |ΔH| ${view.reference.entropyErrorBits}`, labels.map(() => view.reference.entropyErrorBits), css('--vscode-charts-orange', '#d18616'), 'y', true),
+          line('analytic entropy, bits', view.positions.map((p) => p.analyticEntropy), css('--vscode-charts-blue', '#3794ff'), 'h'),
+          line('model entropy, bits', view.positions.map((p) => p.modelEntropy), css('--vscode-charts-green', '#89d185'), 'h', true),
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { title: { display: true, text: 'position t', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
+          y: { type: 'logarithmic', position: 'left', min: FLOOR, title: { display: true, text: 'error (bits, log)', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
+          h: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'entropy (bits)', color: foreground }, ticks: { color: foreground }, grid: { drawOnChartArea: false } },
+        },
+        plugins: {
+          legend: { labels: { color: foreground, boxHeight: 2 } },
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const p = view.positions[item.dataIndex];
+                const exact = [p.kl, p.entropyError, view.reference.klPassBits, view.reference.entropyErrorBits, p.analyticEntropy, p.modelEntropy][item.datasetIndex];
+                return `${item.dataset.label}: ${exact.toPrecision(4)}`;
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+}
