@@ -34,5 +34,5 @@ fs.mkdirSync(path.dirname(ignoreFile), { recursive: true });
 fs.writeFileSync(ignoreFile, `${fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8')}\n${[...exclude.map((n) => `node_modules/@node-llama-cpp/${n}/**`), ...otherAddons].join('\n')}\n`);
 
 const out = path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`);
-execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license', '--no-rewrite-relative-links'], { cwd: root, stdio: 'inherit' });
 console.log(`package: ${path.relative(root, out)} — ${(fs.statSync(out).size / 2 ** 20).toFixed(1)} MiB`);
