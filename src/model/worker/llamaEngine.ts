@@ -91,12 +91,12 @@ export class LlamaEngine {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
-    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+    const bos = bosPrefix(model);
     const seq: Token[] = [...bos, ...docTokens];
     const { spans, exact } = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]));
     if (!exact) this.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
 
-    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    const maxContext = contextLimit(loaded);
     let rows: Row[];
     let tokensEvaluated: number;
     let window: { size: number; stride: number } | undefined;
@@ -146,9 +146,9 @@ export class LlamaEngine {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
-    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+    const bos = bosPrefix(model);
     const seq: Token[] = [...bos, ...docTokens];
-    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    const maxContext = contextLimit(loaded);
     if (seq.length + 1 > maxContext) throw new RuntimeError('input', `The sequence has ${seq.length} tokens, more than the context allows (${maxContext}).`);
     const perSlot: Array<{ row: number; ids: number[]; single: boolean[] }> = [];
     for (const slot of spec.slots) {
@@ -289,7 +289,7 @@ export class LlamaEngine {
 
   /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
   private async scoreWhole(loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: Progress): Promise<{ rows: Row[]; tokensEvaluated: number }> {
-    const maxContext = Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+    const maxContext = contextLimit(loaded);
     const { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
     const cache = loaded.cache;
     // Rows before the first changed token stay valid; the row of the token just
@@ -374,4 +374,14 @@ function vocabularySize(model: LlamaModel): number {
   const arch = metadata.general?.architecture;
   const size = typeof arch === 'string' ? metadata[arch]?.vocab_size : undefined;
   return typeof size === 'number' ? size : 0;
+}
+
+/** The largest context the analysis may create: the setting, but at least the training context (and MIN_CONTEXT). */
+function contextLimit(loaded: Loaded): number {
+  return Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+}
+
+/** [BOS] when the model wants one prepended, else []. */
+function bosPrefix(model: LlamaModel): Token[] {
+  return model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
 }
