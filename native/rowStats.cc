@@ -187,10 +187,43 @@ Napi::Value RowStats(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(topIds.size()));
 }
 
+// rowGather(handle, batchIndex, ids Int32Array, out Float64Array) -> undefined
+// out: [entropyNats, lnp(ids[0]), lnp(ids[1]), ...]; one pass over the row for any number of ids
+// (the few-shot sweep's candidates and format-class mass).
+Napi::Value RowGather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* a = info[0].As<Napi::External<Attached>>().Data();
+  int32_t row = info[1].As<Napi::Number>().Int32Value();
+  auto ids = info[2].As<Napi::Int32Array>();
+  auto out = info[3].As<Napi::Float64Array>();
+  if (out.ElementLength() < ids.ElementLength() + 1) {
+    Napi::RangeError::New(env, "out is too short").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const float* logits = api.get_logits_ith(a->ctx, row);
+  if (logits == nullptr) {
+    Napi::Error::New(env, "no logits for this row").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int32_t n = a->nVocab;
+  RowScan scan = scanRow(logits, n, INFINITY, 0);
+  double z = 0, s = 0;
+  sumExp(logits, n, scan.maxLogit, z, s);
+  const double lnZ = std::log(z);
+  double* o = out.Data();
+  o[0] = lnZ - s / z;
+  const int32_t* id = ids.Data();
+  for (size_t i = 0; i < ids.ElementLength(); i++) {
+    o[i + 1] = id[i] >= 0 && id[i] < n ? static_cast<double>(logits[id[i]]) - scan.maxLogit - lnZ : NAN;
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attach", Napi::Function::New(env, Attach));
   exports.Set("rowStats", Napi::Function::New(env, RowStats));
-  exports.Set("version", Napi::Number::New(env, 1));
+  exports.Set("rowGather", Napi::Function::New(env, RowGather));
+  exports.Set("version", Napi::Number::New(env, 2));
   return exports;
 }
 

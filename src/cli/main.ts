@@ -7,7 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Analysis, Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
-import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type WindTunnelArgs } from '../core/cliArgs';
+import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type ProbeArgs, type SweepArgs, type WindTunnelArgs } from '../core/cliArgs';
+import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
+import { checkExpectation } from '../core/fewShot/expectations';
+import { parseFewShot } from '../core/fewShot/fewShotParser';
+import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
+import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
+import { runSweep } from '../core/fewShot/sweep';
+import { renderProbe, renderSweep } from '../core/fewShot/sweepReport';
 import { renderWindTunnel, runWindTunnel } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
@@ -15,7 +22,7 @@ import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminal
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 
-const EXIT = { ok: 0, usage: 2, model: 3, input: 4 } as const;
+const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4 } as const;
 /** The project's own model, used when no other is named. */
 const BUILTIN_MODEL = path.join(__dirname, '..', 'models', 'icl-lens-windtunnel.gguf');
 const MAX_FILE_BYTES = 10_000_000;
@@ -113,6 +120,61 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
   process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderWindTunnel(report)}\n`);
 }
 
+/** The document's few-shot structure, or an input error listing what is wrong. */
+function fewShotStructure(file: string, text: string): FewShotStructure {
+  const parsed = parseFewShot(text);
+  const lineOf = (offset: number) => text.slice(0, offset).split(/\r\n|\n|\r/).length;
+  const problems = [
+    ...parsed.frontMatterDiagnostics.map((d) => `${file}:${d.line + 1}: front matter: ${d.message}`),
+    ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.message}`),
+  ];
+  for (const p of problems) process.stderr.write(`icl-lens: ${p}\n`);
+  if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
+  if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);
+  return parsed.structure;
+}
+
+function continuationScorer(runtime: RuntimeClient, signal: AbortSignal): ContinuationScorer {
+  return (batch) => runtime.scoreContinuations(batch, { signal });
+}
+
+async function sweep(args: SweepArgs): Promise<number> {
+  const text = readDocument(args.file);
+  const structure = fewShotStructure(args.file, text);
+  const result = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) =>
+    runSweep(text, structure, continuationScorer(runtime, signal), {
+      leaveOneOut: args.leaveOneOut,
+      onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
+    }));
+  if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
+  const outcomes = args.expect.map((e) => checkExpectation(result, e));
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ ...result, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
+  } else {
+    process.stdout.write(`${renderSweep(result)}\n`);
+    if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
+  }
+  const failed = outcomes.filter((o) => !o.ok);
+  for (const o of failed) process.stderr.write(`icl-lens: expectation not met: ${o.message}\n`);
+  return failed.length > 0 ? EXIT.expectation : EXIT.ok;
+}
+
+async function probe(args: ProbeArgs): Promise<void> {
+  const text = readDocument(args.file);
+  const structure = fewShotStructure(args.file, text);
+  const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
+    try {
+      return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal), {
+        ...DEFAULT_PROBE_OPTIONS, permutations: args.permutations, shuffles: args.shuffles, seed: args.seed,
+      });
+    } catch (err) {
+      if (err instanceof ProbeInputError) throw new CliError(EXIT.input, `${args.file}: ${err.message}`);
+      throw err;
+    }
+  });
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderProbe(report)}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv, process.env);
@@ -121,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
       case 'version': process.stdout.write(`${readVersion()}\n`); return EXIT.ok;
       case 'heatmap': await heatmap(args); return EXIT.ok;
       case 'windtunnel': await windTunnel(args); return EXIT.ok;
+      case 'sweep': return await sweep(args);
+      case 'probe': await probe(args); return EXIT.ok;
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,5 +1,7 @@
 /** Parsing of the `icl-lens` command line (pure; the CLI maps errors to exit code 2). */
 import type { Metric } from './analysis';
+import { parseExpectation, type Expectation } from './fewShot/expectations';
+import { PROBE_NAMES, type ProbeName } from './fewShot/probes';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from './windTunnel/tasks';
 
 export interface HeatmapArgs {
@@ -29,17 +31,44 @@ export interface WindTunnelArgs {
   readonly json: boolean;
 }
 
-export type CliArgs = HeatmapArgs | WindTunnelArgs | { readonly command: 'help' } | { readonly command: 'version' };
+interface ModelOptions {
+  readonly file: string;
+  readonly model: string | undefined;
+  readonly threads: number;
+  readonly contextSize: number;
+  readonly json: boolean;
+  readonly scorer: 'auto' | 'exact-map';
+}
+
+export interface SweepArgs extends ModelOptions {
+  readonly command: 'sweep';
+  readonly expect: readonly Expectation[];
+  readonly leaveOneOut: boolean;
+}
+
+export interface ProbeArgs extends ModelOptions {
+  readonly command: 'probe';
+  readonly probe: ProbeName;
+  readonly permutations: number;
+  readonly shuffles: number;
+  readonly seed: number;
+}
+
+export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | { readonly command: 'help' } | { readonly command: 'version' };
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: icl-lens heatmap <file> [options]
+       icl-lens sweep <file> [--expect "<metric><op><value>@k=<n>"]... [options]
+       icl-lens probe loo|order|calibrate|random-labels <file> [options]
        icl-lens windtunnel --task coin|labels|bijection [options]
 
 heatmap colours every token of <file> by what a local GGUF model believed there.
 windtunnel runs seeded sequences whose Bayes-optimal predictive is known and
 reports KL(analytic || model) and the entropy error in bits, per position and
-on average.
+on average. sweep scores a few-shot prompt with k = 0..K of its examples (target
+bits, candidate posterior, format mass, entropy at the answer, prequential bits,
+leave-one-out); probe runs one probe on it.
 
 Options:
   --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL, else the
@@ -57,11 +86,19 @@ windtunnel:
   --length <n>                observations per sequence (coin 24, labels 16)
   --alpha <a>                 labels: P(shown label = hidden label), default 0.8
   --size <n>                  bijection: number of keys, 2-10 (default 6)
+sweep:
+  --expect <assertion>        e.g. "posterior.dsl>=0.9@k=4" or "targetBits<=2";
+                              repeatable; exit code 1 when one is not met
+  --no-loo                    skip leave-one-out
+probe:
+  --permutations <n>          order: seeded permutations (default: 24)
+  --shuffles <n>              random-labels: seeded shuffles (default: 8)
+  --seed <n>                  seed of the permutations and shuffles (default: 1)
   --color / --no-color        force colours on or off
   -h, --help                  show this help
   --version                   print the version
 
-Exit codes: 0 ok, 2 usage, 3 model problem, 4 input problem.`;
+Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem, 4 input problem.`;
 
 function intArg(name: string, raw: string | undefined, min: number, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${name} needs a whole number`);
@@ -76,7 +113,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (argv[0] === '--version') return { command: 'version' };
   const [command, ...rest] = argv;
   if (command === 'windtunnel') return parseWindTunnel(rest, env);
-  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap or windtunnel)`);
+  if (command === 'sweep' || command === 'probe') return parseFewShotCommand(command, rest, env);
+  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap, sweep, probe or windtunnel)`);
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
@@ -157,4 +195,66 @@ function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, s
   }
   if (!task) throw new UsageError('windtunnel needs --task coin|labels|bijection');
   return { command: 'windtunnel', task, ...args };
+}
+
+/** Walks an argument list; `value()` takes the option's value or names what is missing. */
+class ArgCursor {
+  private i = -1;
+  constructor(private readonly args: readonly string[]) {}
+  next(): string | undefined {
+    return this.args[++this.i];
+  }
+  value(option: string): string {
+    const v = this.args[++this.i];
+    if (v === undefined) throw new UsageError(`${option} needs a value`);
+    return v;
+  }
+}
+
+function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[], env: Readonly<Record<string, string | undefined>>): SweepArgs | ProbeArgs {
+  const args = {
+    model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
+    expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
+  };
+  const positional: string[] = [];
+  const cursor = new ArgCursor(rest);
+  for (let a = cursor.next(); a !== undefined; a = cursor.next()) {
+    switch (a) {
+      case '--model': args.model = cursor.value(a); break;
+      case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); break;
+      case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); break;
+      case '--json': args.json = true; break;
+      case '--scorer': {
+        const s = cursor.value(a);
+        if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
+        args.scorer = s;
+        break;
+      }
+      case '--expect':
+        if (command !== 'sweep') throw new UsageError('--expect belongs to sweep');
+        try {
+          args.expect.push(parseExpectation(cursor.value(a)));
+        } catch (err) {
+          if (err instanceof UsageError) throw err;
+          throw new UsageError((err as Error).message);
+        }
+        break;
+      case '--no-loo': args.leaveOneOut = false; break;
+      case '--permutations': args.permutations = intArg(a, cursor.value(a), 1, 10_000); break;
+      case '--shuffles': args.shuffles = intArg(a, cursor.value(a), 1, 10_000); break;
+      case '--seed': args.seed = intArg(a, cursor.value(a), 0, 2 ** 31); break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+        positional.push(a);
+    }
+  }
+  const { expect, leaveOneOut, permutations, shuffles, seed, ...common } = args;
+  if (command === 'sweep') {
+    if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
+    return { command, ...common, file: positional[0], expect, leaveOneOut };
+  }
+  const [probe, file, ...extra] = positional;
+  if (!PROBE_NAMES.includes(probe as ProbeName)) throw new UsageError(`probe needs one of ${PROBE_NAMES.join(', ')}${probe ? `, not "${probe}"` : ''}`);
+  if (file === undefined || extra.length > 0) throw new UsageError('probe takes one file');
+  return { command, ...common, file, probe: probe as ProbeName, permutations, shuffles, seed };
 }

@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Analysis } from '../core/analysis';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import type { AnalyzeSpec, LoadResult, LoadSpec, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 /** Progress of long work: `done` of `total` units in `phase`. */
 export type ProgressListener = (done: number, total: number, phase: string) => void;
@@ -28,6 +28,8 @@ export interface ModelRuntime {
   analyze(spec: AnalyzeSpec, options?: RequestOptions): Promise<Analysis>;
   /** The model's probabilities of competing symbols at given places in a text (the wind tunnel). */
   symbolMass(spec: SymbolMassSpec, options?: RequestOptions): Promise<SymbolMassResult>;
+  /** Teacher-forced scores of continuations, sharing the KV cache across the batch (the few-shot sweep). */
+  scoreContinuations(spec: ScoreBatch, options?: RequestOptions): Promise<ScoreBatchResult>;
   dispose(): Promise<void>;
 }
 
@@ -97,6 +99,11 @@ export class RuntimeClient implements ModelRuntime {
   async symbolMass(spec: SymbolMassSpec, options: RequestOptions = {}): Promise<SymbolMassResult> {
     await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
     return this.request<SymbolMassResult>({ type: 'symbolMass', spec }, options);
+  }
+
+  async scoreContinuations(spec: ScoreBatch, options: RequestOptions = {}): Promise<ScoreBatchResult> {
+    await this.ensureLoaded(options);
+    return this.request<ScoreBatchResult>({ type: 'scoreContinuations', spec }, options);
   }
 
   /** Token ids of `text` without BOS (diagnostics and tests). */

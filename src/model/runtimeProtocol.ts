@@ -3,6 +3,7 @@
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
 import type { Analysis, ModelInfo } from '../core/analysis';
+import type { ScoreBatch, ScoreBatchResult } from '../core/fewShot/continuationScorer';
 
 /** How the worker loads a model. */
 export interface LoadSpec {
@@ -56,6 +57,7 @@ export type WorkerRequest =
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
   | { readonly id: number; readonly type: 'tokenize'; readonly text: string }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
+  | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
   | { readonly id: number; readonly type: 'cancel'; readonly target: number };
 
 /** Error categories, which map to user messages and CLI exit codes. */
@@ -80,4 +82,4 @@ export type WorkerEvent =
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }
   | { readonly type: 'ready' };
 
-export type { Analysis, ModelInfo };
+export type { Analysis, ModelInfo, ScoreBatch, ScoreBatchResult };

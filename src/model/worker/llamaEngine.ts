@@ -8,13 +8,15 @@ import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Alternative, Analysis, ModelInfo, NextDistribution, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
+import type { ScoreBatch, ScoreBatchResult, ScoredContinuation, TokenClassSpec } from '../../core/fewShot/continuationScorer';
+import { planPrefixSharing } from '../../core/fewShot/prefixPlan';
 import { commonPrefixLength } from '../../core/sequenceDiff';
 import { tokenSpans } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
 import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { checkModelFile } from './modelFile';
-import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateRequest, type Row, type RowScorer } from './rowScorer';
+import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateRequest, type GatheredRow, type Row, type RowScorer } from './rowScorer';
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -43,6 +45,7 @@ export class LlamaEngine {
   private loaded?: Loaded;
   private readonly addon: RowStatsAddon | string;
   private readonly altText = new Map<number, string>();
+  private tokenClass?: { key: string; ids: Int32Array };
 
   constructor(private readonly nlc: NodeLlamaCpp, bundleDir: string, private readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void) {
     this.addon = loadRowStatsAddon(bundleDir);
@@ -71,6 +74,7 @@ export class LlamaEngine {
     }
     const trainContextSize = model.trainContextSize;
     this.altText.clear();
+    this.tokenClass = undefined;
     this.loaded = {
       spec,
       model,
@@ -196,6 +200,112 @@ export class LlamaEngine {
         return { mass: ids.map((id) => Math.exp(lnp[union.indexOf(id)])), singleToken: single };
       }),
     };
+  }
+
+  /**
+   * Teacher-forced scores of continuations after contexts (the few-shot sweep).
+   * The batch is planned so every distinct prefix is evaluated once
+   * (core/fewShot/prefixPlan.ts), continuing from what the cache holds.
+   */
+  async scoreContinuations(spec: ScoreBatch, signal: AbortSignal, progress: Progress): Promise<ScoreBatchResult> {
+    const loaded = this.requireLoaded();
+    const { model } = loaded;
+    const bos = bosPrefix(model);
+    const maxContext = contextLimit(loaded);
+    const items = spec.requests.map((r) => {
+      const context = [...bos, ...model.tokenize(r.context, false)];
+      const tokens = [...bos, ...model.tokenize(r.context + r.continuation, false)];
+      const scoreFrom = commonPrefixLength(context, tokens);
+      if (scoreFrom >= tokens.length) throw new RuntimeError('input', `The continuation ${JSON.stringify(r.continuation)} is empty.`);
+      if (scoreFrom === 0) throw new RuntimeError('input', 'Nothing precedes the continuation, so the model gives no distribution for it.');
+      if (tokens.length + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${tokens.length} tokens, more than the context allows (${maxContext}). Shorten the prompt or raise iclLens.model.contextSize.`);
+      return { tokens, scoreFrom, stats: r.stats, retokenized: context.length - scoreFrom };
+    });
+    const classIds = spec.tokenClass ? this.resolveTokenClass(loaded, spec.tokenClass) : new Int32Array(0);
+    const longest = Math.max(1, ...items.map((i) => i.tokens.length));
+    const { sequence, scorer } = await this.ensureContext(loaded, longest + 1, maxContext);
+    const held = loaded.cache.tokens.length === sequence.nextTokenIndex ? loaded.cache.tokens : [];
+    const plan = planPrefixSharing(held, items);
+    // The sequence no longer matches any analysis' rows.
+    loaded.cache = { tokens: held.slice(), rows: [], topK: -1 };
+    if (held.length === 0) await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    const gathered: Array<Map<number, GatheredRow & { ids: Int32Array }>> = [];
+    let done = 0;
+    for (const step of plan.steps) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Cancelled.');
+      const tokens = items[step.seq].tokens as Token[];
+      await sequence.eraseContextTokenRanges([{ start: step.keep, end: sequence.nextTokenIndex }]);
+      loaded.cache = { tokens: tokens.slice(0, step.keep), rows: [], topK: -1 };
+      const rows = new Map<number, GatheredRow & { ids: Int32Array }>();
+      for (let start = step.keep; start < step.end; start += CHUNK) {
+        if (signal.aborted) throw new RuntimeError('cancelled', 'Cancelled.');
+        const end = Math.min(start + CHUNK, step.end);
+        const wanted = new Map<number, Int32Array>();
+        for (const [pos, row] of step.rows) {
+          if (pos < start || pos >= end) continue;
+          wanted.set(pos - start, Int32Array.from(new Set([...row.candidates, ...(row.stats ? classIds : [])])));
+        }
+        const got = await scorer.gather(sequence, tokens.slice(start, end), wanted);
+        for (const [i, row] of got) rows.set(i + start, { ...row, ids: wanted.get(i)! });
+        loaded.cache = { tokens: tokens.slice(0, end), rows: [], topK: -1 };
+        done += end - start;
+        progress(done, plan.tokensEvaluated, 'scoring continuations');
+      }
+      gathered.push(rows);
+    }
+    const lnpAt = (row: GatheredRow & { ids: Int32Array }, id: number) => row.lnp[row.ids.indexOf(id)];
+    const results: ScoredContinuation[] = items.map((item, j) => {
+      const first = item.scoreFrom - 1;
+      const rowAt = (r: number) => gathered[plan.sources[j][r - first]].get(r)!;
+      const lnp: number[] = [];
+      for (let r = first; r <= item.tokens.length - 2; r++) lnp.push(lnpAt(rowAt(r), item.tokens[r + 1]));
+      const statsRow = item.stats ? rowAt(first) : undefined;
+      let mass: number | null = null;
+      if (statsRow && spec.tokenClass) {
+        mass = 0;
+        for (const id of classIds) mass += Math.exp(lnpAt(statsRow, id));
+      }
+      return {
+        tokens: item.tokens,
+        scoreFrom: item.scoreFrom,
+        lnp,
+        pieces: item.tokens.slice(item.scoreFrom).map((id) => this.tokenText(model, id)),
+        entropyBits: statsRow?.entropyBits ?? null,
+        classMass: mass,
+        retokenized: item.retokenized,
+      };
+    });
+    return { model: { name: loaded.info.name, path: loaded.info.path }, results, tokensEvaluated: plan.tokensEvaluated, classSize: classIds.length };
+  }
+
+  /** The token ids of a format class: first tokens of the given continuations, or the vocabulary entries matching a regex. */
+  private resolveTokenClass(loaded: Loaded, spec: TokenClassSpec): Int32Array {
+    const key = JSON.stringify(spec);
+    if (this.tokenClass?.key === key) return this.tokenClass.ids;
+    const { model } = loaded;
+    const ids = new Set<number>();
+    if (spec.regex !== null) {
+      let re: RegExp;
+      try {
+        re = new RegExp(spec.regex, 'u');
+      } catch (err) {
+        throw new RuntimeError('input', `formatClass is not a valid regular expression: ${(err as Error).message}`);
+      }
+      for (let id = 0; id < loaded.info.vocabSize; id++) {
+        const text = this.tokenText(model, id);
+        if (text.length > 0 && re.test(text)) ids.add(id);
+      }
+    } else {
+      for (const { context, continuation } of spec.firstTokensOf) {
+        const ctx = model.tokenize(context, false);
+        const full = model.tokenize(context + continuation, false);
+        const at = commonPrefixLength(ctx, full);
+        if (at < full.length) ids.add(full[at]);
+      }
+    }
+    const out = Int32Array.from([...ids].sort((a, b) => a - b));
+    this.tokenClass = { key, ids: out };
+    return out;
   }
 
   /** Free native memory. */

@@ -30,6 +30,20 @@ export interface RowScorer {
    * @param following the token after the last of `tokens`, or null if there is none.
    */
   score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]>;
+  /**
+   * Evaluates `tokens` after what the sequence holds, reading only the rows in
+   * `wanted` (by index into `tokens`): the entropy there and ln p of the given ids.
+   */
+  gather(sequence: LlamaContextSequence, tokens: readonly Token[], wanted: GatherRequest): Promise<Map<number, GatheredRow>>;
+}
+
+/** Token ids whose probabilities are wanted, by index into the tokens being evaluated. */
+export type GatherRequest = ReadonlyMap<number, Int32Array>;
+
+/** A row read by `gather`: its entropy and ln p of the requested ids, in order. */
+export interface GatheredRow {
+  readonly entropyBits: number;
+  readonly lnp: Float64Array;
 }
 
 /** The row scorer on the native addon, over node-llama-cpp's batch decode. */
@@ -59,6 +73,19 @@ export class NativeRowScorer implements RowScorer {
         ...row,
         candidateLnp: wanted.map((id) => { this.addon.rowStats(this.handle, batchIndex, id, 0, out); return out[3]; }),
       };
+    });
+    return rows;
+  }
+
+  async gather(sequence: LlamaContextSequence, tokens: readonly Token[], wanted: GatherRequest): Promise<Map<number, GatheredRow>> {
+    const rows = new Map<number, GatheredRow>();
+    const internal = sequence as unknown as InternalSequence;
+    await internal._decodeTokens(tokens.slice(), tokens.map((_, i) => wanted.has(i)), 5, internal._tokenMeter, NO_CONTEXT_SHIFT, (batchIndex: number, tokenIndex: number) => {
+      const ids = wanted.get(tokenIndex);
+      if (ids === undefined) return;
+      const out = new Float64Array(ids.length + 1);
+      this.addon.rowGather(this.handle, batchIndex, ids, out);
+      rows.set(tokenIndex, { entropyBits: out[0] * LOG2E, lnp: out.subarray(1) });
     });
     return rows;
   }
@@ -94,6 +121,25 @@ export class MapRowScorer implements RowScorer {
           top,
           ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(Math.max(probabilities.get(id as Token) ?? 0, FLOAT32_MIN))) } : {}),
         };
+      },
+    });
+    return rows;
+  }
+
+  async gather(sequence: LlamaContextSequence, tokens: readonly Token[], wanted: GatherRequest): Promise<Map<number, GatheredRow>> {
+    const rows = new Map<number, GatheredRow>();
+    const items = tokens.map((t, i) => (wanted.has(i) ? [t, { generateNext: { probabilities: true } }] as [Token, { generateNext: { probabilities: true } }] : t));
+    await sequence.controlledEvaluate(items, {
+      onTokenResult(index, result) {
+        const ids = wanted.get(index);
+        const probabilities = result.next.probabilities;
+        if (ids === undefined) return;
+        if (probabilities === undefined) throw new Error('node-llama-cpp returned no probabilities');
+        let h = 0;
+        for (const p of probabilities.values()) if (p > 0) h -= p * Math.log2(p);
+        const lnp = new Float64Array(ids.length);
+        ids.forEach((id, i) => { lnp[i] = Math.log(Math.max(probabilities.get(id as Token) ?? 0, FLOAT32_MIN)); });
+        rows.set(index, { entropyBits: h, lnp });
       },
     });
     return rows;

@@ -11,6 +11,8 @@ export interface RowStatsAddon {
   attach(addonContext: unknown, addonModel: unknown, contextSize: number): unknown;
   /** Writes [maxLogit, lnZ, entropyNats, lnpNext, rank, argmax, (id, logit)×k] into `out`; returns k. */
   rowStats(handle: unknown, batchIndex: number, nextToken: number, topK: number, out: Float64Array): number;
+  /** Writes [entropyNats, ln p(ids[0]), ln p(ids[1]), …] into `out` (one pass over the row). */
+  rowGather(handle: unknown, batchIndex: number, ids: Int32Array, out: Float64Array): void;
 }
 
 /** Where the addon for this platform lives, relative to the worker bundle. */
@@ -26,6 +28,7 @@ export function loadRowStatsAddon(bundleDir: string): RowStatsAddon | string {
     // A native module cannot be bundled: load it from its file at run time.
     const mod = require(file) as RowStatsAddon;
     if (typeof mod.attach !== 'function' || typeof mod.rowStats !== 'function') return `${file} is not the row-statistics addon`;
+    if (typeof mod.rowGather !== 'function') return `${file} is an older build of the addon (run npm run build:native)`;
     return mod;
   } catch (err) {
     return `could not load ${file}: ${(err as Error).message}`;

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       case 'analyze': return engine.analyze(req.spec, signal, progress);
       case 'tokenize': return engine.tokenize(req.text);
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
+      case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
     }
   };
 

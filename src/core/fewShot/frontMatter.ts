@@ -1,0 +1,174 @@
+/**
+ * The optional front matter of a few-shot prompt: a small YAML-like block
+ * between `---` lines at the very top, never sent to the model. It overrides the
+ * detected structure and declares what to measure.
+ *
+ * ```
+ * ---
+ * input: "Q:"                 # input marker
+ * output: "A:"                # output marker
+ * separator: "###"            # example separator (a literal; "\n\n" for blank lines)
+ * header: "labels:"           # literal text the body starts with
+ * target: " SELECT 1"         # the expected answer of the query
+ * candidates:                 # competing formats or labels: name: sample continuation
+ *   dsl: " score(team=india)"
+ *   english: " India scored"
+ * formatClass: "^\\s*[a-z_]+\\("   # regex over token text, for format mass
+ * contentFree: "N/A"          # the calibration probe's content-free input
+ * reference: labels           # analytic reference: coin | labels
+ * alpha: 0.8                  # labels reference: P(shown label = hidden label)
+ * lengthNormalize: false      # per-token length-normalised posterior
+ * ---
+ * ```
+ * Values are bare text or JSON strings (for leading spaces, `\n`, `#`).
+ */
+
+export interface FrontMatter {
+  readonly input?: string;
+  readonly output?: string;
+  readonly separator?: string;
+  readonly header?: string;
+  readonly target?: string;
+  readonly candidates?: ReadonlyArray<{ readonly name: string; readonly text: string }>;
+  readonly formatClass?: string;
+  readonly contentFree?: string;
+  readonly reference?: 'coin' | 'labels';
+  readonly alpha?: number;
+  readonly lengthNormalize?: boolean;
+}
+
+/** A problem in the front matter, with its 0-based line. */
+export interface FrontMatterDiagnostic {
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface FrontMatterResult {
+  readonly frontMatter: FrontMatter;
+  /** UTF-16 offset where the body (what the model sees) starts; 0 without front matter. */
+  readonly bodyStart: number;
+  readonly diagnostics: readonly FrontMatterDiagnostic[];
+}
+
+const STRING_KEYS = ['input', 'output', 'separator', 'header', 'target', 'formatClass', 'contentFree'] as const;
+const KEY = /^([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*)$/;
+
+/**
+ * Split off and parse the front matter. A document has front matter when its
+ * first line is `---` and its first line that is not blank or a `#` comment
+ * reads `key: value`; otherwise the body is
+ * the whole text (so a prompt that merely starts with a `---` separator is left
+ * alone). Problems become diagnostics; the keys that parsed still apply.
+ */
+export function parseFrontMatter(text: string): FrontMatterResult {
+  const lines = splitLines(text);
+  const firstEntry = lines.findIndex((l, i) => i > 0 && !/^\s*(#.*)?$/.test(l.text));
+  if (lines[0]?.text !== '---' || firstEntry < 0 || !KEY.test(lines[firstEntry].text)) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  const close = lines.findIndex((l, i) => i > 0 && l.text === '---');
+  const diagnostics: FrontMatterDiagnostic[] = [];
+  if (close < 0) {
+    return { frontMatter: {}, bodyStart: 0, diagnostics: [{ line: 0, message: 'Front matter is not closed: add a line "---" after it.' }] };
+  }
+  const fm: Record<string, unknown> = {};
+  const candidates: Array<{ name: string; text: string }> = [];
+  let inCandidates = false;
+  for (let i = 1; i < close; i++) {
+    const raw = lines[i].text;
+    if (/^\s*(#.*)?$/.test(raw)) continue;
+    const indented = /^\s+/.test(raw);
+    const m = KEY.exec(raw.trim());
+    if (!m) {
+      diagnostics.push({ line: i, message: `Expected "key: value", found "${raw.trim()}".` });
+      continue;
+    }
+    const [, key, rest] = m;
+    const value = parseValue(rest);
+    if (typeof value !== 'string') {
+      diagnostics.push({ line: i, message: value.error });
+      continue;
+    }
+    if (indented && inCandidates) {
+      if (candidates.some((c) => c.name === key)) diagnostics.push({ line: i, message: `Candidate "${key}" is listed twice.` });
+      else if (value.length === 0) diagnostics.push({ line: i, message: `Candidate "${key}" needs a sample continuation.` });
+      else candidates.push({ name: key, text: value });
+      continue;
+    }
+    inCandidates = false;
+    if (indented) {
+      diagnostics.push({ line: i, message: `Unexpected indentation before "${key}".` });
+    } else if (key === 'candidates') {
+      if (value.length > 0) diagnostics.push({ line: i, message: 'List candidates on indented lines below "candidates:", as "name: continuation".' });
+      inCandidates = true;
+    } else if ((STRING_KEYS as readonly string[]).includes(key)) {
+      if (value.length === 0 && key !== 'header') diagnostics.push({ line: i, message: `"${key}" needs a value.` });
+      else if (key === 'formatClass' && !validRegex(value)) diagnostics.push({ line: i, message: `"formatClass" is not a valid regular expression: ${regexError(value)}` });
+      else fm[key] = value;
+    } else if (key === 'reference') {
+      if (value === 'coin' || value === 'labels') fm.reference = value;
+      else diagnostics.push({ line: i, message: `"reference" must be coin or labels, not "${value}".` });
+    } else if (key === 'alpha') {
+      const a = Number(value);
+      if (value.length > 0 && Number.isFinite(a) && a > 0.5 && a < 1) fm.alpha = a;
+      else diagnostics.push({ line: i, message: '"alpha" must be a number between 0.5 and 1 (exclusive).' });
+    } else if (key === 'lengthNormalize') {
+      if (value === 'true' || value === 'false') fm.lengthNormalize = value === 'true';
+      else diagnostics.push({ line: i, message: '"lengthNormalize" must be true or false.' });
+    } else {
+      diagnostics.push({ line: i, message: `Unknown key "${key}" (known: ${[...STRING_KEYS, 'candidates', 'reference', 'alpha', 'lengthNormalize'].join(', ')}).` });
+    }
+  }
+  if (candidates.length === 1) diagnostics.push({ line: 1, message: 'Give at least two candidates to compare (or none).' });
+  else if (candidates.length > 1) fm.candidates = candidates;
+  return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics };
+}
+
+/** Lines with their offsets; `end` includes the line break. */
+export function splitLines(text: string): Array<{ start: number; end: number; text: string }> {
+  const out: Array<{ start: number; end: number; text: string }> = [];
+  const re = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push({ start, end: m.index + m[0].length, text: text.slice(start, m.index) });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length || text.length === 0) out.push({ start, end: text.length, text: text.slice(start) });
+  return out;
+}
+
+function parseValue(rest: string): string | { error: string } {
+  const s = rest.trim();
+  if (s.startsWith('"')) {
+    const end = closingQuote(s);
+    if (end < 0) return { error: 'Unterminated string: close it with ".' };
+    const tail = s.slice(end + 1).trim();
+    if (tail.length > 0 && !tail.startsWith('#')) return { error: `Unexpected text after the string: "${tail}".` };
+    try {
+      return JSON.parse(s.slice(0, end + 1)) as string;
+    } catch {
+      return { error: `Invalid string ${s.slice(0, end + 1)} (JSON escapes: \\n, \\", \\\\).` };
+    }
+  }
+  // Bare values end at a comment.
+  return s.replace(/\s+#.*$/, '').trim();
+}
+
+function closingQuote(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
+}
+
+function validRegex(source: string): boolean {
+  return regexError(source) === '';
+}
+
+function regexError(source: string): string {
+  try {
+    new RegExp(source, 'u');
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Plans the evaluation of many token sequences that share prefixes (prefix_k for
+ * k = 0..K, each followed by the target and every candidate), so that each
+ * distinct prefix is evaluated once with one KV cache.
+ *
+ * Sequences are visited in lexicographic order (a depth-first walk of their
+ * prefix trie). A step erases the cache back to the longest prefix it shares
+ * with the sequence, then evaluates the rest. The distribution after a shared
+ * position is needed by several sequences with different next tokens, so when a
+ * position is evaluated the plan asks for the probability of every next token
+ * any later sequence through that position will need (the "candidates" of that
+ * row). The last token of a sequence is never evaluated: nothing is scored after it.
+ */
+
+export interface PlanSequence {
+  readonly tokens: readonly number[];
+  /** First token position whose probability is wanted (the continuation's first token). */
+  readonly scoreFrom: number;
+  /** Whether the whole distribution at scoreFrom − 1 is wanted (entropy, class mass). */
+  readonly stats: boolean;
+}
+
+/** One evaluation: erase the cache to `keep` tokens, then evaluate tokens [keep, end) of `seq`. */
+export interface PlanStep {
+  readonly seq: number;
+  readonly keep: number;
+  readonly end: number;
+  /** What to read from the rows this step evaluates, by absolute position. */
+  readonly rows: ReadonlyMap<number, { readonly candidates: readonly number[]; readonly stats: boolean }>;
+}
+
+export interface PrefixPlan {
+  readonly steps: readonly PlanStep[];
+  /** For each sequence and each wanted row r = scoreFrom−1..len−2, the step whose evaluation holds that row. */
+  readonly sources: ReadonlyArray<readonly number[]>;
+  readonly tokensEvaluated: number;
+  /** The cache after the plan runs. */
+  readonly held: readonly number[];
+}
+
+/**
+ * Plan `seqs` given the tokens the cache already `held` (whose rows are no
+ * longer readable, so a wanted row there is re-evaluated).
+ */
+export function planPrefixSharing(held: readonly number[], seqs: readonly PlanSequence[]): PrefixPlan {
+  const order = seqs.map((_, i) => i).sort((a, b) => compareTokens(seqs[a].tokens, seqs[b].tokens) || a - b);
+  let current = held.slice();
+  let owner: number[] = current.map(() => -1);
+  const steps: Array<{ seq: number; keep: number; end: number }> = [];
+  const sources: number[][] = seqs.map(() => []);
+  for (const j of order) {
+    const { tokens } = seqs[j];
+    const first = Math.max(0, seqs[j].scoreFrom - 1);
+    const last = tokens.length - 2;
+    if (last < first) continue;
+    let keep = Math.min(commonPrefixLength(current, tokens), last + 1);
+    for (let r = first; r < keep; r++) {
+      if (owner[r] === -1) { keep = r; break; }
+    }
+    if (keep < last + 1) {
+      const step = steps.length;
+      steps.push({ seq: j, keep, end: last + 1 });
+      current = tokens.slice(0, last + 1);
+      owner = [...owner.slice(0, keep), ...new Array<number>(last + 1 - keep).fill(step)];
+    }
+    for (let r = first; r <= last; r++) sources[j].push(owner[r]);
+  }
+  const rows = steps.map(() => new Map<number, { candidates: number[]; stats: boolean }>());
+  seqs.forEach((s, j) => {
+    const first = Math.max(0, s.scoreFrom - 1);
+    sources[j].forEach((step, i) => {
+      const r = first + i;
+      const row = rows[step].get(r) ?? { candidates: [], stats: false };
+      const next = s.tokens[r + 1];
+      if (r + 1 >= s.scoreFrom && !row.candidates.includes(next)) row.candidates.push(next);
+      if (r === s.scoreFrom - 1 && s.stats) row.stats = true;
+      rows[step].set(r, row);
+    });
+  });
+  return {
+    steps: steps.map((s, i) => ({ ...s, rows: rows[i] })),
+    sources,
+    tokensEvaluated: steps.reduce((n, s) => n + s.end - s.keep, 0),
+    held: current,
+  };
+}
+
+/**
+ * The fewest token evaluations any order could use: the number of distinct
+ * prefixes whose distribution some sequence needs, tokens[0..r] for r up to the
+ * last wanted row (the prefix trie's internal nodes).
+ */
+export function minimumEvaluations(seqs: readonly PlanSequence[]): number {
+  const root = new Map<number, unknown>();
+  let count = 0;
+  for (const s of seqs) {
+    const last = s.tokens.length - 2;
+    if (last < Math.max(0, s.scoreFrom - 1)) continue;
+    let node = root;
+    for (let r = 0; r <= last; r++) {
+      let child = node.get(s.tokens[r]) as Map<number, unknown> | undefined;
+      if (child === undefined) {
+        child = new Map();
+        node.set(s.tokens[r], child);
+        count++;
+      }
+      node = child;
+    }
+  }
+  return count;
+}
+
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+function compareTokens(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
