@@ -23,6 +23,76 @@ export interface WindTunnelView {
   readonly reference: { readonly entropyErrorBits: number; readonly klPassBits: number };
 }
 
+/** The probes the panel can run (same names as `icl-lens probe`). */
+export type FewShotProbe = 'loo' | 'order' | 'calibrate' | 'random-labels';
+export const FEW_SHOT_PROBES: readonly FewShotProbe[] = ['loo', 'order', 'calibrate', 'random-labels'];
+
+/** A posterior over named candidates. */
+export type Posterior = Readonly<Record<string, number>>;
+
+/** The few-shot sweep of one document (the CLI's `sweep --json`, plus probe results), as the panel plots it. */
+export interface FewShotView {
+  /** The document (workspace-relative name) and its URI, for reveal. */
+  readonly document: string;
+  readonly uri: string;
+  readonly model: string;
+  /** False while results stream in. */
+  readonly complete: boolean;
+  /** The document changed since these numbers were computed (a re-run is debounced). */
+  readonly stale: boolean;
+  /** Work in progress, if any (sweep or probe). */
+  readonly progress?: { readonly done: number; readonly total: number; readonly phase: string };
+  /** Why the last run failed or could not run (no structure, cancelled, …), if it did. */
+  readonly problem?: string;
+  readonly target: string | null;
+  /** Candidate names in order (posterior keys). */
+  readonly candidates: readonly string[];
+  readonly lengthNormalized: boolean;
+  readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  readonly ks: ReadonlyArray<{
+    readonly k: number;
+    readonly targetBits: number | null;
+    readonly targetTokenBits: readonly number[];
+    readonly posterior: Posterior;
+    readonly referencePosterior?: Posterior;
+    readonly formatMass: number | null;
+    readonly answerEntropy: number | null;
+    readonly informationGainBits: number | null;
+  }>;
+  readonly examples: ReadonlyArray<{
+    /** 1-based. */
+    readonly index: number;
+    /** A short label for axes: the start of the example's input (or output). */
+    readonly label: string;
+    readonly prequentialBits: number;
+    readonly looDeltaBits: number | null;
+    readonly informationGainBits: number | null;
+  }>;
+  readonly tokensEvaluated: number;
+  readonly tokensMinimum: number;
+  readonly looTokensEvaluated: number;
+  /** Order-sensitivity probe, once run. */
+  readonly order?: {
+    readonly orders: ReadonlyArray<{ readonly order: readonly number[]; readonly targetBits: number | null; readonly targetP: number | null; readonly posterior: Posterior }>;
+    readonly best: readonly number[] | null;
+    readonly worst: readonly number[] | null;
+    readonly targetBitsStd: number | null;
+    readonly toleranceBits: number;
+    readonly exchangeable: boolean | null;
+    readonly maxPosteriorKlBits: number | null;
+  };
+  /** Calibration probe, once run. */
+  readonly calibration?: { readonly contentFree: string; readonly raw: Posterior; readonly bias: Posterior; readonly calibrated: Posterior };
+  /** Random-labels probe, once run. */
+  readonly randomLabels?: {
+    readonly trueBits: number | null;
+    readonly truePosterior: Posterior;
+    readonly shuffled: ReadonlyArray<{ readonly outputs: readonly number[]; readonly targetBits: number | null; readonly posterior: Posterior }>;
+    readonly labelEffectBits: number | null;
+    readonly meanPosteriorKlBits: number | null;
+  };
+}
+
 /** Everything the panel shows, sent whole (never as deltas). */
 export interface PanelSnapshot {
   readonly schema: 1;
@@ -45,25 +115,57 @@ export interface PanelSnapshot {
   };
   /** The last wind-tunnel run, if any. */
   readonly windTunnel?: WindTunnelView;
+  /** The few-shot sweep of the active prompt, if one ran. */
+  readonly fewShot?: FewShotView;
 }
 
 export type WebviewToHost =
   | { readonly type: 'panel/ready' }
   | { readonly type: 'panel/revealToken'; readonly index: number }
-  | { readonly type: 'panel/analyze' };
+  | { readonly type: 'panel/analyze' }
+  /** Run (or re-run) the sweep on the active document. */
+  | { readonly type: 'fewShot/sweep' }
+  | { readonly type: 'fewShot/probe'; readonly probe: FewShotProbe }
+  | { readonly type: 'fewShot/cancel' }
+  /** Reveal example `index` (1-based) in the editor. */
+  | { readonly type: 'fewShot/revealExample'; readonly index: number }
+  /** Save the current results; the host asks where. */
+  | { readonly type: 'fewShot/export'; readonly format: 'json' | 'csv' }
+  /** Save a chart as PNG: `dataUrl` is the canvas's `data:image/png;base64,…`. */
+  | { readonly type: 'fewShot/exportPng'; readonly chart: string; readonly dataUrl: string }
+  /**
+   * After drawing a few-shot view: each chart's id, how many data points it
+   * drew and whether its canvas has non-background pixels (for tests and the log).
+   */
+  | { readonly type: 'fewShot/rendered'; readonly charts: ReadonlyArray<{ readonly id: string; readonly points: number; readonly painted: boolean }> };
 
 export type HostToWebview = { readonly type: 'panel/snapshot'; readonly snapshot: PanelSnapshot };
 
 /** Runtime guard for messages arriving from the webview. */
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; index?: unknown };
+  const m = value as { type?: unknown; index?: unknown; probe?: unknown; format?: unknown; chart?: unknown; dataUrl?: unknown; charts?: unknown };
   switch (m.type) {
     case 'panel/ready':
     case 'panel/analyze':
+    case 'fewShot/sweep':
+    case 'fewShot/cancel':
       return true;
     case 'panel/revealToken':
       return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 0;
+    case 'fewShot/revealExample':
+      return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 1;
+    case 'fewShot/probe':
+      return FEW_SHOT_PROBES.includes(m.probe as FewShotProbe);
+    case 'fewShot/export':
+      return m.format === 'json' || m.format === 'csv';
+    case 'fewShot/rendered':
+      return Array.isArray(m.charts) && (m.charts as unknown[]).every((c) => {
+        const x = c as { id?: unknown; points?: unknown; painted?: unknown };
+        return typeof c === 'object' && c !== null && typeof x.id === 'string' && typeof x.points === 'number' && typeof x.painted === 'boolean';
+      });
+    case 'fewShot/exportPng':
+      return typeof m.chart === 'string' && /^[\w-]{1,40}$/.test(m.chart) && typeof m.dataUrl === 'string' && m.dataUrl.startsWith('data:image/png;base64,');
     default:
       return false;
   }
