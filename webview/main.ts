@@ -1,5 +1,6 @@
 // The panel app: handshake with the host, render snapshots, send user actions.
 import { assertNever, isHostToWebview, type PanelSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import { FewShotSection } from './fewShotSection';
 import { TokenChart } from './tokenChart';
 import { registerToolkit } from './toolkit';
 import { WindTunnelChart } from './windTunnelChart';
@@ -19,6 +20,7 @@ document.getElementById('analyze')!.addEventListener('click', () => send({ type:
 const windTunnelSection = document.getElementById('wind-tunnel')!;
 const windTunnelSummary = document.getElementById('wind-tunnel-summary')!;
 const windTunnelChart = new WindTunnelChart(document.getElementById('wind-tunnel-chart') as HTMLCanvasElement);
+const fewShot = new FewShotSection(document.getElementById('few-shot')!, send);
 
 const bits = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} bits`);
 
@@ -35,6 +37,7 @@ function render(snapshot: PanelSnapshot): void {
     windTunnelSummary.textContent = `${wt.task}, ${wt.sequences} sequences from seed ${wt.seed}, ${wt.model}: mean KL ${wt.meanKl.toPrecision(3)} bits (pass line ${wt.reference.klPassBits}), mean |ΔH| ${wt.meanEntropyError.toPrecision(3)} bits (paper: ${wt.reference.entropyErrorBits})`;
   }
   windTunnelChart.render(wt);
+  fewShot.render(snapshot.fewShot);
   vscode.setState({ schema: 1, snapshot });
 }
 

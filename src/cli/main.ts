@@ -11,6 +11,7 @@ import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type ProbeArgs, type
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
+import { modelText, shiftAnalysis } from '../core/fewShot/modelText';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
 import { runSweep } from '../core/fewShot/sweep';
@@ -101,7 +102,12 @@ async function withRuntime<T>(
 
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
-  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => runtime.analyze({ text, topK: args.topK }, { signal }));
+  // Front matter is not sent to the model; offsets stay in the file's coordinates.
+  const { body, offset } = modelText(text);
+  const analysis = shiftAnalysis(
+    await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => runtime.analyze({ text: body, topK: args.topK }, { signal })),
+    offset, text,
+  );
   if (args.json) {
     process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
     return;

@@ -16,6 +16,20 @@ export interface Settings {
   readonly autoAnalyze: readonly string[];
   readonly debounceMs: number;
   readonly maxFileBytes: number;
+  readonly fewShot: FewShotSettings;
+}
+
+/** Workspace defaults of the few-shot sweep and probes (front matter overrides the first three). */
+export interface FewShotSettings {
+  readonly contentFreeInput: string;
+  readonly formatClass: string;
+  readonly lengthNormalize: boolean;
+  readonly leaveOneOut: boolean;
+  readonly orderPermutations: number;
+  readonly randomLabelShuffles: number;
+  readonly seed: number;
+  readonly exchangeabilityToleranceBits: number;
+  readonly autoRerun: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +44,17 @@ export const DEFAULT_SETTINGS: Settings = {
   autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt'],
   debounceMs: 400,
   maxFileBytes: 1_000_000,
+  fewShot: {
+    contentFreeInput: 'N/A',
+    formatClass: '',
+    lengthNormalize: false,
+    leaveOneOut: true,
+    orderPermutations: 24,
+    randomLabelShuffles: 8,
+    seed: 1,
+    exchangeabilityToleranceBits: 0.1,
+    autoRerun: true,
+  },
 };
 
 /** Reads a raw setting by its key under `iclLens.` (undefined when unset). */
@@ -65,5 +90,23 @@ export function parseSettings(get: SettingGetter): Settings {
     autoAnalyze: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.length > 0) : d.autoAnalyze,
     debounceMs: int(get('analysis.debounceMs'), d.debounceMs, 0, 10_000),
     maxFileBytes: int(get('analysis.maxFileBytes'), d.maxFileBytes, 1_000, 100_000_000),
+    fewShot: parseFewShotSettings(get, d.fewShot),
+  };
+}
+
+function parseFewShotSettings(get: SettingGetter, d: FewShotSettings): FewShotSettings {
+  const str = (v: unknown, def: string) => (typeof v === 'string' ? v : def);
+  const bool = (v: unknown, def: boolean) => (typeof v === 'boolean' ? v : def);
+  const contentFree = str(get('fewShot.contentFreeInput'), d.contentFreeInput).trim();
+  return {
+    contentFreeInput: contentFree.length > 0 ? contentFree : d.contentFreeInput,
+    formatClass: str(get('fewShot.formatClass'), d.formatClass),
+    lengthNormalize: bool(get('fewShot.lengthNormalize'), d.lengthNormalize),
+    leaveOneOut: bool(get('fewShot.leaveOneOut'), d.leaveOneOut),
+    orderPermutations: int(get('fewShot.orderPermutations'), d.orderPermutations, 2, 1000),
+    randomLabelShuffles: int(get('fewShot.randomLabelShuffles'), d.randomLabelShuffles, 1, 200),
+    seed: int(get('fewShot.seed'), d.seed, 0, 2 ** 31),
+    exchangeabilityToleranceBits: num(get('fewShot.exchangeabilityToleranceBits'), d.exchangeabilityToleranceBits, 0, 100),
+    autoRerun: bool(get('fewShot.autoRerun'), d.autoRerun),
   };
 }

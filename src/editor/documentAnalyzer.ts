@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
+import { modelText, shiftAnalysis } from '../core/fewShot/modelText';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import type { ModelRuntime, ProgressListener } from '../model/runtimeClient';
@@ -134,13 +135,15 @@ export class DocumentAnalyzer extends Disposable {
     this.store.setState(doc.uri, { kind: 'running', fraction: 0, phase: 'starting' });
     const started = Date.now();
     try {
-      const analysis = await this.runtime.analyze({ text, topK: this.settings.value.hoverTopK }, {
+      const { body, offset } = modelText(text);
+      const bodyAnalysis = await this.runtime.analyze({ text: body, topK: this.settings.value.hoverTopK }, {
         signal: controller.signal,
         onProgress: (done, total, phase) => {
           this.store.setState(doc.uri, { kind: 'running', fraction: total > 0 ? done / total : 0, phase });
           options.onProgress?.(done, total, phase);
         },
       });
+      const analysis = shiftAnalysis(bodyAnalysis, offset, text);
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
         // A newer run is scheduled for the new version; until it starts, nothing is running.

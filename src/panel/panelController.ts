@@ -9,8 +9,10 @@ import { summarize } from '../core/bits';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
+import type { FewShotCommands } from '../editor/fewShotCommands';
+import type { FewShotController } from '../editor/fewShotController';
 import type { SettingsService } from '../editor/settingsService';
-import { assertNever, isWebviewToHost, type HostToWebview, type PanelSnapshot, type WindTunnelView } from '../shared/protocol';
+import { assertNever, isWebviewToHost, type FewShotProbe, type HostToWebview, type PanelSnapshot, type WindTunnelView } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
 
 export class PanelController extends Disposable {
@@ -20,9 +22,16 @@ export class PanelController extends Disposable {
   private windTunnel?: WindTunnelView;
   private readyCount = 0;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly store: AnalysisStore, private readonly settings: SettingsService) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: AnalysisStore,
+    private readonly settings: SettingsService,
+    private readonly fewShot: FewShotController,
+    private readonly fewShotCommands: FewShotCommands,
+  ) {
     super();
     this.register(store.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
+    this.register(fewShot.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e && e.document.uri.scheme !== 'output') {
         this.document = e.document;
@@ -49,9 +58,10 @@ export class PanelController extends Disposable {
     this.post();
   }
 
-  /** Open the panel beside the editor, or reveal it. */
-  show(): void {
-    this.document = vscode.window.activeTextEditor?.document ?? this.document;
+  /** Open the panel beside the editor, or reveal it, showing `doc` (default: the active editor's). */
+  show(doc?: vscode.TextDocument): void {
+    this.document = doc ?? vscode.window.activeTextEditor?.document ?? this.document;
+    this.post();
     if (this.panel.value) {
       this.panel.value.reveal(vscode.ViewColumn.Beside, true);
       return;
@@ -93,6 +103,30 @@ export class PanelController extends Disposable {
       case 'panel/revealToken':
         void this.reveal(message.index);
         return;
+      case 'fewShot/sweep':
+        if (this.document) void vscode.commands.executeCommand('iclLens.sweepExamples', this.document.uri);
+        return;
+      case 'fewShot/probe':
+        if (this.document) void vscode.commands.executeCommand(PROBE_COMMANDS[message.probe], this.document.uri);
+        return;
+      case 'fewShot/cancel':
+        if (this.document) this.fewShot.cancel(this.document.uri);
+        return;
+      case 'fewShot/revealExample':
+        void this.fewShotCommands.revealExample(this.document, message.index);
+        return;
+      case 'fewShot/export':
+        void vscode.commands.executeCommand('iclLens.exportFewShot', { format: message.format, uri: this.document?.uri });
+        return;
+      case 'fewShot/exportPng':
+        this.fewShotCommands.exportPng(this.document, message.chart, message.dataUrl).then(
+          (uri) => { if (uri) void vscode.window.showInformationMessage(`ICL Lens: saved ${vscode.workspace.asRelativePath(uri)}`); },
+          (err: Error) => void vscode.window.showErrorMessage(`ICL Lens: could not save the chart: ${err.message}`),
+        );
+        return;
+      case 'fewShot/rendered':
+        this.fewShot.lastRender = message.charts;
+        return;
       default:
         assertNever(message);
     }
@@ -120,7 +154,8 @@ export class PanelController extends Disposable {
     const doc = this.document;
     const stored = doc && this.store.latest(doc.uri);
     const windTunnel = this.windTunnel;
-    if (!doc || !stored) return { schema: 1, metric, windTunnel };
+    const fewShot = this.fewShot.view(doc);
+    if (!doc || !stored) return { schema: 1, metric, windTunnel, fewShot };
     const { analysis } = stored;
     const s = summarize(analysis.tokens);
     return {
@@ -142,6 +177,14 @@ export class PanelController extends Disposable {
         surprisal: analysis.tokens.map((t) => t.surprisal),
       },
       windTunnel,
+      fewShot,
     };
   }
 }
+
+const PROBE_COMMANDS: Record<FewShotProbe, string> = {
+  loo: 'iclLens.leaveOneOut',
+  order: 'iclLens.orderSensitivity',
+  calibrate: 'iclLens.calibrate',
+  'random-labels': 'iclLens.randomLabels',
+};

@@ -38,6 +38,26 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
   <p id="wind-tunnel-summary"></p>
   <div class="chart"><canvas id="wind-tunnel-chart" role="img" aria-label="Wind-tunnel error per position"></canvas></div>
 </section>
+<section id="few-shot" hidden aria-labelledby="few-shot-heading">
+  <h2 id="few-shot-heading">Few-shot posterior</h2>
+  <p id="few-shot-summary"></p>
+  <div id="few-shot-progress" class="few-shot-progress" hidden>
+    <progress id="few-shot-progress-bar" aria-label="Few-shot run progress"></progress>
+    <span id="few-shot-progress-text"></span>
+    <vscode-button id="few-shot-cancel" appearance="secondary">Cancel</vscode-button>
+  </div>
+  <p id="few-shot-problem" class="few-shot-problem" role="status" hidden></p>
+  <div class="few-shot-actions" role="group" aria-label="Few-shot actions">
+    <vscode-button id="few-shot-sweep">Sweep</vscode-button>
+    <vscode-button data-probe="loo" appearance="secondary">Leave-one-out</vscode-button>
+    <vscode-button data-probe="order" appearance="secondary">Order sensitivity</vscode-button>
+    <vscode-button data-probe="calibrate" appearance="secondary">Calibrate</vscode-button>
+    <vscode-button data-probe="random-labels" appearance="secondary">Random labels</vscode-button>
+    <vscode-button data-export="json" appearance="secondary">Export JSON</vscode-button>
+    <vscode-button data-export="csv" appearance="secondary">Export CSV</vscode-button>
+  </div>
+  <div id="few-shot-charts" class="few-shot-charts"></div>
+</section>
 <script nonce="${escape(nonce)}" src="${escape(scriptUri)}"></script>
 </body>
 </html>`;

@@ -219,14 +219,14 @@ function bySeparator(
   const lineCount = (p: { start: number; end: number }) => splitLines(content(text, p).replace(/\s+$/, '')).length;
   // Undeclared blocks: a one-line first block before multi-line blocks is an instruction header.
   if (!declared && bodyFrom === bodyStart && pieces.length >= 3 && lineCount(pieces[0]) === 1 && lineCount(pieces[1]) >= 2) headerEnd = pieces.shift()!.end;
-  const units = pieces.map((p) => splitPiece(text, p, input, output, separator));
+  const units = pieces.map((p) => splitPiece(text, p, input, output, separator, declared));
   return { shape: declared ? 'separator' : 'blocks', ...(output !== undefined ? { markers: { input: input ?? '', output } } : {}), headerEnd, units };
 }
 
-function splitPiece(text: string, p: { start: number; end: number }, input: string | undefined, output: string | undefined, separator: string | null): Unit {
+function splitPiece(text: string, p: { start: number; end: number }, input: string | undefined, output: string | undefined, separator: string | null, declared: boolean): Unit {
   const c = content(text, p);
-  const contentEnd = p.start + c.replace(/\s+$/, '').length;
   const bodyEnd = separatorStart(text, p, separator);
+  const contentEnd = trimEnd(text, p.start, bodyEnd);
   const inputStart = input !== undefined && c.trimStart().startsWith(input) ? p.start + c.indexOf(input) + input.length : p.start;
   if (output !== undefined) {
     const at = text.indexOf(output, inputStart);
@@ -239,7 +239,7 @@ function splitPiece(text: string, p: { start: number; end: number }, input: stri
     const last = lines[lines.length - 1];
     return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, last.start), outputStart: last.start, outputEnd: trimEnd(text, last.start, contentEnd) };
   }
-  if (separator !== null) {
+  if (declared) {
     // One line in a declared-separator prompt: an output-only example.
     return { start: p.start, end: p.end, inputStart: p.start, inputEnd: p.start, outputStart: p.start, outputEnd: trimEnd(text, p.start, bodyEnd) };
   }

@@ -4,7 +4,7 @@
  * distinct prefix is evaluated once with one KV cache.
  *
  * Sequences are visited in lexicographic order (a depth-first walk of their
- * prefix trie). A step erases the cache back to the longest prefix it shares
+ * prefix trie, the branch the cache already holds first). A step erases the cache back to the longest prefix it shares
  * with the sequence, then evaluates the rest. The distribution after a shared
  * position is needed by several sequences with different next tokens, so when a
  * position is evaluated the plan asks for the probability of every next token
@@ -43,8 +43,16 @@ export interface PrefixPlan {
  * longer readable, so a wanted row there is re-evaluated).
  */
 export function planPrefixSharing(held: readonly number[], seqs: readonly PlanSequence[]): PrefixPlan {
-  const order = seqs.map((_, i) => i).sort((a, b) => compareTokens(seqs[a].tokens, seqs[b].tokens) || a - b);
-  let current = held.slice();
+  // Depth-first over the trie, taking the branch the cache holds first so its tokens are used before they are erased.
+  const heldShare = seqs.map((s) => commonPrefixLength(held, s.tokens));
+  const order = seqs.map((_, i) => i).sort((a, b) => compareTokens(seqs[a].tokens, seqs[b].tokens, heldShare[a], heldShare[b]) || a - b);
+  // Rows wanted inside the cached prefix cannot be read back: drop the cache from the first of them.
+  let truncate = held.length;
+  seqs.forEach((s, j) => {
+    const first = Math.max(0, s.scoreFrom - 1);
+    if (first < heldShare[j] && first <= s.tokens.length - 2) truncate = Math.min(truncate, first);
+  });
+  let current = held.slice(0, truncate);
   let owner: number[] = current.map(() => -1);
   const steps: Array<{ seq: number; keep: number; end: number }> = [];
   const sources: number[][] = seqs.map(() => []);
@@ -117,8 +125,13 @@ export function commonPrefixLength(a: readonly number[], b: readonly number[]): 
   return i;
 }
 
-function compareTokens(a: readonly number[], b: readonly number[]): number {
+/** Lexicographic, except that at the first difference the sequence on the cache's branch comes first. */
+function compareTokens(a: readonly number[], b: readonly number[], aHeld: number, bHeld: number): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) continue;
+    if ((aHeld > i) !== (bHeld > i)) return aHeld > i ? -1 : 1;
+    return a[i] - b[i];
+  }
   return a.length - b.length;
 }

@@ -1,0 +1,54 @@
+/**
+ * CodeLens on few-shot prompts: the detected structure above the header, each
+ * example and the query, with the example's numbers once a sweep has run.
+ */
+import * as vscode from 'vscode';
+import { formatBits } from '../core/format';
+import { Disposable } from './disposable';
+import type { FewShotController } from './fewShotController';
+
+export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly fewShot: FewShotController, private readonly isPrompt: (doc: vscode.TextDocument) => boolean) {
+    super();
+    this.register(fewShot.onDidChange(() => this.changed.fire()));
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const result = this.fewShot.result(doc.uri);
+    if (!this.isPrompt(doc) && !result) return [];
+    const { structure: s } = this.fewShot.parse(doc);
+    if (!s) return [];
+    // Numbers are shown only while they describe the text on screen.
+    const sweep = result?.complete && this.fewShot.isCurrent(doc) ? result : undefined;
+    const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
+    const lenses: vscode.CodeLens[] = [];
+    const what = [
+      `${s.examples.length} example${s.examples.length === 1 ? '' : 's'} (${s.shape}${s.declared ? ', front matter' : ''})`,
+      s.target !== null ? `target ${JSON.stringify(s.target.trim()).slice(0, 40)}` : 'no target',
+      s.candidates.length > 0 ? `candidates ${s.candidates.map((c) => c.name).join(' / ')}` : '',
+    ].filter(Boolean).join(' · ');
+    const top = at(s.bodyStart);
+    lenses.push(new vscode.CodeLens(top, { title: `$(graph-line) Few-shot: ${what}`, command: 'iclLens.sweepExamples', arguments: [doc.uri], tooltip: 'Sweep k = 0..K examples and show the posterior panel' }));
+    lenses.push(new vscode.CodeLens(top, { title: 'Edit structure', command: 'iclLens.editFewShotStructure', arguments: [doc.uri], tooltip: 'Declare markers, target and candidates in front matter' }));
+    s.examples.forEach((e, i) => {
+      const ex = sweep?.examples[i];
+      const numbers = ex
+        ? ` · ${formatBits(ex.prequentialBits)} to encode${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`
+        : '';
+      lenses.push(new vscode.CodeLens(at(e.start), { title: `E${i + 1}${numbers}`, command: 'iclLens.showPanel', tooltip: 'Prequential bits: −log2 P(output | earlier examples, input). Leave-out Δ: change in log2 P(target) without this example.' }));
+    });
+    const last = sweep?.ks[sweep.ks.length - 1];
+    const answer = last
+      ? ` · ${last.targetBits !== null ? `P(target) ${(2 ** -last.targetBits).toPrecision(3)}` : ''}${Object.keys(last.posterior).length > 0 ? ` · ${Object.entries(last.posterior).map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}` : ''}`
+      : '';
+    lenses.push(new vscode.CodeLens(at(s.query.start), { title: `Query${answer}`, command: 'iclLens.showPanel' }));
+    return lenses;
+  }
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
+}

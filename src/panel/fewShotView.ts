@@ -1,0 +1,83 @@
+/**
+ * Builds the panel's few-shot view from a sweep and the probes run since. Pure
+ * (no vscode): the numbers are the CLI's, passed through unchanged.
+ */
+import type { OrderReport, CalibrateReport, RandomLabelsReport } from '../core/fewShot/probes';
+import type { SweepResult } from '../core/fewShot/sweep';
+import { visibleText } from '../core/visibleText';
+import type { FewShotView } from '../shared/protocol';
+
+export interface FewShotViewInput {
+  readonly document: string;
+  readonly uri: string;
+  readonly text: string;
+  readonly sweep: SweepResult;
+  readonly stale: boolean;
+  readonly progress?: FewShotView['progress'];
+  readonly problem?: string;
+  readonly order?: OrderReport;
+  readonly calibration?: CalibrateReport;
+  readonly randomLabels?: RandomLabelsReport;
+}
+
+const LABEL_CHARS = 24;
+
+/** The view of `input` (examples labelled by the start of their input, else output). */
+export function fewShotView(input: FewShotViewInput): FewShotView {
+  const { sweep: r, text } = input;
+  const examples = r.examples.map((e) => {
+    const s = r.structure.examples[e.index - 1];
+    const inputText = text.slice(s.inputStart, s.outputStart).trim();
+    const raw = inputText.length > 0 ? inputText : text.slice(s.outputStart, e.end).trim();
+    const label = visibleText(raw.length > LABEL_CHARS ? `${raw.slice(0, LABEL_CHARS - 1)}…` : raw);
+    return { index: e.index, label: `E${e.index} ${label}`.trim(), prequentialBits: e.prequentialBits, looDeltaBits: e.looDeltaBits, informationGainBits: e.informationGainBits };
+  });
+  return {
+    document: input.document,
+    uri: input.uri,
+    model: r.model,
+    complete: r.complete,
+    stale: input.stale,
+    ...(input.progress ? { progress: input.progress } : {}),
+    ...(input.problem ? { problem: input.problem } : {}),
+    target: r.target,
+    candidates: r.candidates.map((c) => c.name),
+    lengthNormalized: r.lengthNormalized,
+    reference: r.reference,
+    ks: r.ks.map((k) => ({
+      k: k.k,
+      targetBits: k.targetBits,
+      targetTokenBits: k.targetTokenBits,
+      posterior: k.posterior,
+      ...(k.referencePosterior ? { referencePosterior: k.referencePosterior } : {}),
+      formatMass: k.formatMass,
+      answerEntropy: k.answerEntropy,
+      informationGainBits: k.informationGainBits,
+    })),
+    examples,
+    tokensEvaluated: r.tokensEvaluated,
+    tokensMinimum: r.tokensMinimum,
+    looTokensEvaluated: r.looTokensEvaluated,
+    ...(input.order ? {
+      order: {
+        orders: input.order.orders.map((o) => ({ order: o.order, targetBits: o.targetBits, targetP: o.targetP, posterior: o.posterior })),
+        best: input.order.best,
+        worst: input.order.worst,
+        targetBitsStd: input.order.targetBitsStd,
+        toleranceBits: input.order.toleranceBits,
+        exchangeable: input.order.exchangeable,
+        maxPosteriorKlBits: input.order.maxPosteriorKlBits,
+      },
+    } : {}),
+    ...(input.calibration ? { calibration: { contentFree: input.calibration.contentFree, raw: input.calibration.raw, bias: input.calibration.bias, calibrated: input.calibration.calibrated } } : {}),
+    ...(input.randomLabels ? {
+      randomLabels: {
+        trueBits: input.randomLabels.trueLabels.targetBits,
+        truePosterior: input.randomLabels.trueLabels.posterior,
+        shuffled: input.randomLabels.shuffled.map((s) => ({ outputs: s.outputs, targetBits: s.targetBits, posterior: s.posterior })),
+        labelEffectBits: input.randomLabels.labelEffectBits,
+        meanPosteriorKlBits: input.randomLabels.meanPosteriorKlBits,
+      },
+    } : {}),
+  };
+}

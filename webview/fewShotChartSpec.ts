@@ -1,0 +1,60 @@
+// What a few-shot chart is, independent of the DOM: an id, a title, and a pure
+// function from the view and theme to a chart.js configuration (or nothing, when
+// the view has no data for it). Shared axis and number helpers live here too.
+import type { ChartConfiguration, ChartType, ScaleOptions } from 'chart.js';
+import type { FewShotView } from '../src/shared/protocol';
+import type { ChartTheme } from './chartTheme';
+
+/** A chart.js configuration of any chart type (the few-shot charts mix bar, line and scatter). */
+export type AnyChartConfiguration = ChartConfiguration<ChartType, unknown[], unknown>;
+
+/** One drawable chart for a view. */
+export interface FewShotChartBuild {
+  readonly config: AnyChartConfiguration;
+  /** The canvas's accessible name: what the chart shows, in a sentence. */
+  readonly description: string;
+  /** A line of text under the chart (verdicts, totals), if any. */
+  readonly note?: string;
+  /** The 1-based example a clicked element stands for, if it stands for one. */
+  readonly exampleAt?: (datasetIndex: number, index: number) => number | undefined;
+}
+
+/** A few-shot chart: `id` matches /^[\w-]{1,40}$/ and names it in PNG exports and `fewShot/rendered`. */
+export interface FewShotChartSpec {
+  readonly id: string;
+  readonly title: string;
+  /** The chart for `view`, or undefined when the view has nothing to draw (the chart is hidden). */
+  build(view: FewShotView, theme: ChartTheme): FewShotChartBuild | undefined;
+}
+
+/** A number as the tooltips show it: four significant digits, or a dash. */
+export const exact = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toPrecision(4));
+
+/** Axis labels are short; tooltips carry the full text. */
+export const shorten = (s: string, max = 14): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** A themed axis with an optional title; `extra` overrides or adds options. */
+export function axis(theme: ChartTheme, title: string | undefined, extra: Record<string, unknown> = {}): ScaleOptions {
+  return {
+    title: { display: title !== undefined, text: title ?? '', color: theme.foreground },
+    ticks: { color: theme.foreground },
+    grid: { color: theme.grid },
+    border: { color: theme.grid },
+    ...extra,
+  } as ScaleOptions;
+}
+
+/** Options every few-shot chart shares: no animation, fill the container, a themed legend. */
+export function baseOptions(theme: ChartTheme): Record<string, unknown> {
+  return {
+    animation: false,
+    maintainAspectRatio: false,
+    plugins: { legend: { labels: { color: theme.foreground, boxWidth: 12 } } },
+  };
+}
+
+/** Whether any value is a number. */
+export const anyNumber = (values: ReadonlyArray<number | null | undefined>): boolean => values.some((v) => typeof v === 'number' && Number.isFinite(v));
+
+/** A small deterministic vertical offset for strip plots, so equal values do not hide each other. */
+export const jitter = (i: number): number => (((i * 7) % 11) - 5) / 12;

@@ -1,0 +1,177 @@
+// The few-shot charts on the page: one figure per chart spec (title, Export PNG
+// button, canvas, note), drawn fresh for every view and on theme changes. After
+// each draw it reports, per visible chart, how many points it drew and whether
+// the canvas really has pixels (tests rely on this, so it is measured, not assumed).
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType } from 'chart.js';
+import type { FewShotView } from '../src/shared/protocol';
+import { onThemeChange, readChartTheme } from './chartTheme';
+import type { FewShotChartBuild, FewShotChartSpec } from './fewShotChartSpec';
+import { calibrationChart, orderChart, randomLabelsChart } from './fewShotProbeCharts';
+import { entropyChart, looChart, posteriorChart, prequentialChart, targetChart } from './fewShotSweepCharts';
+
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
+
+/** The charts, in page order. */
+const SPECS: readonly FewShotChartSpec[] = [posteriorChart, targetChart, prequentialChart, entropyChart, looChart, orderChart, calibrationChart, randomLabelsChart];
+
+/** What one visible chart drew (the `fewShot/rendered` entry). */
+export interface RenderedChart {
+  readonly id: string;
+  readonly points: number;
+  readonly painted: boolean;
+}
+
+/** What the charts ask of their owner. */
+export interface FewShotChartsEvents {
+  /** A point or bar standing for example `index` (1-based) was clicked. */
+  revealExample(index: number): void;
+  /** The user asked for chart `id` as a PNG. */
+  exportPng(id: string, dataUrl: string): void;
+  /** The visible charts were drawn (after every render, including theme changes). */
+  rendered(charts: readonly RenderedChart[]): void;
+}
+
+type DrawnChart = Chart<ChartType, unknown[], unknown>;
+
+interface Slot {
+  readonly spec: FewShotChartSpec;
+  readonly figure: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly note: HTMLElement;
+  chart?: DrawnChart;
+}
+
+/** Data points drawn across a chart's visible datasets (nulls are gaps, not points). */
+function countPoints(chart: DrawnChart): number {
+  let n = 0;
+  chart.data.datasets.forEach((dataset, i) => {
+    if (!chart.isDatasetVisible(i)) return;
+    for (const v of dataset.data as unknown[]) {
+      if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
+      n++;
+    }
+  });
+  return n;
+}
+
+/** Whether the canvas has at least one pixel that is not fully transparent. */
+function isPainted(canvas: HTMLCanvasElement): boolean {
+  if (canvas.width === 0 || canvas.height === 0) return false;
+  const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+  if (!data) return false;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+  return false;
+}
+
+/** The chart's pixels on the theme's background (a transparent PNG is unreadable outside the editor). */
+function pngOf(canvas: HTMLCanvasElement, background: string): string {
+  const out = document.createElement('canvas');
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext('2d');
+  if (!ctx) return canvas.toDataURL('image/png');
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  return out.toDataURL('image/png');
+}
+
+/** Owns the few-shot chart figures inside `container` and the chart.js instances drawn in them. */
+export class FewShotCharts {
+  private readonly slots: readonly Slot[];
+  private last?: FewShotView;
+
+  constructor(container: HTMLElement, private readonly events: FewShotChartsEvents) {
+    this.slots = SPECS.map((spec) => this.createSlot(container, spec));
+    onThemeChange(() => { if (this.last) this.render(this.last); });
+  }
+
+  /**
+   * Draw `view` (or clear everything when undefined). The container must be
+   * displayed: charts size themselves from it. Reports the visible charts.
+   */
+  render(view: FewShotView | undefined): void {
+    this.last = view;
+    for (const slot of this.slots) {
+      slot.chart?.destroy();
+      slot.chart = undefined;
+    }
+    if (!view) {
+      for (const slot of this.slots) slot.figure.hidden = true;
+      return;
+    }
+    const theme = readChartTheme();
+    // Show or hide every figure first so each chart sizes itself against the final layout.
+    const builds = this.slots.map((slot) => {
+      const build = slot.spec.build(view, theme);
+      slot.figure.hidden = !build;
+      return build;
+    });
+    const rendered: RenderedChart[] = [];
+    this.slots.forEach((slot, i) => {
+      const build = builds[i];
+      if (!build) return;
+      slot.canvas.setAttribute('aria-label', build.description);
+      slot.note.textContent = build.note ?? '';
+      slot.note.hidden = !build.note;
+      const chart = new Chart(slot.canvas, this.interactive(slot.canvas, build));
+      slot.chart = chart;
+      rendered.push({ id: slot.spec.id, points: countPoints(chart), painted: isPainted(slot.canvas) });
+    });
+    this.events.rendered(rendered);
+  }
+
+  /** The build's configuration with click-to-reveal and a pointer cursor over example points. */
+  private interactive(canvas: HTMLCanvasElement, build: FewShotChartBuild): FewShotChartBuild['config'] {
+    const exampleOf = (elements: ActiveElement[]) => {
+      for (const e of elements) {
+        const index = build.exampleAt?.(e.datasetIndex, e.index);
+        if (index !== undefined) return index;
+      }
+      return undefined;
+    };
+    return {
+      ...build.config,
+      options: {
+        ...build.config.options,
+        onClick: (_event: ChartEvent, elements: ActiveElement[]) => {
+          const index = exampleOf(elements);
+          if (index !== undefined) this.events.revealExample(index);
+        },
+        onHover: (_event: ChartEvent, elements: ActiveElement[]) => canvas.classList.toggle('pickable', exampleOf(elements) !== undefined),
+      },
+    } as FewShotChartBuild['config'];
+  }
+
+  private createSlot(container: HTMLElement, spec: FewShotChartSpec): Slot {
+    const figure = document.createElement('figure');
+    figure.className = 'few-shot-figure';
+    figure.hidden = true;
+    figure.dataset.chart = spec.id;
+    const caption = document.createElement('figcaption');
+    const title = document.createElement('span');
+    title.className = 'few-shot-title';
+    title.textContent = spec.title;
+    const exportButton = document.createElement('vscode-button');
+    exportButton.setAttribute('appearance', 'secondary');
+    exportButton.setAttribute('aria-label', `Export the ${spec.title} chart as PNG`);
+    exportButton.textContent = 'Export PNG';
+    caption.append(title, exportButton);
+    const box = document.createElement('div');
+    box.className = 'chart few-shot-chart';
+    const canvas = document.createElement('canvas');
+    canvas.id = `few-shot-${spec.id}`;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', spec.title);
+    box.append(canvas);
+    const note = document.createElement('p');
+    note.className = 'few-shot-note muted';
+    note.hidden = true;
+    figure.append(caption, box, note);
+    container.append(figure);
+    exportButton.addEventListener('click', () => {
+      if (this.slots.find((s) => s.spec.id === spec.id)?.chart) this.events.exportPng(spec.id, pngOf(canvas, readChartTheme().background));
+    });
+    return { spec, figure, canvas, note };
+  }
+}

@@ -1,0 +1,92 @@
+// The "Few-shot posterior" section: summary line, progress with Cancel, the
+// problem notice, the action buttons, and the charts. Hidden without a sweep.
+import type { FewShotProbe, FewShotView, WebviewToHost } from '../src/shared/protocol';
+import { FEW_SHOT_PROBES } from '../src/shared/protocol';
+import { FewShotCharts } from './fewShotCharts';
+
+const byId = <T extends HTMLElement = HTMLElement>(root: HTMLElement, id: string): T => {
+  const element = root.querySelector<T>(`#${id}`);
+  if (!element) throw new Error(`panel HTML lacks #${id}`);
+  return element;
+};
+
+/** One sentence about the view: what was swept, with what, and at what cost. */
+export function fewShotSummary(view: FewShotView): string {
+  const ratio = view.tokensMinimum > 0 ? (view.tokensEvaluated / view.tokensMinimum).toFixed(2) : '—';
+  const target = view.target === null ? 'no target' : `target “${view.target.length > 40 ? `${view.target.slice(0, 39)}…` : view.target}”`;
+  const parts = [
+    `${view.document} — ${view.model}, ${target}, ${view.examples.length} example${view.examples.length === 1 ? '' : 's'}`,
+    `${view.tokensEvaluated} tokens evaluated, minimum ${view.tokensMinimum}, ratio ${ratio}`,
+  ];
+  if (view.looTokensEvaluated > 0) parts.push(`leave-one-out ${view.looTokensEvaluated} tokens`);
+  if (view.lengthNormalized) parts.push('length-normalised posterior');
+  let text = `${parts.join('; ')}.`;
+  if (!view.complete) text += ` Streaming: ${view.ks.length === 0 ? 'no k yet' : `k = 0..${view.ks[view.ks.length - 1].k} so far`}.`;
+  if (view.stale) text += ' The document changed since: these numbers are stale until the re-run.';
+  return text;
+}
+
+/** Controls the few-shot section of the panel; posts the user's actions through `send`. */
+export class FewShotSection {
+  private readonly summary: HTMLElement;
+  private readonly progress: HTMLElement;
+  private readonly progressBar: HTMLProgressElement;
+  private readonly progressText: HTMLElement;
+  private readonly problem: HTMLElement;
+  private readonly runButtons: readonly HTMLElement[];
+  private readonly charts: FewShotCharts;
+
+  constructor(private readonly root: HTMLElement, send: (message: WebviewToHost) => void) {
+    this.summary = byId(root, 'few-shot-summary');
+    this.progress = byId(root, 'few-shot-progress');
+    this.progressBar = byId<HTMLProgressElement>(root, 'few-shot-progress-bar');
+    this.progressText = byId(root, 'few-shot-progress-text');
+    this.problem = byId(root, 'few-shot-problem');
+    const sweep = byId(root, 'few-shot-sweep');
+    sweep.addEventListener('click', () => send({ type: 'fewShot/sweep' }));
+    byId(root, 'few-shot-cancel').addEventListener('click', () => send({ type: 'fewShot/cancel' }));
+    const probes = [...root.querySelectorAll<HTMLElement>('[data-probe]')];
+    for (const button of probes) {
+      const probe = button.dataset.probe as FewShotProbe;
+      if (FEW_SHOT_PROBES.includes(probe)) button.addEventListener('click', () => send({ type: 'fewShot/probe', probe }));
+    }
+    for (const button of root.querySelectorAll<HTMLElement>('[data-export]')) {
+      const format = button.dataset.export;
+      if (format === 'json' || format === 'csv') button.addEventListener('click', () => send({ type: 'fewShot/export', format }));
+    }
+    this.runButtons = [sweep, ...probes];
+    this.charts = new FewShotCharts(byId(root, 'few-shot-charts'), {
+      revealExample: (index) => send({ type: 'fewShot/revealExample', index }),
+      exportPng: (chart, dataUrl) => send({ type: 'fewShot/exportPng', chart, dataUrl }),
+      rendered: (charts) => send({ type: 'fewShot/rendered', charts }),
+    });
+  }
+
+  /** Show `view`, or hide the section when there is none. */
+  render(view: FewShotView | undefined): void {
+    this.root.hidden = !view;
+    if (!view) {
+      this.charts.render(undefined);
+      return;
+    }
+    this.summary.textContent = fewShotSummary(view);
+    this.summary.classList.toggle('stale', view.stale);
+    const progress = view.progress;
+    this.progress.hidden = !progress;
+    if (progress) {
+      if (progress.total > 0) {
+        this.progressBar.max = progress.total;
+        this.progressBar.value = Math.min(progress.done, progress.total);
+      } else {
+        this.progressBar.removeAttribute('value');
+      }
+      this.progressText.textContent = `${progress.phase}: ${progress.done} of ${progress.total}`;
+    }
+    // One run at a time: while one is in progress, the way to start another is Cancel first.
+    for (const button of this.runButtons) button.toggleAttribute('disabled', !!progress);
+    const problem = view.problem ?? '';
+    if (this.problem.textContent !== problem) this.problem.textContent = problem;
+    this.problem.hidden = !problem;
+    this.charts.render(view);
+  }
+}

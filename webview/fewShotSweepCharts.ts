@@ -1,0 +1,272 @@
+// The k-sweep charts: posterior over candidates, target probability, prequential
+// bits, answer-slot entropy and format mass, and leave-one-out changes. Points at
+// k ≥ 1 and per-example bars stand for an example (clicking reveals it).
+import type { TooltipItem } from 'chart.js';
+import type { FewShotView } from '../src/shared/protocol';
+import { anyNumber, axis, baseOptions, exact, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+
+/** Log axes cannot show 0: probabilities below the floor are drawn at it (the tooltip keeps the exact value). */
+const P_FLOOR = 1e-300;
+
+/** The example a point at sweep index `i` stands for (k ≥ 1 means "example k"). */
+const exampleOfK = (view: FewShotView) => (_dataset: number, i: number) => {
+  const k = view.ks[i]?.k;
+  return k !== undefined && k >= 1 ? k : undefined;
+};
+const kLabels = (view: FewShotView) => view.ks.map((k) => String(k.k));
+
+/** Posterior over candidates vs k, stacked, with the analytic reference for the first candidate dashed. */
+export const posteriorChart: FewShotChartSpec = {
+  id: 'posterior',
+  title: 'Posterior over candidates',
+  build(view, theme) {
+    if (view.ks.length === 0 || view.candidates.length === 0) return undefined;
+    const first = view.candidates[0];
+    const datasets: Array<Record<string, unknown>> = view.candidates.map((name, i) => ({
+      type: 'bar',
+      label: name,
+      data: view.ks.map((k) => k.posterior[name] ?? null),
+      backgroundColor: theme.series[i % theme.series.length],
+      stack: 'posterior',
+      order: 1,
+    }));
+    const reference = view.ks.map((k) => k.referencePosterior?.[first] ?? null);
+    if (anyNumber(reference)) {
+      datasets.push({
+        type: 'line',
+        label: `analytic P(${shorten(first, 20)})`,
+        data: reference,
+        borderColor: theme.foreground,
+        backgroundColor: theme.foreground,
+        borderDash: [6, 4],
+        borderWidth: 1.5,
+        pointRadius: 2,
+        stack: 'reference',
+        order: 0,
+      });
+    }
+    const options = baseOptions(theme);
+    const config = {
+      type: 'bar',
+      data: { labels: kLabels(view), datasets },
+      options: {
+        ...options,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: axis(theme, 'examples in the prompt (k)', { stacked: true }),
+          y: axis(theme, 'posterior', { stacked: true, min: 0, max: 1 }),
+        },
+        plugins: {
+          ...(options.plugins as object),
+          tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}` } },
+        },
+      },
+    } as unknown as AnyChartConfiguration;
+    const ref = anyNumber(reference) ? `, dashed: analytic ${first}` : '';
+    return {
+      config,
+      description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}`,
+      note: view.reference ? `Reference: ${view.reference.task} task, α = ${view.reference.alpha}` : undefined,
+      exampleAt: exampleOfK(view),
+    };
+  },
+};
+
+/** Target probability P_k = 2^(−bits) vs k on a log axis. */
+export const targetChart: FewShotChartSpec = {
+  id: 'target',
+  title: 'Target probability',
+  build(view, theme) {
+    const bits = view.ks.map((k) => k.targetBits);
+    if (!anyNumber(bits)) return undefined;
+    const options = baseOptions(theme);
+    const label = view.target === null ? 'P(target)' : `P(${shorten(JSON.stringify(view.target), 24)})`;
+    const config = {
+      type: 'line',
+      data: {
+        labels: kLabels(view),
+        datasets: [{
+          label,
+          data: bits.map((b) => (b === null ? null : Math.max(P_FLOOR, 2 ** -b))),
+          borderColor: theme.blue,
+          backgroundColor: theme.blue,
+          borderWidth: 1.5,
+          pointRadius: 3,
+          spanGaps: false,
+        }],
+      },
+      options: {
+        ...options,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: axis(theme, 'examples in the prompt (k)'),
+          y: axis(theme, 'P(target), log scale', { type: 'logarithmic' }),
+        },
+        plugins: {
+          ...(options.plugins as object),
+          tooltip: {
+            callbacks: {
+              label: (item: TooltipItem<'line'>) => {
+                const b = bits[item.dataIndex];
+                if (b === null) return `${label}: —`;
+                const p = 2 ** -b;
+                return `P = ${p > 0 ? p.toPrecision(4) : `2^−${exact(b)}`} (${exact(b)} bits)`;
+              },
+            },
+          },
+        },
+      },
+    } as unknown as AnyChartConfiguration;
+    return {
+      config,
+      description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale`,
+      exampleAt: exampleOfK(view),
+    };
+  },
+};
+
+/** Prequential bits per example (bars), with information gain on a second axis. */
+export const prequentialChart: FewShotChartSpec = {
+  id: 'prequential',
+  title: 'Prequential bits per example',
+  build(view, theme) {
+    if (view.examples.length === 0) return undefined;
+    const gain = view.examples.map((e) => e.informationGainBits);
+    const datasets: Array<Record<string, unknown>> = [{
+      type: 'bar',
+      label: 'prequential bits',
+      data: view.examples.map((e) => e.prequentialBits),
+      backgroundColor: theme.blue,
+      yAxisID: 'y',
+      order: 1,
+    }];
+    const withGain = anyNumber(gain);
+    if (withGain) {
+      datasets.push({
+        type: 'line',
+        label: 'information gain (bits)',
+        data: gain,
+        borderColor: theme.orange,
+        backgroundColor: theme.orange,
+        borderWidth: 1.5,
+        pointRadius: 3,
+        yAxisID: 'g',
+        order: 0,
+      });
+    }
+    const labels = view.examples.map((e) => e.label);
+    const options = baseOptions(theme);
+    const config = {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        ...options,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: axis(theme, undefined, { ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
+          y: axis(theme, 'prequential bits', { beginAtZero: true }),
+          ...(withGain ? { g: axis(theme, 'information gain (bits)', { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } }) } : {}),
+        },
+        plugins: {
+          ...(options.plugins as object),
+          tooltip: {
+            callbacks: {
+              title: (items: Array<TooltipItem<'bar'>>) => labels[items[0]?.dataIndex ?? 0] ?? '',
+              label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}`,
+            },
+          },
+        },
+      },
+    } as unknown as AnyChartConfiguration;
+    return {
+      config,
+      description: `Prequential bits for each of ${view.examples.length} examples${withGain ? ', with information gain' : ''}`,
+      exampleAt: (_d, i) => view.examples[i]?.index,
+    };
+  },
+};
+
+/** Next-token entropy where the answer starts, and format mass on a 0..1 axis. */
+export const entropyChart: FewShotChartSpec = {
+  id: 'entropy',
+  title: 'Answer-slot entropy and format mass',
+  build(view, theme) {
+    const entropy = view.ks.map((k) => k.answerEntropy);
+    const mass = view.ks.map((k) => k.formatMass);
+    if (!anyNumber(entropy) && !anyNumber(mass)) return undefined;
+    const options = baseOptions(theme);
+    const config = {
+      type: 'line',
+      data: {
+        labels: kLabels(view),
+        datasets: [
+          { label: 'entropy at the answer (bits)', data: entropy, borderColor: theme.purple, backgroundColor: theme.purple, borderWidth: 1.5, pointRadius: 3, yAxisID: 'y' },
+          { label: 'format mass', data: mass, borderColor: theme.green, backgroundColor: theme.green, borderWidth: 1.5, pointRadius: 3, borderDash: [6, 4], yAxisID: 'm' },
+        ],
+      },
+      options: {
+        ...options,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: axis(theme, 'examples in the prompt (k)'),
+          y: axis(theme, 'entropy (bits)', { beginAtZero: true }),
+          m: axis(theme, 'format mass', { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false } }),
+        },
+        plugins: {
+          ...(options.plugins as object),
+          tooltip: { callbacks: { label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}` } },
+        },
+      },
+    } as unknown as AnyChartConfiguration;
+    return {
+      config,
+      description: `Entropy of the next token where the answer starts, and the probability mass on the answer format, for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}`,
+      exampleAt: exampleOfK(view),
+    };
+  },
+};
+
+/** Leave-one-out: how the target's bits change without each example (negative: the example helps). */
+export const looChart: FewShotChartSpec = {
+  id: 'loo',
+  title: 'Leave-one-out',
+  build(view, theme) {
+    const delta = view.examples.map((e) => e.looDeltaBits);
+    if (!anyNumber(delta)) return undefined;
+    const labels = view.examples.map((e) => e.label);
+    const options = baseOptions(theme);
+    const config = {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'helps (Δ < 0)', data: delta.map((d) => (d !== null && d < 0 ? d : null)), backgroundColor: theme.green },
+          { label: 'hurts (Δ ≥ 0)', data: delta.map((d) => (d !== null && d >= 0 ? d : null)), backgroundColor: theme.red },
+        ],
+      },
+      options: {
+        ...options,
+        scales: {
+          x: axis(theme, undefined, { stacked: true, ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
+          y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true }),
+        },
+        plugins: {
+          ...(options.plugins as object),
+          tooltip: {
+            filter: (item: TooltipItem<'bar'>) => item.raw !== null,
+            callbacks: {
+              title: (items: Array<TooltipItem<'bar'>>) => labels[items[0]?.dataIndex ?? 0] ?? '',
+              label: (item: TooltipItem<'bar'>) => `Δ ${exact(item.raw as number)} bits`,
+            },
+          },
+        },
+      },
+    } as unknown as AnyChartConfiguration;
+    return {
+      config,
+      description: `Change in the target's bits when each example is left out, for ${view.examples.length} examples; negative means the example helps`,
+      note: `Leave-one-out evaluated ${view.looTokensEvaluated} tokens.`,
+      exampleAt: (_d, i) => view.examples[i]?.index,
+    };
+  },
+};
