@@ -27,8 +27,8 @@ export interface FewShotChartSpec {
   build(view: FewShotView, theme: ChartTheme): FewShotChartBuild | undefined;
 }
 
-/** A number as the tooltips show it: four significant digits, or a dash. */
-export const exact = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toPrecision(4));
+/** A number as tooltips and notes show it: four significant digits (trailing zeros dropped), or a dash. */
+export const exact = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : String(Number(x.toPrecision(4))));
 
 /** Axis labels are short; tooltips carry the full text. */
 export const shorten = (s: string, max = 14): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
@@ -49,7 +49,8 @@ export function baseOptions(theme: ChartTheme): Record<string, unknown> {
   return {
     animation: false,
     maintainAspectRatio: false,
-    plugins: { legend: { labels: { color: theme.foreground, boxWidth: 12 } } },
+    // Legend in dataset order (chart.js sorts by the drawing `order` otherwise).
+    plugins: { legend: { labels: { color: theme.foreground, boxWidth: 12, sort: (a: { datasetIndex?: number }, b: { datasetIndex?: number }) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } } },
   };
 }
 

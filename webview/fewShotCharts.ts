@@ -2,7 +2,7 @@
 // button, canvas, note), drawn fresh for every view and on theme changes. After
 // each draw it reports, per visible chart, how many points it drew and whether
 // the canvas really has pixels (tests rely on this, so it is measured, not assumed).
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType, type Plugin } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
 import { onThemeChange, readChartTheme } from './chartTheme';
 import type { FewShotChartBuild, FewShotChartSpec } from './fewShotChartSpec';
@@ -41,15 +41,23 @@ interface Slot {
   chart?: DrawnChart;
 }
 
-/** Data points drawn across a chart's visible datasets (nulls are gaps, not points). */
+/**
+ * Data points drawn across a chart's visible datasets: elements with a finite
+ * position inside the plot area (nulls are gaps, and a point the scale could not
+ * place is not drawn).
+ */
 function countPoints(chart: DrawnChart): number {
+  const area = chart.chartArea;
+  const inside = (x: number, y: number) => x >= area.left - 1 && x <= area.right + 1 && y >= area.top - 1 && y <= area.bottom + 1;
   let n = 0;
   chart.data.datasets.forEach((dataset, i) => {
     if (!chart.isDatasetVisible(i)) return;
-    for (const v of dataset.data as unknown[]) {
-      if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
+    chart.getDatasetMeta(i).data.forEach((element, j) => {
+      const value = dataset.data[j];
+      const { x, y } = element;
+      if (value === null || value === undefined || (element as { skip?: boolean }).skip || !Number.isFinite(x) || !Number.isFinite(y) || !inside(x, y)) return;
       n++;
-    }
+    });
   });
   return n;
 }
@@ -123,22 +131,29 @@ export class FewShotCharts {
 
   /** The build's configuration with click-to-reveal and a pointer cursor over example points. */
   private interactive(canvas: HTMLCanvasElement, build: FewShotChartBuild): FewShotChartBuild['config'] {
-    const exampleOf = (elements: ActiveElement[]) => {
+    const exampleOf = (elements: ReadonlyArray<{ datasetIndex: number; index: number }>) => {
       for (const e of elements) {
         const index = build.exampleAt?.(e.datasetIndex, e.index);
         if (index !== undefined) return index;
       }
       return undefined;
     };
+    // After every event (including leaving the plot area, where onHover is not called).
+    const cursor: Plugin = {
+      id: 'fewShotPickCursor',
+      afterEvent: (chart, args) => {
+        canvas.classList.toggle('pickable', args.inChartArea && exampleOf(chart.getActiveElements()) !== undefined);
+      },
+    };
     return {
       ...build.config,
+      plugins: [...(build.config.plugins ?? []), cursor],
       options: {
         ...build.config.options,
         onClick: (_event: ChartEvent, elements: ActiveElement[]) => {
           const index = exampleOf(elements);
           if (index !== undefined) this.events.revealExample(index);
         },
-        onHover: (_event: ChartEvent, elements: ActiveElement[]) => canvas.classList.toggle('pickable', exampleOf(elements) !== undefined),
       },
     } as FewShotChartBuild['config'];
   }

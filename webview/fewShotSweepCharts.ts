@@ -5,8 +5,38 @@ import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
 import { anyNumber, axis, baseOptions, exact, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
-/** Log axes cannot show 0: probabilities below the floor are drawn at it (the tooltip keeps the exact value). */
-const P_FLOOR = 1e-300;
+/**
+ * The target axis plots log10 P on a linear scale with its own ticks: chart.js's
+ * logarithmic scale loses its range for tiny probabilities (P = 2^−177 drew
+ * nothing), and a long target easily costs hundreds of bits.
+ */
+const LOG10_2 = Math.log10(2);
+
+/** Tick positions (log10 P) for a log10 axis over [min, max]: whole decades when it spans one or more, else round probabilities. */
+export function log10Ticks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  if (!(max > min)) return [min];
+  if (max - min >= 1) {
+    const step = Math.max(1, Math.ceil((max - min) / 6));
+    for (let e = Math.ceil(min / step) * step; e <= max && e <= 0; e += step) ticks.push(e);
+    return ticks.length > 0 ? ticks : [min, max];
+  }
+  const lo = 10 ** min;
+  const hi = Math.min(1, 10 ** max);
+  const raw = (hi - lo) / 5;
+  if (!(raw > 0)) return [min, max];
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((x) => x >= raw) ?? 10 * magnitude;
+  for (let i = Math.ceil(lo / step); i * step <= hi * (1 + 1e-12); i++) ticks.push(Math.log10(i * step));
+  return ticks;
+}
+
+/** A probability given as log10 P, for a tick label. */
+export function formatLog10(v: number): string {
+  const p = 10 ** v;
+  if (v >= -3) return String(Number(p.toPrecision(2)));
+  return Number.isInteger(v) ? `1e${v}` : p.toExponential(1);
+}
 
 /** The example a point at sweep index `i` stands for (k ≥ 1 means "example k"). */
 const exampleOfK = (view: FewShotView) => (_dataset: number, i: number) => {
@@ -87,7 +117,7 @@ export const targetChart: FewShotChartSpec = {
         labels: kLabels(view),
         datasets: [{
           label,
-          data: bits.map((b) => (b === null ? null : Math.max(P_FLOOR, 2 ** -b))),
+          data: bits.map((b) => (b === null ? null : -b * LOG10_2)),
           borderColor: theme.blue,
           backgroundColor: theme.blue,
           borderWidth: 1.5,
@@ -100,7 +130,13 @@ export const targetChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, 'examples in the prompt (k)'),
-          y: axis(theme, 'P(target), log scale', { type: 'logarithmic' }),
+          y: axis(theme, 'P(target), log scale', {
+            type: 'linear',
+            ticks: { color: theme.foreground, callback: (value: number | string) => formatLog10(Number(value)) },
+            afterBuildTicks: (scale: { min: number; max: number; ticks: Array<{ value: number }> }) => {
+              scale.ticks = log10Ticks(scale.min, scale.max).map((value) => ({ value }));
+            },
+          }),
         },
         plugins: {
           ...(options.plugins as object),
@@ -246,6 +282,7 @@ export const looChart: FewShotChartSpec = {
       },
       options: {
         ...options,
+        interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, undefined, { stacked: true, ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
           y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true }),

@@ -40,6 +40,7 @@ export interface ScoredContinuation {
 }
 
 export interface ScoreBatch {
+  /** The last request is evaluated last, so the cache ends holding it for the next batch. */
   readonly requests: readonly ScoreRequest[];
   readonly tokenClass?: TokenClassSpec;
 }

@@ -4,7 +4,8 @@
  * distinct prefix is evaluated once with one KV cache.
  *
  * Sequences are visited in lexicographic order (a depth-first walk of their
- * prefix trie, the branch the cache already holds first). A step erases the cache back to the longest prefix it shares
+ * prefix trie, the branch the cache already holds first, the last sequence's
+ * branch last). A step erases the cache back to the longest prefix it shares
  * with the sequence, then evaluates the rest. The distribution after a shared
  * position is needed by several sequences with different next tokens, so when a
  * position is evaluated the plan asks for the probability of every next token
@@ -44,8 +45,11 @@ export interface PrefixPlan {
  */
 export function planPrefixSharing(held: readonly number[], seqs: readonly PlanSequence[]): PrefixPlan {
   // Depth-first over the trie, taking the branch the cache holds first so its tokens are used before they are erased.
+  // The last sequence's branch comes last, so the cache ends holding it for the next batch to continue from.
   const heldShare = seqs.map((s) => commonPrefixLength(held, s.tokens));
-  const order = seqs.map((_, i) => i).sort((a, b) => compareTokens(seqs[a].tokens, seqs[b].tokens, heldShare[a], heldShare[b]) || a - b);
+  const lastTokens = seqs.length > 0 ? seqs[seqs.length - 1].tokens : [];
+  const lastShare = seqs.map((s) => commonPrefixLength(lastTokens, s.tokens));
+  const order = seqs.map((_, i) => i).sort((a, b) => compareTokens(seqs[a].tokens, seqs[b].tokens, heldShare[a], heldShare[b], lastShare[a], lastShare[b]) || a - b);
   // Rows wanted inside the cached prefix cannot be read back: drop the cache from the first of them.
   let truncate = held.length;
   seqs.forEach((s, j) => {
@@ -125,12 +129,16 @@ export function commonPrefixLength(a: readonly number[], b: readonly number[]): 
   return i;
 }
 
-/** Lexicographic, except that at the first difference the sequence on the cache's branch comes first. */
-function compareTokens(a: readonly number[], b: readonly number[], aHeld: number, bHeld: number): number {
+/**
+ * Lexicographic, except that at the first difference the sequence on the
+ * cache's branch comes first and the one on the last sequence's branch last.
+ */
+function compareTokens(a: readonly number[], b: readonly number[], aHeld: number, bHeld: number, aLast: number, bLast: number): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     if (a[i] === b[i]) continue;
     if ((aHeld > i) !== (bHeld > i)) return aHeld > i ? -1 : 1;
+    if ((aLast > i) !== (bLast > i)) return aLast > i ? 1 : -1;
     return a[i] - b[i];
   }
   return a.length - b.length;

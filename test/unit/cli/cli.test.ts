@@ -1,26 +1,16 @@
 /** The icl-lens CLI as a user runs it: exit codes, messages, JSON and terminal output. */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CLI_PATH, modelFile } from '../../support/fixtures';
+import { CliRunner } from '../../support/cliRunner';
+import { modelFile } from '../../support/fixtures';
 import { reference } from '../../support/reference';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-cli-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, content: string | Buffer): string {
-  const f = path.join(tmp, name);
-  fs.writeFileSync(f, content);
-  return f;
-}
+const runner = new CliRunner();
+const tmp = runner.tmp;
+after(() => runner.dispose());
+const cli = (args: string[], env: Record<string, string> = {}) => runner.run(args, env);
+const file = (name: string, content: string | Buffer) => runner.file(name, content);
 
 const PROMPT = 'Input: the movie was great\r\nOutput: positive\r\n\r\nInput: café ☕ 日本\r\nOutput:';
 

@@ -31,7 +31,7 @@ describe('parseCliArgs', () => {
     assert.equal(a.command === 'heatmap' && a.model, 'env.gguf');
   });
   for (const [argv, pattern] of [
-    [['sweep'], /unknown command/], [['heatmap'], /needs a file/], [['heatmap', 'a', 'b', '--model', 'm'], /one file/],
+    [['sweeps'], /unknown command/], [['sweep'], /sweep needs a file/], [['probe', 'order'], /probe takes one file/], [['sweep', 'a', '--permutations'], /--permutations needs a value/], [['heatmap'], /needs a file/], [['heatmap', 'a', 'b', '--model', 'm'], /one file/],
     [['heatmap', 'f', '--model'], /needs a value/], [['heatmap', 'f', '--model', 'm', '--top-k', '0'], /between 1 and 50/],
     [['heatmap', 'f', '--model', 'm', '--top-k', 'x'], /whole number/], [['heatmap', 'f', '--model', 'm', '--metric', 'x'], /entropy or surprisal/],
     [['heatmap', 'f', '--bogus'], /unknown option/],

@@ -1,0 +1,31 @@
+/** Runs the built CLI as a user would, with files in a per-suite temporary directory. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLI_PATH } from './fixtures';
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export class CliRunner {
+  readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-cli-'));
+
+  run(args: string[], env: Record<string, string> = {}): CliRun {
+    const r = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env }, timeout: 120_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  file(name: string, content: string | Buffer): string {
+    const f = path.join(this.tmp, name);
+    fs.writeFileSync(f, content);
+    return f;
+  }
+
+  dispose(): void {
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
