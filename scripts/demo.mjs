@@ -24,7 +24,9 @@ const workspace = path.join(root, 'demo');
 
 console.log(`\n$ icl-lens heatmap demo/windtunnel/coin.icl.txt   (the built-in wind-tunnel model)\n`);
 execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', path.join(workspace, 'windtunnel', 'coin.icl.txt'), '--model', model, '--color'], { stdio: 'inherit' });
-console.log('\n(The built-in model is trained on wind-tunnel tasks only: open demo/windtunnel/ for meaningful colours; pick a real model for prose prompts.)\n');
+console.log(`\n$ icl-lens sweep demo/fewshot/labels-sweep.icl.txt   (each shown label is a few-shot example; the analytic posterior is the reference)\n`);
+execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'sweep', path.join(workspace, 'fewshot', 'labels-sweep.icl.txt'), '--model', model], { stdio: 'inherit' });
+console.log('\n(The built-in model is trained on wind-tunnel tasks only: open demo/windtunnel/ and demo/fewshot/ for meaningful numbers; pick a real model for prose prompts.)\n');
 
 const settings = { 'iclLens.model.path': model, 'workbench.startupEditor': 'none' };
 const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
@@ -34,7 +36,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   fs.mkdirSync(path.join(profile, 'user', 'User'), { recursive: true });
   fs.writeFileSync(path.join(profile, 'user', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   execFileSync('code', [...common, '--install-extension', vsix, '--force'], { stdio: 'inherit' });
-  spawn('code', [...common, workspace, path.join(workspace, 'windtunnel', 'coin.icl.txt')], { stdio: 'inherit', detached: true }).unref();
+  spawn('code', [...common, workspace, path.join(workspace, 'fewshot', 'labels-sweep.icl.txt')], { stdio: 'inherit', detached: true }).unref();
   console.log('Opened the demo workspace in VS Code (a separate demo profile in .cache/demo-vscode).');
 } else {
   run('bash scripts/vscode/setup.sh');
@@ -42,7 +44,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
   const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
   console.log(`ICL Lens demo: open ${server.url()} in a browser (code-server on 127.0.0.1:${port}).`);
-  console.log('Open windtunnel/coin.icl.txt: the heatmap appears; hover a token; try F1 → "ICL Lens". Ctrl+C stops the server.');
+  console.log('Open fewshot/labels-sweep.icl.txt: the heatmap appears; hover a token; click the "Few-shot" CodeLens (or F1 → "ICL Lens: Sweep Few-Shot Examples") for the posterior panel. Ctrl+C stops the server.');
   const stop = () => { server.stop(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -16,7 +16,7 @@ export function fewShotSummary(view: FewShotView): string {
   const target = view.target === null ? 'no target' : `target “${view.target.length > 40 ? `${view.target.slice(0, 39)}…` : view.target}”`;
   const parts = [
     `${view.document} — ${view.model}, ${target}, ${view.examples.length} example${view.examples.length === 1 ? '' : 's'}`,
-    `${view.tokensEvaluated} tokens evaluated, minimum ${view.tokensMinimum}, ratio ${ratio}`,
+    `${view.tokensEvaluated} tokens evaluated, minimum from an empty cache ${view.tokensMinimum}, ratio ${ratio}${view.tokensEvaluated < view.tokensMinimum ? ' (below 1: tokens the cache already held were reused)' : ''}`,
   ];
   if (view.looTokensEvaluated > 0) parts.push(`leave-one-out ${view.looTokensEvaluated} tokens`);
   if (view.lengthNormalized) parts.push('length-normalised posterior');

@@ -1,7 +1,8 @@
 /**
  * What a person sees, in a real VS Code (code-server in headless Chromium) with
  * the packaged VSIX installed: the heatmap on a demo prompt, a hover, a command
- * from the palette and the panel's chart. Screenshots of each step go to
+ * from the palette, the panel's chart and the few-shot posterior panel, all on
+ * the built-in model (the default). Screenshots of each step go to
  * test-results/. Run `npm run package` first (the VSIX is the artifact users get).
  */
 import * as assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { modelFile, REPO_ROOT } from '../support/fixtures';
+import { REPO_ROOT } from '../support/fixtures';
 
 const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'test', 'vscode', 'codeServer.js'));
 
@@ -60,7 +61,7 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     fs.mkdirSync(RESULTS, { recursive: true });
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-ui-workspace-'));
     fs.cpSync(path.join(REPO_ROOT, 'demo'), workspace, { recursive: true });
-    server = await startCodeServer({ workspace, vsix: [VSIX], settings: { 'iclLens.model.path': modelFile('tiny'), 'workbench.colorTheme': 'Default Dark Modern' } });
+    server = await startCodeServer({ workspace, vsix: [VSIX], settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     browser = await launchBrowser(server.scratch);
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(server.url());
@@ -136,5 +137,40 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     await canvas.screenshot({ path: path.join(RESULTS, '05-panel-chart.png') });
     assert.ok((await painted()) >= 1000, 'the chart has pixels');
     assert.match(await frame.locator('#summary').innerText(), /perplexity/);
+  });
+
+  it('sweeps a few-shot demo and paints the posterior panel', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+    await page.keyboard.type('labels-sweep.icl.txt');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'labels-sweep.icl.txt' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+    await page.locator('.tab.active', { hasText: 'labels-sweep.icl.txt' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.editor-instance .view-lines .view-line').first().click();
+    await runCommand(page, 'ICL Lens: Sweep Few-Shot Examples');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const section = frame.locator('section#few-shot');
+    await section.waitFor({ state: 'visible', timeout: 60_000 });
+    const posterior = frame.locator('canvas#few-shot-posterior');
+    await posterior.waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator('#few-shot-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+    await frame.locator('#few-shot-heading').evaluate((e) => e.scrollIntoView());
+    // Probe charts stay hidden until their probe runs: check the charts on screen.
+    const visible = frame.locator('#few-shot-charts figure:not([hidden]) canvas');
+    const canvases = await visible.count();
+    const painted = await visible.evaluateAll((cs) => (cs as HTMLCanvasElement[]).map((c) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return n;
+    }));
+    // The CodeLens above each example carries its numbers once the sweep is in.
+    await page.locator('.codelens-decoration', { hasText: 'bits to encode' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await shot(page, '06-posterior-panel');
+    await posterior.screenshot({ path: path.join(RESULTS, '07-posterior-chart.png') });
+    assert.ok(canvases >= 5, `${canvases} few-shot charts`);
+    for (const [i, n] of painted.entries()) assert.ok(n >= 1000, `chart ${i} has ${n} painted pixels`);
+    assert.match(await frame.locator('#few-shot-summary').innerText(), /labels-sweep\.icl\.txt .* ratio/);
   });
 });

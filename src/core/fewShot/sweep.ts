@@ -56,7 +56,11 @@ export interface SweepResult {
   readonly examples: readonly SweepExample[];
   /** Tokens the k-sweep evaluated (prefixes, continuations, prequential codes). */
   readonly tokensEvaluated: number;
-  /** The fewest any evaluation order could use for the same numbers (distinct prefixes needed). */
+  /**
+   * The fewest any evaluation order could use for the same numbers from an
+   * empty cache (distinct prefixes needed); a sweep that continues from what
+   * the cache held (the heatmap's analysis, an earlier sweep) may use fewer.
+   */
   readonly tokensMinimum: number;
   /** Tokens the leave-one-out pass evaluated (each removal re-evaluates the examples after it). */
   readonly looTokensEvaluated: number;

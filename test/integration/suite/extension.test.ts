@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { TokenStat } from '../../../src/core/analysis';
 import { heatmapRanges, type LevelRange } from '../../../src/core/heatmapScale';
 import { CLI_PATH, REPO_ROOT } from '../../support/fixtures';
+import { config, waitFor } from './vscodeHelpers';
 
 interface DebugState {
   painted?: { version: number; metric: string; ranges: LevelRange[] };
@@ -23,18 +24,7 @@ interface DebugState {
 }
 
 const MODEL = process.env.ICL_LENS_TEST_MODEL!;
-const config = () => vscode.workspace.getConfiguration('iclLens');
 const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<DebugState>('iclLens.debug.state', uri);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The CLI's tokens for `text` with the same model and top-k as the extension. */
 function cliTokens(text: string, metric: 'entropy' | 'surprisal'): TokenStat[] {
