@@ -22,7 +22,6 @@ import { StatusBarController } from './editor/statusBarController';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
 import { WindTunnelCommand } from './editor/windTunnelCommand';
 import { PanelController } from './panel/panelController';
-import type { ProbeName } from './core/fewShot/probes';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('ICL Lens', { log: true });
@@ -38,25 +37,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => settings.value.autoAnalyze.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
   const fewShot = new FewShotController(runtime, models, settings, log, isPrompt);
-  const fewShotCommands = new FewShotCommands(fewShot);
+  // The panel is built below; the commands open it only when run.
+  const fewShotCommands = new FewShotCommands(fewShot, (doc) => panel.show(doc));
   const codeLens = new FewShotCodeLensProvider(fewShot, isPrompt);
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, fewShotCommands);
   const prompts = new PromptCommands(analyzer, store, heatmap);
   const picker = new ModelPicker(models, runtime);
   const windTunnel = new WindTunnelCommand(runtime, panel);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
-  /** The document a command acts on: the URI it was given (CodeLens, panel, tests), else the active editor's. */
-  const documentFor = async (uri?: vscode.Uri): Promise<vscode.TextDocument> => {
-    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
-    const doc = vscode.window.activeTextEditor?.document;
-    if (!doc) throw new Error('Open a prompt file first.');
-    return doc;
-  };
-  const probe = (name: ProbeName) => async (uri?: vscode.Uri) => {
-    const doc = await documentFor(uri);
-    panel.show(doc);
-    return fewShot.probe(doc, name);
-  };
 
   context.subscriptions.push(
     channel, settings, store, models, failures, analyzer, heatmap, status, fewShot, codeLens, panel,
@@ -68,25 +56,13 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.showPanel', () => panel.show()),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], codeLens),
-    command('iclLens.sweepExamples', async (uri?: vscode.Uri) => {
-      const doc = await documentFor(uri);
-      panel.show(doc);
-      await fewShot.sweep(doc, true);
-      return fewShot.view(doc);
-    }),
-    command('iclLens.leaveOneOut', probe('loo')),
-    command('iclLens.orderSensitivity', probe('order')),
-    command('iclLens.calibrate', probe('calibrate')),
-    command('iclLens.randomLabels', probe('random-labels')),
-    command('iclLens.exportFewShot', async (options?: { format?: 'json' | 'csv'; uri?: vscode.Uri; target?: vscode.Uri }) => {
-      const doc = await documentFor(options?.uri);
-      const format = options?.format ?? (await vscode.window.showQuickPick([
-        { label: 'JSON', description: 'the sweep and the probes, as icl-lens sweep --json', format: 'json' as const },
-        { label: 'CSV', description: 'one row per k', format: 'csv' as const },
-      ], { title: 'Export few-shot results' }))?.format;
-      return format ? fewShotCommands.export(doc, format, options?.target) : undefined;
-    }),
-    command('iclLens.editFewShotStructure', async (uri?: vscode.Uri) => fewShotCommands.editStructure(await documentFor(uri))),
+    command('iclLens.sweepExamples', (uri?: vscode.Uri) => fewShotCommands.sweep(uri)),
+    command('iclLens.leaveOneOut', (uri?: vscode.Uri) => fewShotCommands.probe('loo', uri)),
+    command('iclLens.orderSensitivity', (uri?: vscode.Uri) => fewShotCommands.probe('order', uri)),
+    command('iclLens.calibrate', (uri?: vscode.Uri) => fewShotCommands.probe('calibrate', uri)),
+    command('iclLens.randomLabels', (uri?: vscode.Uri) => fewShotCommands.probe('random-labels', uri)),
+    command('iclLens.exportFewShot', (options?: Parameters<FewShotCommands['exportResults']>[0]) => fewShotCommands.exportResults(options)),
+    command('iclLens.editFewShotStructure', (uri?: vscode.Uri) => fewShotCommands.editStructureOf(uri)),
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
     // For the integration tests, which cannot read decorations or notifications back.

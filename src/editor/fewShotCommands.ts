@@ -1,14 +1,48 @@
 /**
- * Few-shot commands beyond sweep and probes: export the results (JSON, CSV,
- * chart PNG), reveal an example, and open the structure for correction.
+ * The few-shot commands: sweep and probes (shown in the panel), export of the
+ * results (JSON, CSV, chart PNG), reveal an example, and open the structure for
+ * correction. Commands take the document's URI (CodeLens, panel, tests) or act
+ * on the active editor.
  */
 import * as vscode from 'vscode';
+import type { ProbeName } from '../core/fewShot/probes';
 import { sweepCsv } from '../core/fewShot/sweepCsv';
 import { RuntimeError } from '../model/runtimeError';
+import type { FewShotView } from '../shared/protocol';
 import type { FewShotController } from './fewShotController';
 
 export class FewShotCommands {
-  constructor(private readonly fewShot: FewShotController) {}
+  /** @param showPanel opens the panel on a document (the panel is built after this object). */
+  constructor(private readonly fewShot: FewShotController, private readonly showPanel: (doc: vscode.TextDocument) => void) {}
+
+  /** Sweep k = 0..K into the panel; returns the finished view (undefined when cancelled). */
+  async sweep(uri?: vscode.Uri): Promise<FewShotView | undefined> {
+    const doc = await documentFor(uri);
+    this.showPanel(doc);
+    return (await this.fewShot.sweep(doc, true)) ? this.fewShot.view(doc) : undefined;
+  }
+
+  /** Run `probe` into the panel; returns its report. */
+  async probe(probe: ProbeName, uri?: vscode.Uri): Promise<unknown> {
+    const doc = await documentFor(uri);
+    this.showPanel(doc);
+    return this.fewShot.probe(doc, probe);
+  }
+
+  /** Export as `format` (asked when not given) to `target` (asked when not given). */
+  async exportResults(options?: { format?: 'json' | 'csv'; uri?: vscode.Uri; target?: vscode.Uri }): Promise<vscode.Uri | undefined> {
+    const doc = await documentFor(options?.uri);
+    const format = options?.format ?? (await vscode.window.showQuickPick([
+      { label: 'JSON', description: 'the sweep and the probes, as icl-lens sweep --json', format: 'json' as const },
+      { label: 'CSV', description: 'one row per k', format: 'csv' as const },
+    ], { title: 'Export few-shot results' }))?.format;
+    return format ? this.export(doc, format, options?.target) : undefined;
+  }
+
+  /** Open (or insert) the front matter of the given or active document. */
+  async editStructureOf(uri?: vscode.Uri): Promise<void> {
+    return this.editStructure(await documentFor(uri));
+  }
 
   /** Save `doc`'s results as JSON (sweep and probes) or CSV (per k); asks where unless `target` is given. */
   async export(doc: vscode.TextDocument | undefined, format: 'json' | 'csv', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
@@ -74,6 +108,14 @@ export class FewShotCommands {
     editor.selection = new vscode.Selection(first, first);
     editor.revealRange(new vscode.Range(first, first));
   }
+}
+
+/** The document a command acts on: the URI it was given, else the active editor's. */
+async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc) throw new RuntimeError('input', 'Open a prompt file first.');
+  return doc;
 }
 
 function sibling(uri: vscode.Uri, suffix: string): vscode.Uri {
