@@ -84,11 +84,17 @@ export interface SweepOptions {
   readonly onPartial?: (partial: SweepResult, done: number, total: number) => void;
 }
 
-/** The requests of one prompt variant's answer: the target (if any) then each candidate. */
-export function answerRequests(context: string, s: FewShotStructure, stats: boolean): ScoreRequest[] {
+/**
+ * The requests of one prompt variant's answer: the target (if any) then each
+ * candidate. With `stats` and neither, the first example's output stands in as
+ * a probe, only to read the distribution where the answer starts.
+ */
+export function answerRequests(context: string, s: FewShotStructure, stats: boolean, text?: string): ScoreRequest[] {
   const out: ScoreRequest[] = [];
   if (s.target !== null) out.push({ context, continuation: s.target, stats });
   s.candidates.forEach((c, i) => out.push({ context, continuation: c.text, stats: stats && s.target === null && i === 0 }));
+  const probe = text !== undefined && s.examples.length > 0 ? exampleOutput(text, s.examples[0]) : '';
+  if (stats && out.length === 0 && probe.length > 0) out.push({ context, continuation: probe, stats: true });
   return out;
 }
 
@@ -110,7 +116,8 @@ export interface AnswerScores {
 export function answerScores(s: FewShotStructure, scored: readonly ScoredContinuation[]): AnswerScores {
   const t = s.target !== null ? scored[0] : undefined;
   const cands = scored.slice(s.target !== null ? 1 : 0, (s.target !== null ? 1 : 0) + s.candidates.length);
-  const statsRow = t ?? cands[0];
+  // Without target and candidates, the stats probe (if any) is the first request.
+  const statsRow = t ?? cands[0] ?? (s.candidates.length === 0 && scored[0]?.entropyBits !== null ? scored[0] : undefined);
   return {
     targetBits: t ? bitsOf(t.lnp) : null,
     targetTokenBits: t ? t.lnp.map((l) => bitsOf([l])) : [],
@@ -165,7 +172,7 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
   });
 
   for (let k = 0; k <= K; k++) {
-    const requests = answerRequests(prefixK(text, s, k), s, true);
+    const requests = answerRequests(prefixK(text, s, k), s, true, text);
     // Example k+1's prequential code shares this prefix's examples: score it in the same batch.
     if (k < K) {
       const p = prequentialPair(text, s, k + 1);

@@ -12,6 +12,7 @@ import { parseFewShot } from '../../../src/core/fewShot/fewShotParser';
 import type { FewShotStructure } from '../../../src/core/fewShot/fewShotStructure';
 import { klBits } from '../../../src/core/fewShot/posteriorMath';
 import { runProbe, DEFAULT_PROBE_OPTIONS } from '../../../src/core/fewShot/probes';
+import { prefixK } from '../../../src/core/fewShot/promptText';
 import { runSweep, type SweepResult } from '../../../src/core/fewShot/sweep';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
@@ -158,6 +159,25 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       assert.equal(probe.probe, 'loo');
       if (probe.probe !== 'loo') return;
       sweep.examples.forEach((e, i) => assert.ok(Math.abs(e.looDeltaBits! - probe.examples[i].looDeltaBits!) < 1e-6));
+    });
+
+    it('reads entropy and format mass where the answer starts even without a target or candidates', async () => {
+      const text = 'cat -> 1\ndog -> 2\nbird ->';
+      const s = structureOf(text);
+      assert.equal(s.target, null);
+      assert.equal(s.candidates.length, 0);
+      const r = await runSweep(text, s, (b) => client.scoreContinuations(b), { leaveOneOut: true });
+      for (const k of r.ks) {
+        const context = prefixK(text, s, k.k);
+        // The distribution after the whole context: the row of the token that follows it.
+        const ctx = await client.tokenize(context);
+        const after = await reference(model, `${context} 1`, 1);
+        assert.deepEqual(after.tokens.slice(0, ctx.length), ctx);
+        const answerRow = after.rows[ctx.length]!;
+        assert.ok(Math.abs(k.answerEntropy! - answerRow.entropy) < 1e-4, `k=${k.k}: ${k.answerEntropy} vs ${answerRow.entropy}`);
+        assert.ok(k.formatMass !== null && k.formatMass > 0 && k.formatMass <= 1);
+        assert.equal(k.targetBits, null);
+      }
     });
 
     it('refuses a sweep longer than the context with an input error', async () => {
