@@ -1,6 +1,7 @@
 /**
  * `icl-lens`: the headless CLI over the same core and model runtime as the
- * extension. Exit codes: 0 ok, 2 usage, 3 model problem, 4 input problem.
+ * extension. Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem,
+ * 4 input problem, 70 internal error.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +24,7 @@ import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminal
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 
-const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4 } as const;
+const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4, internal: 70 } as const;
 /** The project's own model, used when no other is named. */
 const BUILTIN_MODEL = path.join(__dirname, '..', 'models', 'icl-lens-windtunnel.gguf');
 const MAX_FILE_BYTES = 10_000_000;
@@ -202,7 +203,8 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     process.stderr.write(`icl-lens: internal error: ${(err as Error).stack ?? err}\n`);
-    return 1;
+    // Not 1, which means an --expect was not met.
+    return EXIT.internal;
   }
 }
 

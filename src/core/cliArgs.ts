@@ -94,11 +94,13 @@ probe:
   --permutations <n>          order: seeded permutations (default: 24)
   --shuffles <n>              random-labels: seeded shuffles (default: 8)
   --seed <n>                  seed of the permutations and shuffles (default: 1)
+heatmap:
   --color / --no-color        force colours on or off
   -h, --help                  show this help
   --version                   print the version
 
-Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem, 4 input problem.`;
+Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem, 4 input problem,
+70 internal error.`;
 
 function intArg(name: string, raw: string | undefined, min: number, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${name} needs a whole number`);

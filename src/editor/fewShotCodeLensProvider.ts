@@ -36,7 +36,7 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     s.examples.forEach((e, i) => {
       const ex = sweep?.examples[i];
       const numbers = ex
-        ? ` · ${formatBits(ex.prequentialBits)} to encode${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`
+        ? `${ex.prequentialBits !== null ? ` · ${formatBits(ex.prequentialBits)} to encode` : ''}${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`
         : '';
       lenses.push(new vscode.CodeLens(at(e.start), { title: `E${i + 1}${numbers}`, command: 'iclLens.showPanel', tooltip: 'Prequential bits: −log2 P(output | earlier examples, input). Leave-out Δ: change in log2 P(target) without this example.' }));
     });

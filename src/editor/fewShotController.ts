@@ -69,6 +69,9 @@ export class FewShotController extends Disposable {
     this.register(models.onDidChangeModel(() => {
       for (const [key, state] of this.states) {
         state.controller?.abort();
+        // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
+        state.version = -1;
+        this.changed.fire(vscode.Uri.parse(key));
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
         if (doc && state.sweep) this.scheduleRerun(doc, state);
       }
@@ -188,7 +191,11 @@ export class FewShotController extends Disposable {
         }));
       if (state.controller === controller) {
         switch (report.probe) {
-          case 'loo': state.loo = report; break;
+          case 'loo':
+            state.loo = report;
+            // The panel's leave-one-out chart reads the sweep's examples (the probe equals the sweep's pass).
+            if (state.sweep) state.sweep = { ...state.sweep, examples: state.sweep.examples.map((e, i) => ({ ...e, looDeltaBits: report.examples[i]?.looDeltaBits ?? e.looDeltaBits })) };
+            break;
           case 'order': state.order = report; break;
           case 'calibrate': state.calibration = report; break;
           case 'random-labels': state.randomLabels = report; break;

@@ -64,7 +64,7 @@ export interface FewShotView {
     readonly index: number;
     /** A short label for axes: the start of the example's input (or output). */
     readonly label: string;
-    readonly prequentialBits: number;
+    readonly prequentialBits: number | null;
     readonly looDeltaBits: number | null;
     readonly informationGainBits: number | null;
   }>;

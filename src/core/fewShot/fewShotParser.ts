@@ -71,8 +71,10 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     if (detected.shape !== 'blocks' && detected.shape !== 'separator') {
       return fail(`The query has no output marker${detected.markers ? ` "${detected.markers.output}"` : ''}: end the prompt with it so the model answers there.`);
     }
-    const appendNewline = !/[\r\n]$/.test(text.slice(last.start, last.end));
-    query = { ...last, outputStart: last.end, outputEnd: last.end, appendNewline };
+    // The answer goes on the line after the input: one line break, not the blank lines after it.
+    const br = /^(?:\r\n|\n|\r)/.exec(text.slice(last.inputEnd, last.end));
+    const outputStart = br ? last.inputEnd + br[0].length : last.inputEnd;
+    query = { ...last, outputStart, outputEnd: outputStart, appendNewline: br === null };
   } else {
     query = { ...last, outputStart: last.outputStart, appendNewline: false };
   }
@@ -128,7 +130,7 @@ function labelCandidates(outputs: readonly string[]): Candidate[] {
   for (const o of outputs) {
     const name = o.trim();
     if (name.length === 0 || name.length > 40 || name.includes('\n')) return [];
-    if (!seen.has(name)) seen.set(name, o.replace(/\s+$/, ''));
+    if (!seen.has(name)) seen.set(name, o.trimEnd());
   }
   if (seen.size < 2 || seen.size > MAX_LABELS || seen.size >= outputs.length) return [];
   return [...seen].map(([name, text]) => ({ name, text }));
@@ -216,7 +218,7 @@ function bySeparator(
   let headerEnd = bodyFrom;
   while (pieces.length > 0 && content(text, pieces[0]).trim().length === 0) headerEnd = pieces.shift()!.end;
   if (pieces.length === 0) return null;
-  const lineCount = (p: { start: number; end: number }) => splitLines(content(text, p).replace(/\s+$/, '')).length;
+  const lineCount = (p: { start: number; end: number }) => splitLines(content(text, p).trimEnd()).length;
   // Undeclared blocks: a one-line first block before multi-line blocks is an instruction header.
   if (!declared && bodyFrom === bodyStart && pieces.length >= 3 && lineCount(pieces[0]) === 1 && lineCount(pieces[1]) >= 2) headerEnd = pieces.shift()!.end;
   const units = pieces.map((p) => splitPiece(text, p, input, output, separator, declared));
@@ -249,7 +251,7 @@ function splitPiece(text: string, p: { start: number; end: number }, input: stri
 /** The piece without the separator that ends it (for literal separators). */
 function separatorStart(text: string, p: { start: number; end: number }, separator: string | null): number {
   if (separator !== null && separator !== '###' && separator !== '---' && text.endsWith(separator, p.end)) return p.end - separator.length;
-  return p.start + content(text, p).replace(/\s+$/, '').replace(/(?:^|\n)[ \t]*(###|---)[ \t]*$/, '').replace(/\s+$/, '').length;
+  return p.start + content(text, p).trimEnd().replace(/(?:^|\n)[ \t]*(###|---)[ \t]*$/, '').trimEnd().length;
 }
 
 function content(text: string, p: { start: number; end: number }): string {
@@ -258,7 +260,7 @@ function content(text: string, p: { start: number; end: number }): string {
 
 /** Where an output ends: trailing whitespace and separator lines trimmed. */
 function outputEndOf(text: string, from: number, end: number): number {
-  const s = text.slice(from, end).replace(/\s+$/, '').replace(/(?:\r?\n|\r)[ \t]*(###|---)[ \t]*$/, '').replace(/\s+$/, '');
+  const s = text.slice(from, end).trimEnd().replace(/(?:\r?\n|\r)[ \t]*(###|---)[ \t]*$/, '').trimEnd();
   return from + s.length;
 }
 

@@ -52,19 +52,23 @@ export interface FrontMatterResult {
 
 const STRING_KEYS = ['input', 'output', 'separator', 'header', 'target', 'formatClass', 'contentFree'] as const;
 const KEY = /^([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*)$/;
+const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, 'candidates', 'reference', 'alpha', 'lengthNormalize'];
 
 /**
  * Split off and parse the front matter. A document has front matter when its
- * first line is `---` and its first line that is not blank or a `#` comment
- * reads `key: value`; otherwise the body is
- * the whole text (so a prompt that merely starts with a `---` separator is left
- * alone). Problems become diagnostics; the keys that parsed still apply.
+ * first line is `---` and the block names at least one ICL Lens key; otherwise
+ * the body is the whole text (so a prompt that merely starts with a `---`
+ * separator, or another tool's YAML, is left alone). Problems become
+ * diagnostics; the keys that parsed still apply.
  */
 export function parseFrontMatter(text: string): FrontMatterResult {
   const lines = splitLines(text);
-  const firstEntry = lines.findIndex((l, i) => i > 0 && !/^\s*(#.*)?$/.test(l.text));
-  if (lines[0]?.text !== '---' || firstEntry < 0 || !KEY.test(lines[firstEntry].text)) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  if (lines[0]?.text !== '---') return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
   const close = lines.findIndex((l, i) => i > 0 && l.text === '---');
+  // Ours only if it names one of our keys: a prompt that starts with a `---` separator
+  // (`---\nQ: …`), or another tool's YAML, is left alone.
+  const ours = lines.slice(1, close < 0 ? lines.length : close).some((l) => KNOWN_KEYS.includes(KEY.exec(l.text)?.[1] ?? ''));
+  if (!ours) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
   const diagnostics: FrontMatterDiagnostic[] = [];
   if (close < 0) {
     return { frontMatter: {}, bodyStart: 0, diagnostics: [{ line: 0, message: 'Front matter is not closed: add a line "---" after it.' }] };
@@ -114,7 +118,7 @@ export function parseFrontMatter(text: string): FrontMatterResult {
       if (value === 'true' || value === 'false') fm.lengthNormalize = value === 'true';
       else diagnostics.push({ line: i, message: '"lengthNormalize" must be true or false.' });
     } else {
-      diagnostics.push({ line: i, message: `Unknown key "${key}" (known: ${[...STRING_KEYS, 'candidates', 'reference', 'alpha', 'lengthNormalize'].join(', ')}).` });
+      diagnostics.push({ line: i, message: `Unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).` });
     }
   }
   if (candidates.length === 1) diagnostics.push({ line: 1, message: 'Give at least two candidates to compare (or none).' });
@@ -148,8 +152,9 @@ function parseValue(rest: string): string | { error: string } {
       return { error: `Invalid string ${s.slice(0, end + 1)} (JSON escapes: \\n, \\", \\\\).` };
     }
   }
-  // Bare values end at a comment.
-  return s.replace(/\s+#.*$/, '').trim();
+  // Bare values end at a comment (found with one linear search).
+  const hash = s.search(/\s#/);
+  return (hash >= 0 ? s.slice(0, hash) : s).trim();
 }
 
 function closingQuote(s: string): number {

@@ -36,8 +36,8 @@ export interface SweepExample {
   readonly index: number;
   readonly start: number;
   readonly end: number;
-  /** −log2 P(output_k | header, E_1..E_{k−1}, input_k). */
-  readonly prequentialBits: number;
+  /** −log2 P(output_k | header, E_1..E_{k−1}, input_k); null when nothing precedes the output (no BOS, empty context). */
+  readonly prequentialBits: number | null;
   /** log2 P(target | all but E_k) − log2 P(target | all): negative when E_k helps. */
   readonly looDeltaBits: number | null;
   /** KL(π_k ‖ π_{k−1}) in bits. */
@@ -133,7 +133,7 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
   const K = s.examples.length;
   const tokenClass = formatClassSpec(text, s);
   const ks: SweepK[] = [];
-  const prequential: number[] = [];
+  const prequential: Array<number | null> = [];
   const planned: ScoredContinuation[] = [];
   let tokensEvaluated = 0;
   let classSize = 0;
@@ -173,15 +173,14 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
 
   for (let k = 0; k <= K; k++) {
     const requests = answerRequests(prefixK(text, s, k), s, true, text);
-    // Example k+1's prequential code shares this prefix's examples: score it in the same batch.
-    if (k < K) {
-      const p = prequentialPair(text, s, k + 1);
-      requests.push({ context: p.context, continuation: p.continuation, stats: false });
-    }
+    // Example k+1's prequential code shares this prefix's examples: score it in the same batch, last.
+    const p = k < K ? prequentialPair(text, s, k + 1) : undefined;
+    const withPrequential = p !== undefined && p.context.length > 0 && p.continuation.length > 0;
+    if (withPrequential) requests.push({ context: p.context, continuation: p.continuation, stats: false });
     const r = await score({ requests, tokenClass });
     note(r);
     const a = answerScores(s, r.results);
-    if (k < K) prequential.push(bitsOf(r.results[r.results.length - 1].lnp));
+    if (k < K) prequential.push(withPrequential ? bitsOf(r.results[r.results.length - 1].lnp) : null);
     const prev = ks[k - 1];
     const posterior = named(s, a.posterior);
     ks.push({
@@ -217,7 +216,8 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
 /** The analytic posterior predictive over the two candidates after k example outputs. */
 export function referencePosterior(text: string, s: FewShotStructure, k: number): number[] {
   const ref = s.reference!;
-  const [a, b] = s.candidates.map((c) => c.name);
+  // An example counts for a candidate when its output is the candidate's continuation.
+  const [a, b] = s.candidates.map((c) => c.text.trim());
   const seen = s.examples.slice(0, k).map((e) => exampleOutput(text, e).trim());
   const nA = seen.filter((o) => o === a).length;
   const nB = seen.filter((o) => o === b).length;

@@ -23,7 +23,7 @@ export function renderSweep(r: SweepResult): string {
     line(head),
     ...rows.map(line),
     '',
-    `prequential code length of the examples: ${f(r.examples.reduce((a, e) => a + e.prequentialBits, 0), 2)} bits`,
+    `prequential code length of the examples: ${f(r.examples.reduce((a, e) => a + (e.prequentialBits ?? 0), 0), 2)} bits${r.examples.some((e) => e.prequentialBits === null) ? ' (examples with nothing before them excluded)' : ''}`,
     `tokens evaluated: ${r.tokensEvaluated} (minimum ${r.tokensMinimum}, ratio ${f(r.tokensEvaluated / Math.max(1, r.tokensMinimum), 3)})${r.looTokensEvaluated > 0 ? `; leave-one-out: ${r.looTokensEvaluated}` : ''}`,
   ];
   if (r.reference) {

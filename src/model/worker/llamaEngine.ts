@@ -254,17 +254,20 @@ export class LlamaEngine {
       gathered.push(rows);
     }
     const lnpAt = (row: GatheredRow & { ids: Int32Array }, id: number) => row.lnp[row.ids.indexOf(id)];
+    /** Σ p over the class at a row: one pass over its gathered ids (a broad regex class can hold thousands). */
+    const inClass = new Set(classIds);
+    const classMass = (row: GatheredRow & { ids: Int32Array }) => {
+      let mass = 0;
+      row.ids.forEach((id, i) => { if (inClass.has(id)) mass += Math.exp(row.lnp[i]); });
+      return mass;
+    };
     const results: ScoredContinuation[] = items.map((item, j) => {
       const first = item.scoreFrom - 1;
       const rowAt = (r: number) => gathered[plan.sources[j][r - first]].get(r)!;
       const lnp: number[] = [];
       for (let r = first; r <= item.tokens.length - 2; r++) lnp.push(lnpAt(rowAt(r), item.tokens[r + 1]));
       const statsRow = item.stats ? rowAt(first) : undefined;
-      let mass: number | null = null;
-      if (statsRow && spec.tokenClass) {
-        mass = 0;
-        for (const id of classIds) mass += Math.exp(lnpAt(statsRow, id));
-      }
+      const mass = statsRow && spec.tokenClass ? classMass(statsRow) : null;
       return {
         tokens: item.tokens,
         scoreFrom: item.scoreFrom,

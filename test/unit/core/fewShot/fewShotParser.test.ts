@@ -78,6 +78,15 @@ describe('few-shot shapes', () => {
     assert.deepEqual(prequentialPair(text, s, 2), { context: 'H\n\nQ: a\nA: 1\n\nQ: b\nA:', continuation: ' 2' });
   });
 
+  it('answers a block query on the line after its input, not after trailing blank lines', () => {
+    const text = 'great movie\npositive\n\nawful plot\nnegative\n\nloved it\npositive\n\nboring and slow\n\n';
+    const s = parse(text);
+    assert.equal(s.query.appendNewline, false);
+    assert.equal(prefixK(text, s, 1), 'great movie\npositive\n\nboring and slow\n');
+    assert.equal(s.target, null);
+    assertPartition(text, s);
+  });
+
   it('adds the newline a one-line block query needs', () => {
     const text = 'big\nlarge\n\nsmall\nlittle\n\nfast';
     const s = parse(text);
@@ -137,10 +146,13 @@ describe('front matter', () => {
     assert.equal(r.diagnostics[0].line, 0);
   });
 
-  it('does not take a leading --- separator for front matter', () => {
-    const text = '---\nbig\nlarge\n---\nsmall\nlittle\n---\nfast';
-    assert.equal(parseFrontMatter(text).bodyStart, 0);
-    assert.deepEqual(parseFrontMatter(text).diagnostics, []);
+  it('does not take a leading --- separator or another tool\'s YAML for front matter', () => {
+    for (const text of ['---\nbig\nlarge\n---\nsmall\nlittle\n---\nfast', '---\nQ: 2+2\nA: 4\n---\nQ: 3+3\nA: 6\n---\nQ: 5+5\nA:\n', '---\nmodel: gpt\ntemperature: 0\n---\nQ: a\nA: 1\nQ: b\nA:']) {
+      assert.equal(parseFrontMatter(text).bodyStart, 0, text);
+      assert.deepEqual(parseFrontMatter(text).diagnostics, []);
+    }
+    const s = parse('---\nQ: 2+2\nA: 4\n---\nQ: 3+3\nA: 6\n---\nQ: 5+5\nA:\n');
+    assert.equal(s.examples.length, 2, 'the first example is kept');
   });
 
   it('declares output-only examples with a separator and a header (the wind-tunnel language)', () => {
@@ -185,6 +197,15 @@ describe('hostile input', () => {
     const r = parseFewShot('Q: a\nA: 1\nQ: b\nA: 2\nQ: c');
     assert.equal(r.structure, null);
     assert.match(r.diagnostics[0].message, /output marker "A:"/);
+  });
+
+  it('stays linear on long whitespace runs (it runs on every keystroke)', () => {
+    const spaces = ' '.repeat(200_000);
+    const started = process.hrtime.bigint();
+    parseFewShot(`a\nb${spaces}\n\nc\nd${spaces}\n\ne${spaces}`);
+    parseFewShot(`---\ntarget: x${spaces}y\n---\nQ: a\nA: 1\nQ: b\nA:`);
+    // A guard against quadratic regexes (200k spaces took over 10 s with /\s+$/), not a speed test.
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 2);
   });
 
   it('parses 5,000 examples in well under a second', () => {

@@ -55,6 +55,12 @@ describe('posterior maths', () => {
     }
   });
 
+  it('the coin reference counts examples by the candidates\' continuations, whatever their names', () => {
+    const text = '---\nheader: "flips:"\nseparator: " "\nreference: coin\ncandidates:\n  heads: "H"\n  tails: "T"\n---\nflips: H H T H';
+    const s = parseFewShot(text).structure!;
+    close(referencePosterior(text, s, 3)[0], (2 + 1) / (3 + 2));
+  });
+
   it('permutations: the written order first, seeded, distinct, capped at n!', () => {
     const p = permutations(4, 24, 3);
     assert.deepEqual(p[0], [0, 1, 2, 3]);
