@@ -139,6 +139,18 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   return Napi::External<Attached>::New(env, attached, [](Napi::Env, Attached* a) { delete a; });
 }
 
+// The logits of decoded row `row`, after checking that `out` has `needed` elements;
+// nullptr with a JS exception pending when either check fails.
+const float* checkedRow(Napi::Env env, const Attached* a, int32_t row, size_t outLength, size_t needed) {
+  if (outLength < needed) {
+    Napi::RangeError::New(env, "out is too short").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  const float* logits = api.get_logits_ith(a->ctx, row);
+  if (logits == nullptr) Napi::Error::New(env, "no logits for this row").ThrowAsJavaScriptException();
+  return logits;
+}
+
 // rowStats(handle, batchIndex, nextToken (-1 for none), topK, out Float64Array) -> number of top entries
 // out: [maxLogit, lnZ, entropyNats, lnpNext, rank, argmax, (id, logit) * k]
 Napi::Value RowStats(const Napi::CallbackInfo& info) {
@@ -150,15 +162,8 @@ Napi::Value RowStats(const Napi::CallbackInfo& info) {
   auto out = info[4].As<Napi::Float64Array>();
   if (k < 0) k = 0;
   if (k > a->nVocab) k = a->nVocab;
-  if (out.ElementLength() < static_cast<size_t>(6 + 2 * k)) {
-    Napi::RangeError::New(env, "out is too short").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const float* logits = api.get_logits_ith(a->ctx, row);
-  if (logits == nullptr) {
-    Napi::Error::New(env, "no logits for this row").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  const float* logits = checkedRow(env, a, row, out.ElementLength(), static_cast<size_t>(6 + 2 * k));
+  if (logits == nullptr) return env.Undefined();
   const int32_t n = a->nVocab;
   const float nextLogit = next >= 0 && next < n ? logits[next] : INFINITY;
   RowScan scan = scanRow(logits, n, nextLogit, k);
@@ -196,15 +201,8 @@ Napi::Value RowGather(const Napi::CallbackInfo& info) {
   int32_t row = info[1].As<Napi::Number>().Int32Value();
   auto ids = info[2].As<Napi::Int32Array>();
   auto out = info[3].As<Napi::Float64Array>();
-  if (out.ElementLength() < ids.ElementLength() + 1) {
-    Napi::RangeError::New(env, "out is too short").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const float* logits = api.get_logits_ith(a->ctx, row);
-  if (logits == nullptr) {
-    Napi::Error::New(env, "no logits for this row").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  const float* logits = checkedRow(env, a, row, out.ElementLength(), ids.ElementLength() + 1);
+  if (logits == nullptr) return env.Undefined();
   const int32_t n = a->nVocab;
   RowScan scan = scanRow(logits, n, INFINITY, 0);
   double z = 0, s = 0;

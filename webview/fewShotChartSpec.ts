@@ -30,6 +30,9 @@ export interface FewShotChartSpec {
 /** A number as tooltips and notes show it: four significant digits (trailing zeros dropped), or a dash. */
 export const exact = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : String(Number(x.toPrecision(4))));
 
+/** A tooltip line: the dataset's label and the exact value. */
+export const exactLabel = (item: { dataset: { label?: string }; raw: unknown }): string => `${item.dataset.label}: ${exact(item.raw as number | null)}`;
+
 /** Axis labels are short; tooltips carry the full text. */
 export const shorten = (s: string, max = 14): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 

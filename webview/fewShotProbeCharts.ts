@@ -4,7 +4,7 @@
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView, Posterior } from '../src/shared/protocol';
 import type { ChartTheme } from './chartTheme';
-import { anyNumber, axis, baseOptions, exact, jitter, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { anyNumber, axis, baseOptions, exact, exactLabel, jitter, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /** A point of a strip plot, with what its tooltip says. */
 interface StripPoint {
@@ -115,7 +115,7 @@ export const calibrationChart: FewShotChartSpec = {
         scales: { x: axis(theme, 'candidate'), y: axis(theme, 'posterior', { min: 0, max: 1 }) },
         plugins: {
           ...(options.plugins as object),
-          tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}` } },
+          tooltip: { callbacks: { label: exactLabel } },
         },
       },
     } as unknown as AnyChartConfiguration;

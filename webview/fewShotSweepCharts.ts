@@ -3,7 +3,7 @@
 // k ≥ 1 and per-example bars stand for an example (clicking reveals it).
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
-import { anyNumber, axis, baseOptions, exact, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { anyNumber, axis, baseOptions, exact, exactLabel, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /**
  * The target axis plots log10 P on a linear scale with its own ticks: chart.js's
@@ -88,7 +88,7 @@ export const posteriorChart: FewShotChartSpec = {
         },
         plugins: {
           ...(options.plugins as object),
-          tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}` } },
+          tooltip: { callbacks: { label: exactLabel } },
         },
       },
     } as unknown as AnyChartConfiguration;
@@ -208,7 +208,7 @@ export const prequentialChart: FewShotChartSpec = {
           tooltip: {
             callbacks: {
               title: (items: Array<TooltipItem<'bar'>>) => labels[items[0]?.dataIndex ?? 0] ?? '',
-              label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}`,
+              label: exactLabel,
             },
           },
         },
@@ -250,7 +250,7 @@ export const entropyChart: FewShotChartSpec = {
         },
         plugins: {
           ...(options.plugins as object),
-          tooltip: { callbacks: { label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${exact(item.raw as number | null)}` } },
+          tooltip: { callbacks: { label: exactLabel } },
         },
       },
     } as unknown as AnyChartConfiguration;

@@ -10,6 +10,7 @@ import { sweepCsv } from '../core/fewShot/sweepCsv';
 import { RuntimeError } from '../model/runtimeError';
 import type { FewShotView } from '../shared/protocol';
 import type { FewShotController } from './fewShotController';
+import { selectInEditor } from './selectInEditor';
 
 export class FewShotCommands {
   /** @param showPanel opens the panel on a document (the panel is built after this object). */
@@ -76,10 +77,7 @@ export class FewShotCommands {
   async revealExample(doc: vscode.TextDocument | undefined, index: number): Promise<void> {
     const e = doc && this.fewShot.parse(doc).structure?.examples[index - 1];
     if (!doc || !e) return;
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
-    const range = new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.outputEnd));
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    await selectInEditor(doc, e.start, e.outputEnd);
   }
 
   /** Open the front matter, inserting one with the detected markers when there is none. */

@@ -11,6 +11,7 @@ import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
 import type { FewShotCommands } from '../editor/fewShotCommands';
 import type { FewShotController } from '../editor/fewShotController';
+import { selectInEditor } from '../editor/selectInEditor';
 import type { SettingsService } from '../editor/settingsService';
 import { assertNever, isWebviewToHost, type FewShotProbe, type HostToWebview, type PanelSnapshot, type WindTunnelView } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
@@ -136,10 +137,7 @@ export class PanelController extends Disposable {
     const doc = this.document;
     const token = doc && this.store.current(doc)?.tokens[index];
     if (!doc || !token) return;
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
-    const range = new vscode.Range(doc.positionAt(token.start), doc.positionAt(token.end));
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    await selectInEditor(doc, token.start, token.end);
   }
 
   private post(): void {

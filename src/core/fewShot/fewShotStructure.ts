@@ -23,15 +23,12 @@ export interface ExampleSpan {
   readonly outputEnd: number;
 }
 
-export interface QuerySpan {
-  readonly start: number;
-  readonly end: number;
-  readonly inputStart: number;
-  readonly inputEnd: number;
-  /** Where the answer begins: the model sees the text up to here. */
-  readonly outputStart: number;
-  /** The output written after the marker, trailing whitespace trimmed (empty when none). */
-  readonly outputEnd: number;
+/**
+ * The query: the same spans as an example, where `outputStart` is where the
+ * answer begins (the model sees the text up to it) and `outputEnd` ends the
+ * output written there, if any (trailing whitespace trimmed).
+ */
+export interface QuerySpan extends ExampleSpan {
   /** Block prompts whose query line has no line break after it: the break is added for the model. */
   readonly appendNewline: boolean;
 }

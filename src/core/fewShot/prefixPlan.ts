@@ -13,6 +13,8 @@
  * row). The last token of a sequence is never evaluated: nothing is scored after it.
  */
 
+import { commonPrefixLength } from '../sequenceDiff';
+
 export interface PlanSequence {
   readonly tokens: readonly number[];
   /** First token position whose probability is wanted (the continuation's first token). */
@@ -120,13 +122,6 @@ export function minimumEvaluations(seqs: readonly PlanSequence[]): number {
     }
   }
   return count;
-}
-
-export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
 }
 
 /**

@@ -2,7 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../../../src/core/gguf/randomLlama';
-import { commonPrefixLength, minimumEvaluations, planPrefixSharing, type PlanSequence } from '../../../../src/core/fewShot/prefixPlan';
+import { minimumEvaluations, planPrefixSharing, type PlanSequence } from '../../../../src/core/fewShot/prefixPlan';
+import { commonPrefixLength } from '../../../../src/core/sequenceDiff';
 
 /** Runs the plan on a simulated cache and checks every wanted row is read from an evaluation of the same prefix. */
 function simulate(held: number[], seqs: PlanSequence[]): number {
