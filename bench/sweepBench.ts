@@ -45,10 +45,12 @@ async function main(): Promise<void> {
     let naiveTokens = 0;
     let naiveMs = 0;
     for (const b of batches) {
-      for (const request of b.requests) {
+      // One request per continuation, each with its group's boundary (the others join it unscored).
+      const requests = b.groups.flatMap((g) => g.continuations.map((c, i) => ({ context: g.context, continuations: [c], boundaryAlso: [...g.continuations, ...(g.boundaryAlso ?? [])], stats: g.stats && i === 0 })));
+      for (const request of requests) {
         await client.analyze({ text: '\u00a7', topK: 1 });
         const t = performance.now();
-        const r = await client.scoreContinuations({ requests: [request], ...(b.tokenClass ? { tokenClass: b.tokenClass } : {}) });
+        const r = await client.scoreContinuations({ groups: [request], ...(b.tokenClass ? { tokenClass: b.tokenClass } : {}) });
         naiveMs += performance.now() - t;
         naiveTokens += r.tokensEvaluated;
       }
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     const figures = {
       model: 'icl-lens-bench-135m-random (49,152 vocabulary, Q8_0), 2 threads',
       K,
-      requests: batches.reduce((n, b) => n + b.requests.length, 0),
+      requests: batches.reduce((n, b) => n + b.groups.reduce((m, g) => m + g.continuations.length, 0), 0),
       tokensEvaluated: result.tokensEvaluated,
       tokensMinimum: result.tokensMinimum,
       reuseRatio: result.tokensEvaluated / result.tokensMinimum,

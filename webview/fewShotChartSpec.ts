@@ -2,7 +2,7 @@
 // function from the view and theme to a chart.js configuration (or nothing, when
 // the view has no data for it). Shared axis and number helpers live here too.
 import type { ChartConfiguration, ChartType, ScaleOptions } from 'chart.js';
-import type { FewShotView } from '../src/shared/protocol';
+import type { FewShotView, VerdictView } from '../src/shared/protocol';
 import type { ChartTheme } from './chartTheme';
 
 /** A chart.js configuration of any chart type (the few-shot charts mix bar, line and scatter). */
@@ -13,7 +13,9 @@ export interface FewShotChartBuild {
   readonly config: AnyChartConfiguration;
   /** The canvas's accessible name: what the chart shows, in a sentence. */
   readonly description: string;
-  /** A line of text under the chart (verdicts, totals), if any. */
+  /** What the chart found, in one plain line (coloured by its tone). */
+  readonly verdict?: VerdictView;
+  /** A line of details under the verdict (totals, tolerances), if any. */
   readonly note?: string;
   /** The 1-based example a clicked element stands for, if it stands for one. */
   readonly exampleAt?: (datasetIndex: number, index: number) => number | undefined;
@@ -62,3 +64,15 @@ export const anyNumber = (values: ReadonlyArray<number | null | undefined>): boo
 
 /** A small deterministic vertical offset for strip plots, so equal values do not hide each other. */
 export const jitter = (i: number): number => (((i * 7) % 11) - 5) / 12;
+
+/**
+ * Axis bounds that never zoom into a range narrower than ± `tolerance` around
+ * the values (or around `center`): an effect inside the tolerance must not look
+ * large because the axis shrank to fit it.
+ */
+export function toleranceRange(values: ReadonlyArray<number | null | undefined>, tolerance: number, center?: number): { suggestedMin: number; suggestedMax: number } {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const mid = center ?? (xs.length > 0 ? (Math.min(...xs) + Math.max(...xs)) / 2 : 0);
+  const half = Math.max(tolerance, 1e-9);
+  return { suggestedMin: Math.min(mid - half, ...xs), suggestedMax: Math.max(mid + half, ...xs) };
+}

@@ -37,6 +37,7 @@ interface Slot {
   readonly spec: FewShotChartSpec;
   readonly figure: HTMLElement;
   readonly canvas: HTMLCanvasElement;
+  readonly verdict: HTMLElement;
   readonly note: HTMLElement;
   chart?: DrawnChart;
 }
@@ -120,6 +121,9 @@ export class FewShotCharts {
       const build = builds[i];
       if (!build) return;
       slot.canvas.setAttribute('aria-label', build.description);
+      slot.verdict.textContent = build.verdict?.text ?? '';
+      slot.verdict.className = `few-shot-verdict tone-${build.verdict?.tone ?? 'neutral'}`;
+      slot.verdict.hidden = !build.verdict;
       slot.note.textContent = build.note ?? '';
       slot.note.hidden = !build.note;
       const chart = new Chart(slot.canvas, this.interactive(slot.canvas, build));
@@ -179,14 +183,17 @@ export class FewShotCharts {
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', spec.title);
     box.append(canvas);
+    const verdict = document.createElement('p');
+    verdict.className = 'few-shot-verdict';
+    verdict.hidden = true;
     const note = document.createElement('p');
     note.className = 'few-shot-note muted';
     note.hidden = true;
-    figure.append(caption, box, note);
+    figure.append(caption, box, verdict, note);
     container.append(figure);
     exportButton.addEventListener('click', () => {
       if (this.slots.find((s) => s.spec.id === spec.id)?.chart) this.events.exportPng(spec.id, pngOf(canvas, readChartTheme().background));
     });
-    return { spec, figure, canvas, note };
+    return { spec, figure, canvas, verdict, note };
   }
 }

@@ -4,7 +4,7 @@
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView, Posterior } from '../src/shared/protocol';
 import type { ChartTheme } from './chartTheme';
-import { anyNumber, axis, baseOptions, exact, exactLabel, jitter, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { anyNumber, axis, baseOptions, exact, exactLabel, jitter, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /** A point of a strip plot, with what its tooltip says. */
 interface StripPoint {
@@ -30,7 +30,8 @@ function stripMeasure(view: FewShotView, bits: ReadonlyArray<number | null>): { 
   return { title: `P(${shorten(first ?? 'first candidate', 20)})`, of: (_b, posterior) => (first === undefined ? null : posterior[first] ?? null) };
 }
 
-function stripConfig(theme: ChartTheme, title: string, series: readonly StripSeries[]): AnyChartConfiguration {
+/** A strip plot; on a bits axis its range is never narrower than ± `tolerance` around the points. */
+function stripConfig(theme: ChartTheme, title: string, series: readonly StripSeries[], tolerance?: number): AnyChartConfiguration {
   let n = 0;
   const datasets = series.map((s) => ({
     label: s.label,
@@ -49,7 +50,7 @@ function stripConfig(theme: ChartTheme, title: string, series: readonly StripSer
     options: {
       ...options,
       scales: {
-        x: axis(theme, title, { type: 'linear' }),
+        x: axis(theme, title, { type: 'linear', ...(tolerance !== undefined ? toleranceRange(series.flatMap((x) => x.points.map((p) => p.value)), tolerance) : {}) }),
         y: { display: false, min: -1, max: 1 },
       },
       plugins: {
@@ -83,11 +84,12 @@ export const orderChart: FewShotChartSpec = {
       { label: 'best', points: points(order.orders.filter((o) => sameOrder(o.order, order.best))), color: theme.green, radius: 7, pointStyle: 'triangle' },
       { label: 'worst', points: points(order.orders.filter((o) => sameOrder(o.order, order.worst))), color: theme.red, radius: 7, pointStyle: 'crossRot' },
     ];
-    const verdict = order.exchangeable === null ? 'exchangeability unknown (no target)' : order.exchangeable ? 'exchangeable' : 'order-sensitive';
-    const note = `${order.orders.length} orders: ${verdict}; std ${exact(order.targetBitsStd)} bits, tolerance ${exact(order.toleranceBits)} bits; largest posterior KL ${exact(order.maxPosteriorKlBits)} bits.`;
+    const verdict = order.exchangeable === null ? 'exchangeability unknown (no target)' : order.exchangeable ? 'no measurable effect of order' : 'order-sensitive';
+    const note = `${order.orders.length} orders; std ${exact(order.targetBitsStd)} bits, tolerance ${exact(order.toleranceBits)} bits; largest posterior KL ${exact(order.maxPosteriorKlBits)} bits.`;
     return {
-      config: stripConfig(theme, measure.title, series),
+      config: stripConfig(theme, measure.title, series, measure.title === 'target bits' ? order.toleranceBits : undefined),
       description: `Order sensitivity: ${measure.title} for ${order.orders.length} orders of the examples; ${verdict}`,
+      verdict: view.verdicts.order,
       note,
     };
   },
@@ -122,6 +124,7 @@ export const calibrationChart: FewShotChartSpec = {
     return {
       config,
       description: `Calibration: raw, bias and calibrated posterior for ${names.join(', ')}`,
+      verdict: view.verdicts.calibration,
       note: `Bias is the posterior for the content-free input “${cal.contentFree}”; calibrated = raw ÷ bias, renormalised.`,
     };
   },
@@ -145,9 +148,10 @@ export const randomLabelsChart: FewShotChartSpec = {
       { label: 'shuffled labels', points: shuffled, color: theme.blue, radius: 3, pointStyle: 'circle' },
       { label: 'true labels', points: truth, color: theme.orange, radius: 7, pointStyle: 'rectRot' },
     ];
-    const note = `Label effect ${exact(rl.labelEffectBits)} bits (mean shuffled − true: positive when the model uses the labels, ≈ 0 when only the format); mean posterior KL ${exact(rl.meanPosteriorKlBits)} bits over ${rl.shuffled.length} shuffles.`;
+    const note = `Label effect ${exact(rl.labelEffectBits)} bits (mean shuffled − true; within ±${view.toleranceBits} bits: no measurable effect); mean posterior KL ${exact(rl.meanPosteriorKlBits)} bits over ${rl.shuffled.length} shuffles.`;
     return {
-      config: stripConfig(theme, measure.title, series),
+      config: stripConfig(theme, measure.title, series, measure.title === 'target bits' ? view.toleranceBits : undefined),
+      verdict: view.verdicts.randomLabels,
       description: `Random labels: ${measure.title} for ${rl.shuffled.length} shuffles of the outputs and for the true labels; label effect ${exact(rl.labelEffectBits)} bits`,
       note,
     };

@@ -3,7 +3,7 @@
 // k ≥ 1 and per-example bars stand for an example (clicking reveals it).
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
-import { anyNumber, axis, baseOptions, exact, exactLabel, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { anyNumber, axis, baseOptions, exact, exactLabel, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /**
  * The target axis plots log10 P on a linear scale with its own ticks: chart.js's
@@ -38,6 +38,25 @@ export function formatLog10(v: number): string {
   return Number.isInteger(v) ? `1e${v}` : p.toExponential(1);
 }
 
+/**
+ * A linear axis of log10 P with probability ticks, never narrower than
+ * ± `minHalfRange` (log10 units) around the values.
+ */
+function log10Axis(theme: Parameters<typeof axis>[0], title: string, values: ReadonlyArray<number | null>, extra: Record<string, unknown> = {}, minHalfRange = 0.05) {
+  const range = toleranceRange(values, minHalfRange);
+  return axis(theme, title, {
+    type: 'linear',
+    // Probabilities: never above P = 1.
+    suggestedMin: Math.min(range.suggestedMin, -2 * minHalfRange),
+    suggestedMax: Math.min(0, range.suggestedMax),
+    ticks: { color: theme.foreground, callback: (value: number | string) => formatLog10(Number(value)) },
+    afterBuildTicks: (scale: { min: number; max: number; ticks: Array<{ value: number }> }) => {
+      scale.ticks = log10Ticks(scale.min, scale.max).map((value) => ({ value }));
+    },
+    ...extra,
+  });
+}
+
 /** The example a point at sweep index `i` stands for (k ≥ 1 means "example k"). */
 const exampleOfK = (view: FewShotView) => (_dataset: number, i: number) => {
   const k = view.ks[i]?.k;
@@ -52,14 +71,39 @@ export const posteriorChart: FewShotChartSpec = {
   build(view, theme) {
     if (view.ks.length === 0 || view.candidates.length === 0) return undefined;
     const first = view.candidates[0];
-    const datasets: Array<Record<string, unknown>> = view.candidates.map((name, i) => ({
-      type: 'bar',
-      label: name,
-      data: view.ks.map((k) => k.posterior[name] ?? null),
-      backgroundColor: theme.series[i % theme.series.length],
-      stack: 'posterior',
-      order: 1,
-    }));
+    // Where the candidates hold almost none of the model's probability, the bars are drawn hollow:
+    // the split between them is no confidence.
+    const low = view.ks.map((k) => k.lowCoverage);
+    const datasets: Array<Record<string, unknown>> = view.candidates.map((name, i) => {
+      const color = theme.series[i % theme.series.length];
+      return {
+        type: 'bar',
+        label: name,
+        data: view.ks.map((k) => k.posterior[name] ?? null),
+        backgroundColor: low.map((l) => (l ? 'transparent' : color)),
+        borderColor: color,
+        borderWidth: low.map((l) => (l ? 2 : 0)),
+        stack: 'posterior',
+        order: 1,
+        yAxisID: 'y',
+      };
+    });
+    const coverage = view.ks.map((k) => (k.coverageBits === null ? null : -k.coverageBits * LOG10_2));
+    if (anyNumber(coverage)) {
+      datasets.push({
+        type: 'line',
+        label: 'coverage Σ P(candidate), log scale',
+        data: coverage,
+        borderColor: theme.muted,
+        backgroundColor: theme.muted,
+        borderWidth: 1.5,
+        pointRadius: 2,
+        pointStyle: 'rect',
+        yAxisID: 'c',
+        stack: 'coverage',
+        order: 0,
+      });
+    }
     const reference = view.ks.map((k) => k.referencePosterior?.[first] ?? null);
     if (anyNumber(reference)) {
       datasets.push({
@@ -85,18 +129,29 @@ export const posteriorChart: FewShotChartSpec = {
         scales: {
           x: axis(theme, 'examples in the prompt (k)', { stacked: true }),
           y: axis(theme, 'posterior', { stacked: true, min: 0, max: 1 }),
+          ...(anyNumber(coverage) ? { c: log10Axis(theme, 'coverage (log)', coverage, { position: 'right', grid: { drawOnChartArea: false } }) } : {}),
         },
         plugins: {
           ...(options.plugins as object),
-          tooltip: { callbacks: { label: exactLabel } },
+          tooltip: {
+            callbacks: {
+              label: (item: TooltipItem<'bar'>) => {
+                const k = view.ks[item.dataIndex];
+                if (item.dataset.yAxisID === 'c') return `coverage: ${k.coverage !== null && k.coverage > 0 ? exact(k.coverage) : `2^−${exact(k.coverageBits)}`}${k.lowCoverage ? ' — the model expects none of these answers' : ''}`;
+                return exactLabel(item);
+              },
+            },
+          },
         },
       },
     } as unknown as AnyChartConfiguration;
     const ref = anyNumber(reference) ? `, dashed: analytic ${first}` : '';
+    const hollow = low.some(Boolean) ? '; hollow bars: coverage below 1e-6, the model expects none of these answers' : '';
     return {
       config,
-      description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}`,
-      note: view.reference ? `Reference: ${view.reference.task} task, α = ${view.reference.alpha}` : undefined,
+      description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}${hollow}`,
+      verdict: view.verdicts.posterior,
+      note: [view.reference ? `Reference: ${view.reference.task} task, α = ${view.reference.alpha}.` : '', low.some(Boolean) ? 'Hollow bars: the candidates hold less than 1e-6 of the probability there.' : ''].filter(Boolean).join(' ') || undefined,
       exampleAt: exampleOfK(view),
     };
   },
@@ -130,13 +185,7 @@ export const targetChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, 'examples in the prompt (k)'),
-          y: axis(theme, 'P(target), log scale', {
-            type: 'linear',
-            ticks: { color: theme.foreground, callback: (value: number | string) => formatLog10(Number(value)) },
-            afterBuildTicks: (scale: { min: number; max: number; ticks: Array<{ value: number }> }) => {
-              scale.ticks = log10Ticks(scale.min, scale.max).map((value) => ({ value }));
-            },
-          }),
+          y: log10Axis(theme, 'P(target), log scale', bits.map((b) => (b === null ? null : -b * LOG10_2)), {}, view.toleranceBits * LOG10_2),
         },
         plugins: {
           ...(options.plugins as object),
@@ -156,6 +205,7 @@ export const targetChart: FewShotChartSpec = {
     return {
       config,
       description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale`,
+      verdict: view.verdicts.target,
       exampleAt: exampleOfK(view),
     };
   },
@@ -217,6 +267,7 @@ export const prequentialChart: FewShotChartSpec = {
     return {
       config,
       description: `Prequential bits for each of ${view.examples.length} examples${withGain ? ', with information gain' : ''}`,
+      verdict: view.verdicts.prequential,
       exampleAt: (_d, i) => view.examples[i]?.index,
     };
   },
@@ -257,6 +308,7 @@ export const entropyChart: FewShotChartSpec = {
     return {
       config,
       description: `Entropy of the next token where the answer starts, and the probability mass on the answer format, for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}`,
+      verdict: view.verdicts.entropy,
       exampleAt: exampleOfK(view),
     };
   },
@@ -276,8 +328,9 @@ export const looChart: FewShotChartSpec = {
       data: {
         labels,
         datasets: [
-          { label: 'helps (Δ < 0)', data: delta.map((d) => (d !== null && d < 0 ? d : null)), backgroundColor: theme.green },
-          { label: 'hurts (Δ ≥ 0)', data: delta.map((d) => (d !== null && d >= 0 ? d : null)), backgroundColor: theme.red },
+          { label: 'helps', data: view.examples.map((e) => (e.looEffect === 'helps' ? e.looDeltaBits : null)), backgroundColor: theme.green },
+          { label: 'hurts', data: view.examples.map((e) => (e.looEffect === 'hurts' ? e.looDeltaBits : null)), backgroundColor: theme.red },
+          { label: `no measurable effect (±${view.toleranceBits} bits)`, data: view.examples.map((e) => (e.looEffect === 'none' ? e.looDeltaBits : null)), backgroundColor: theme.muted },
         ],
       },
       options: {
@@ -285,7 +338,7 @@ export const looChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, undefined, { stacked: true, ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
-          y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true }),
+          y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true, ...toleranceRange(delta, view.toleranceBits, 0) }),
         },
         plugins: {
           ...(options.plugins as object),
@@ -301,8 +354,9 @@ export const looChart: FewShotChartSpec = {
     } as unknown as AnyChartConfiguration;
     return {
       config,
-      description: `Change in the target's bits when each example is left out, for ${view.examples.length} examples; negative means the example helps`,
-      note: `Leave-one-out evaluated ${view.looTokensEvaluated} tokens.`,
+      description: `Change in the target's bits when each example is left out, for ${view.examples.length} examples; negative means the example helps; within ±${view.toleranceBits} bits, no measurable effect`,
+      verdict: view.verdicts.loo,
+      note: `Δ < 0: removing the example lowers P(target). Within ±${view.toleranceBits} bits: no measurable effect (grey).`,
       exampleAt: (_d, i) => view.examples[i]?.index,
     };
   },

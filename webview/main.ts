@@ -15,6 +15,7 @@ const send = (m: WebviewToHost) => vscode.postMessage(m);
 
 registerToolkit();
 const summary = document.getElementById('summary')!;
+const documentNotice = document.getElementById('document-notice')!;
 const chart = new TokenChart(document.getElementById('tokens') as HTMLCanvasElement, (index) => send({ type: 'panel/revealToken', index }));
 document.getElementById('analyze')!.addEventListener('click', () => send({ type: 'panel/analyze' }));
 const windTunnelSection = document.getElementById('wind-tunnel')!;
@@ -30,11 +31,17 @@ function render(snapshot: PanelSnapshot): void {
     ? `${d.name}${d.stale ? ' (edited since)' : ''} — ${d.model}, ${d.tokens} tokens, perplexity ${d.perplexity === null ? '—' : d.perplexity.toFixed(2)}, mean entropy ${bits(d.meanEntropy)}, mean surprisal ${bits(d.meanSurprisal)} (${d.route} route)`
     : 'Open a prompt and run “ICL Lens: Analyze Prompt”.';
   summary.classList.toggle('muted', !d);
+  // A model that reads the text no better than chance: say so above the chart, which means nothing then.
+  const notice = [d?.unreadable, d?.windows].filter(Boolean).join(' ');
+  documentNotice.textContent = notice;
+  documentNotice.hidden = notice.length === 0;
+  documentNotice.classList.toggle('notice-warn', d?.unreadable !== undefined);
   chart.render(snapshot);
   const wt = snapshot.windTunnel;
   windTunnelSection.hidden = !wt;
   if (wt) {
-    windTunnelSummary.textContent = `${wt.task}, ${wt.sequences} sequences from seed ${wt.seed}, ${wt.model}: mean KL ${wt.meanKl.toPrecision(3)} bits (pass line ${wt.reference.klPassBits}), mean |ΔH| ${wt.meanEntropyError.toPrecision(3)} bits (paper: ${wt.reference.entropyErrorBits})`;
+    windTunnelSummary.textContent = `${wt.sequences} sequences from seed ${wt.seed}, ${wt.model}. ${wt.verdict}`;
+    windTunnelSummary.className = `few-shot-verdict tone-${wt.pass ? 'good' : 'bad'}`;
   }
   windTunnelChart.render(wt);
   fewShot.render(snapshot.fewShot);

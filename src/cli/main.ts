@@ -17,7 +17,9 @@ import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
 import { runSweep } from '../core/fewShot/sweep';
 import { renderProbe, renderSweep } from '../core/fewShot/sweepReport';
-import { renderWindTunnel, runWindTunnel } from '../core/windTunnel/windTunnelProbe';
+import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts, type Verdict } from '../core/fewShot/verdicts';
+import { unreadableNotice } from '../core/readability';
+import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminalHeatmap';
@@ -39,14 +41,14 @@ class CliError extends Error {
 /** The `--json` object. */
 export function heatmapJson(analysis: Analysis, metric: Metric): object {
   const s = summarize(analysis.tokens);
-  const { path: modelPath, name, vocabSize, contextSize } = analysis.model;
+  const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name);
   return {
-    model: { path: modelPath, name, vocabSize, contextSize },
+    model: analysis.model,
     metric,
     text: analysis.text,
     tokens: analysis.tokens,
     next: analysis.next,
-    summary: { tokens: s.tokens, perplexity: s.perplexity, meanSurprisal: s.meanSurprisal, meanEntropy: s.meanEntropy },
+    summary: { tokens: s.tokens, perplexity: s.perplexity, meanSurprisal: s.meanSurprisal, meanEntropy: s.meanEntropy, unreadable: unreadable?.message ?? null },
     route: analysis.route,
   };
 }
@@ -114,8 +116,13 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
     return;
   }
   const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
-  process.stdout.write(`${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
-  process.stdout.write(`${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n${renderSummary(analysis, args.metric)}\n`);
+  const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+  // Colours over a text the model cannot read would look calm and mean nothing: say so instead,
+  // unless colours were asked for explicitly (--color), and then say so too.
+  const hide = unreadable !== null && args.color !== true;
+  if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
+  process.stdout.write(hide ? `${analysis.text}\n\n` : `${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
+  process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
 }
 
 async function windTunnel(args: WindTunnelArgs): Promise<void> {
@@ -124,7 +131,7 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
       if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${args.sequences} sequences`);
     }));
   if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderWindTunnel(report)}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: windTunnelVerdict(report) })}\n` : `${renderWindTunnel(report)}\n`);
 }
 
 /** The document's few-shot structure, or an input error listing what is wrong. */
@@ -151,12 +158,13 @@ async function sweep(args: SweepArgs): Promise<number> {
   const result = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) =>
     runSweep(text, structure, continuationScorer(runtime, signal), {
       leaveOneOut: args.leaveOneOut,
+      toleranceBits: args.toleranceBits,
       onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
     }));
   if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
   const outcomes = args.expect.map((e) => checkExpectation(result, e));
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
   } else {
     process.stdout.write(`${renderSweep(result)}\n`);
     if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
@@ -172,14 +180,23 @@ async function probe(args: ProbeArgs): Promise<void> {
   const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
     try {
       return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal), {
-        ...DEFAULT_PROBE_OPTIONS, permutations: args.permutations, shuffles: args.shuffles, seed: args.seed,
+        ...DEFAULT_PROBE_OPTIONS, permutations: args.permutations, shuffles: args.shuffles, seed: args.seed, toleranceBits: args.toleranceBits,
       });
     } catch (err) {
       if (err instanceof ProbeInputError) throw new CliError(EXIT.input, `${args.file}: ${err.message}`);
       throw err;
     }
   });
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderProbe(report)}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null })}\n` : `${renderProbe(report)}\n`);
+}
+
+function probeVerdict(report: Awaited<ReturnType<typeof runProbe>>): Verdict | undefined {
+  switch (report.probe) {
+    case 'loo': return looVerdict(report);
+    case 'order': return orderVerdict(report);
+    case 'calibrate': return calibrationVerdict(report);
+    case 'random-labels': return randomLabelsVerdict(report);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

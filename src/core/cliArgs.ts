@@ -33,6 +33,8 @@ export interface WindTunnelArgs {
 
 interface ModelOptions {
   readonly file: string;
+  /** Effects within ± this many bits count as no measurable effect. */
+  readonly toleranceBits: number;
   readonly model: string | undefined;
   readonly threads: number;
   readonly contextSize: number;
@@ -86,6 +88,10 @@ windtunnel:
   --length <n>                observations per sequence (coin 24, labels 16)
   --alpha <a>                 labels: P(shown label = hidden label), default 0.8
   --size <n>                  bijection: number of keys, 2-10 (default 6)
+sweep and probe:
+  --tolerance <bits>          effects within +/- this many bits (leave-one-out,
+                              order spread, shuffled labels) count as no
+                              measurable effect (default: 0.1)
 sweep:
   --expect <assertion>        e.g. "posterior.dsl>=0.9@k=4" or "targetBits<=2";
                               repeatable; exit code 1 when one is not met
@@ -216,7 +222,7 @@ class ArgCursor {
 function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[], env: Readonly<Record<string, string | undefined>>): SweepArgs | ProbeArgs {
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
-    expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
+    toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
   };
   const positional: string[] = [];
   const cursor = new ArgCursor(rest);
@@ -242,6 +248,13 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         }
         break;
       case '--no-loo': args.leaveOneOut = false; break;
+      case '--tolerance': {
+        const raw = cursor.value(a);
+        const v = Number(raw);
+        if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > 100) throw new UsageError('--tolerance must be a number of bits between 0 and 100');
+        args.toleranceBits = v;
+        break;
+      }
       case '--permutations': args.permutations = intArg(a, cursor.value(a), 1, 10_000); break;
       case '--shuffles': args.shuffles = intArg(a, cursor.value(a), 1, 10_000); break;
       case '--seed': args.seed = intArg(a, cursor.value(a), 0, 2 ** 31); break;

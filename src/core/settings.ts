@@ -11,6 +11,8 @@ export interface Settings {
   readonly gpu: 'auto' | 'cpu';
   readonly metric: Metric;
   readonly heatmapEnabled: boolean;
+  /** Colour texts the model reads no better than uniform guessing (off: a warning instead of colours that mean nothing). */
+  readonly colorUnreadableText: boolean;
   readonly scaleMaxBits: number;
   readonly hoverTopK: number;
   readonly autoAnalyze: readonly string[];
@@ -28,7 +30,8 @@ export interface FewShotSettings {
   readonly orderPermutations: number;
   readonly randomLabelShuffles: number;
   readonly seed: number;
-  readonly exchangeabilityToleranceBits: number;
+  /** Effects (leave-one-out, order, shuffled labels) within ± this many bits count as no measurable effect. */
+  readonly toleranceBits: number;
   readonly autoRerun: boolean;
 }
 
@@ -39,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   gpu: 'auto',
   metric: 'entropy',
   heatmapEnabled: true,
+  colorUnreadableText: false,
   scaleMaxBits: 10,
   hoverTopK: 10,
   autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt'],
@@ -52,7 +56,7 @@ export const DEFAULT_SETTINGS: Settings = {
     orderPermutations: 24,
     randomLabelShuffles: 8,
     seed: 1,
-    exchangeabilityToleranceBits: 0.1,
+    toleranceBits: 0.1,
     autoRerun: true,
   },
 };
@@ -85,6 +89,7 @@ export function parseSettings(get: SettingGetter): Settings {
     gpu: oneOf(get('model.gpu'), ['auto', 'cpu'] as const, d.gpu),
     metric: oneOf(get('heatmap.metric'), ['entropy', 'surprisal'] as const, d.metric),
     heatmapEnabled: typeof get('heatmap.enabled') === 'boolean' ? (get('heatmap.enabled') as boolean) : d.heatmapEnabled,
+    colorUnreadableText: typeof get('heatmap.colorUnreadableText') === 'boolean' ? (get('heatmap.colorUnreadableText') as boolean) : d.colorUnreadableText,
     scaleMaxBits: num(get('heatmap.scaleMaxBits'), d.scaleMaxBits, 1, 64),
     hoverTopK: int(get('hover.topK'), d.hoverTopK, 1, 50),
     autoAnalyze: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.length > 0) : d.autoAnalyze,
@@ -106,7 +111,7 @@ function parseFewShotSettings(get: SettingGetter, d: FewShotSettings): FewShotSe
     orderPermutations: int(get('fewShot.orderPermutations'), d.orderPermutations, 2, 1000),
     randomLabelShuffles: int(get('fewShot.randomLabelShuffles'), d.randomLabelShuffles, 1, 200),
     seed: int(get('fewShot.seed'), d.seed, 0, 2 ** 31),
-    exchangeabilityToleranceBits: num(get('fewShot.exchangeabilityToleranceBits'), d.exchangeabilityToleranceBits, 0, 100),
+    toleranceBits: num(get('fewShot.toleranceBits'), d.toleranceBits, 0, 100),
     autoRerun: bool(get('fewShot.autoRerun'), d.autoRerun),
   };
 }

@@ -3,6 +3,7 @@ import type { Analysis, Metric } from './analysis';
 import { summarize } from './bits';
 import { formatBits } from './format';
 import { HEATMAP_LEVELS, heatmapRanges, levelBounds, metricValue } from './heatmapScale';
+import { windowsNotice } from './readability';
 import { visibleText } from './visibleText';
 
 /** xterm-256 backgrounds from cool (confident) to hot (uncertain). */
@@ -39,10 +40,11 @@ export function renderLegend(metric: Metric, maxBits: number, color: boolean): s
 export function renderSummary(analysis: Analysis, metric: Metric): string {
   const s = summarize(analysis.tokens);
   const lines = [
-    `model: ${analysis.model.name} (${analysis.model.vocabSize} tokens, context ${analysis.model.contextSize}, ${analysis.route.scorer} route)`,
+    `model: ${analysis.model.name} (vocabulary ${analysis.model.vocabSize}, context ${analysis.model.contextSize}, ${analysis.route.scorer} route)`,
     `tokens: ${s.tokens} (${s.scored} scored)   perplexity: ${s.perplexity === null ? '—' : s.perplexity.toFixed(2)}   mean surprisal: ${formatBits(s.meanSurprisal)}   mean entropy: ${formatBits(s.meanEntropy)}`,
   ];
-  if (analysis.route.window) lines.push(`note: the document is longer than the context; analysed in windows of ${analysis.route.window.size} tokens (stride ${analysis.route.window.stride})`);
+  const windows = windowsNotice(analysis);
+  if (windows) lines.push(`note: ${windows}`);
   const worst = analysis.tokens
     .filter((t) => metricValue(t, metric) !== null)
     .sort((a, b) => (metricValue(b, metric) ?? 0) - (metricValue(a, metric) ?? 0))

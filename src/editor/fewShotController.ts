@@ -117,13 +117,13 @@ export class FewShotController extends Disposable {
     if (!state.sweep) {
       return {
         document, uri: doc.uri.toString(), model: '', complete: false, stale, target: null, candidates: [], lengthNormalized: false, reference: null,
-        ks: [], examples: [], tokensEvaluated: 0, tokensMinimum: 0, looTokensEvaluated: 0,
+        toleranceBits: this.settings.value.fewShot.toleranceBits, verdicts: {}, ks: [], examples: [], tokensEvaluated: 0, tokensMinimum: 0, looTokensEvaluated: 0,
         ...(state.progress ? { progress: state.progress } : {}), ...(state.problem ? { problem: state.problem } : {}),
       };
     }
     return fewShotView({
       document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale,
-      progress: state.progress, problem: state.problem, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+      progress: state.progress, problem: state.problem, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
     });
   }
 
@@ -141,6 +141,7 @@ export class FewShotController extends Disposable {
       if (!this.models.hasModel) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".');
       const work = (signal: AbortSignal, report: (done: number, total: number) => void) => runSweep(text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
         leaveOneOut: this.settings.value.fewShot.leaveOneOut,
+        toleranceBits: this.settings.value.fewShot.toleranceBits,
         onPartial: (partial, done, total) => {
           if (state.controller !== controller) return;
           state.sweep = partial;
@@ -178,7 +179,7 @@ export class FewShotController extends Disposable {
     try {
       const structure = this.structureOrThrow(doc);
       const f = this.settings.value.fewShot;
-      const options = { ...DEFAULT_PROBE_OPTIONS, permutations: f.orderPermutations, shuffles: f.randomLabelShuffles, seed: f.seed, toleranceBits: f.exchangeabilityToleranceBits };
+      const options = { ...DEFAULT_PROBE_OPTIONS, permutations: f.orderPermutations, shuffles: f.randomLabelShuffles, seed: f.seed, toleranceBits: f.toleranceBits };
       const report = await this.withProgress(true, PROBE_TITLES[probe], controller, (signal, progress) =>
         runProbe(probe, text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
           ...options,
@@ -194,7 +195,7 @@ export class FewShotController extends Disposable {
           case 'loo':
             state.loo = report;
             // The panel's leave-one-out chart reads the sweep's examples (the probe equals the sweep's pass).
-            if (state.sweep) state.sweep = { ...state.sweep, examples: state.sweep.examples.map((e, i) => ({ ...e, looDeltaBits: report.examples[i]?.looDeltaBits ?? e.looDeltaBits })) };
+            if (state.sweep) state.sweep = { ...state.sweep, examples: state.sweep.examples.map((e, i) => ({ ...e, looDeltaBits: report.examples[i]?.looDeltaBits ?? e.looDeltaBits, looEffect: report.examples[i]?.effect ?? e.looEffect })) };
             break;
           case 'order': state.order = report; break;
           case 'calibrate': state.calibration = report; break;

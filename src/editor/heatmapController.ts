@@ -7,7 +7,9 @@
  */
 import * as vscode from 'vscode';
 import type { Metric } from '../core/analysis';
+import { summarize } from '../core/bits';
 import { HEATMAP_LEVELS, heatmapRanges, type LevelRange } from '../core/heatmapScale';
+import { unreadableNotice } from '../core/readability';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { SettingsService } from './settingsService';
@@ -17,11 +19,16 @@ export interface PaintedHeatmap {
   readonly version: number;
   readonly metric: Metric;
   readonly ranges: readonly LevelRange[];
+  /** Set when no colours were painted because the model cannot read the text (until the user asks to see them). */
+  readonly unreadable?: string;
 }
 
 export class HeatmapController extends Disposable {
   private readonly types: vscode.TextEditorDecorationType[];
   private readonly painted = new Map<string, PaintedHeatmap>();
+  /** Documents whose unreadable-text warning was shown (per model), and those the user wants coloured anyway. */
+  private readonly warned = new Set<string>();
+  private readonly colourAnywayFor = new Set<string>();
   private visible: boolean;
   private readonly toggled = this.register(new vscode.EventEmitter<boolean>());
   /** Fires when the heatmap is shown or hidden. */
@@ -37,12 +44,15 @@ export class HeatmapController extends Disposable {
     })));
     this.register(store.onDidChange((uri) => this.renderUri(uri)));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
-    this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.painted.delete(doc.uri.toString())));
-    let last = { metric: settings.value.metric, max: settings.value.scaleMaxBits, enabled: settings.value.heatmapEnabled };
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => {
+      this.painted.delete(doc.uri.toString());
+      this.colourAnywayFor.delete(doc.uri.toString());
+    }));
+    let last = { metric: settings.value.metric, max: settings.value.scaleMaxBits, enabled: settings.value.heatmapEnabled, unreadable: settings.value.colorUnreadableText };
     this.register(settings.onDidChange((s) => {
       if (s.heatmapEnabled !== last.enabled) this.visible = s.heatmapEnabled;
-      if (s.metric !== last.metric || s.scaleMaxBits !== last.max || s.heatmapEnabled !== last.enabled) this.renderAll();
-      last = { metric: s.metric, max: s.scaleMaxBits, enabled: s.heatmapEnabled };
+      if (s.metric !== last.metric || s.scaleMaxBits !== last.max || s.heatmapEnabled !== last.enabled || s.colorUnreadableText !== last.unreadable) this.renderAll();
+      last = { metric: s.metric, max: s.scaleMaxBits, enabled: s.heatmapEnabled, unreadable: s.colorUnreadableText };
     }));
   }
 
@@ -55,6 +65,22 @@ export class HeatmapController extends Disposable {
     this.visible = !this.visible;
     this.renderAll();
     this.toggled.fire(this.visible);
+  }
+
+  /** Colour `uri` even though its model cannot read it (the user asked). */
+  colourAnyway(uri: vscode.Uri): void {
+    this.colourAnywayFor.add(uri.toString());
+    this.renderUri(uri);
+  }
+
+  /** Once per document and model: say why there are no colours, with the way out. */
+  private warnUnreadable(uri: vscode.Uri, key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    void vscode.window.showWarningMessage(`ICL Lens: ${message}`, 'Select Model', 'Show Colours Anyway').then((choice) => {
+      if (choice === 'Select Model') void vscode.commands.executeCommand('iclLens.selectModel');
+      if (choice === 'Show Colours Anyway') this.colourAnyway(uri);
+    });
   }
 
   /** What was last painted for `uri`, if anything. */
@@ -89,6 +115,14 @@ export class HeatmapController extends Disposable {
       return;
     }
     const { metric, scaleMaxBits } = this.settings.value;
+    // Colours over a text the model reads no better than chance would look calm and mean nothing.
+    const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+    if (unreadable && !this.settings.value.colorUnreadableText && !this.colourAnywayFor.has(key)) {
+      this.types.forEach((t) => editor.setDecorations(t, []));
+      this.painted.set(key, { version: doc.version, metric, ranges: [], unreadable: unreadable.message });
+      this.warnUnreadable(doc.uri, `${key}\u0000${analysis.model.path}`, unreadable.message);
+      return;
+    }
     const ranges = heatmapRanges(analysis.tokens, metric, scaleMaxBits);
     const byLevel: vscode.Range[][] = this.types.map(() => []);
     for (const r of ranges) byLevel[r.level].push(new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));

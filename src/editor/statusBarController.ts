@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { levelBounds } from '../core/heatmapScale';
+import { unreadableNotice, windowsNotice } from '../core/readability';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { HeatmapController } from './heatmapController';
@@ -43,9 +44,16 @@ export class StatusBarController extends Disposable {
     } else if (state.kind === 'error') {
       this.item.text = '$(warning) ICL Lens';
     } else if (stored) {
-      const ppl = summarize(stored.analysis.tokens).perplexity;
+      const summary = summarize(stored.analysis.tokens);
+      const ppl = summary.perplexity;
       const stale = stored.version !== doc.version ? ' (stale)' : '';
-      this.item.text = `${eye} ${stored.analysis.model.name} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
+      const unreadable = unreadableNotice(summary, stored.analysis.model.vocabSize, stored.analysis.model.name);
+      this.item.text = unreadable
+        ? `$(warning) ${stored.analysis.model.name} cannot read this text${stale}`
+        : `${eye} ${stored.analysis.model.name} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
+      this.item.tooltip = this.tooltip(unreadable?.message, windowsNotice(stored.analysis) ?? undefined);
+      this.item.show();
+      return;
     } else if (!this.models.hasModel) {
       this.item.text = '$(circle-slash) ICL Lens: no model';
     } else {
@@ -56,7 +64,7 @@ export class StatusBarController extends Disposable {
     this.item.show();
   }
 
-  private tooltip(error?: string): vscode.MarkdownString {
+  private tooltip(error?: string, note?: string): vscode.MarkdownString {
     const { metric, scaleMaxBits } = this.settings.value;
     const legend = levelBounds(scaleMaxBits)
       .map((b) => `| ${b.level} | ${b.from.toFixed(1)} | ${b.to === Infinity ? '∞' : b.to.toFixed(1)} |`)
@@ -64,6 +72,7 @@ export class StatusBarController extends Disposable {
     const md = new vscode.MarkdownString([
       `**ICL Lens** — model: ${this.models.label}`,
       error ? `$(warning) ${error}` : '',
+      note ?? '',
       `Heatmap (${this.heatmap.isVisible ? 'shown' : 'hidden'}): ${metric} in bits, level 0 = confident, ${levelBounds(scaleMaxBits).length - 1} = uncertain.`,
       `| level | from | to |\n|--:|--:|--:|\n${legend}`,
       'Click to toggle the heatmap.',

@@ -1,6 +1,8 @@
 /** The hover over an analysed token: reads the store, Markdown from the pure hoverMarkdown(). */
 import * as vscode from 'vscode';
+import { summarize } from '../core/bits';
 import { hoverMarkdown } from '../core/hoverMarkdown';
+import { unreadableNotice } from '../core/readability';
 import { tokenAt } from '../core/tokenLookup';
 import type { AnalysisStore } from './analysisStore';
 import type { SettingsService } from './settingsService';
@@ -14,7 +16,11 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const token = tokenAt(analysis.tokens, doc.offsetAt(position));
     if (token === undefined) return undefined;
     const { metric, hoverTopK } = this.settings.value;
-    const markdown = new vscode.MarkdownString(hoverMarkdown(token, { metric, modelName: analysis.model.name, topK: hoverTopK }));
+    const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+    const markdown = new vscode.MarkdownString();
+    // The numbers of a model that reads the text no better than chance come with that warning.
+    if (unreadable) markdown.appendText(`⚠ ${unreadable.message}\n\n`);
+    markdown.appendMarkdown(hoverMarkdown(token, { metric, modelName: analysis.model.name, topK: hoverTopK }));
     markdown.appendMarkdown('\n\n[What comes next here?](command:iclLens.whatComesNext "Show the distribution at the cursor")');
     markdown.isTrusted = { enabledCommands: ['iclLens.whatComesNext'] };
     return new vscode.Hover(markdown, new vscode.Range(doc.positionAt(token.start), doc.positionAt(token.end)));

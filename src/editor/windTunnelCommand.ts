@@ -1,7 +1,7 @@
 /** "ICL Lens: Run Bayesian Wind Tunnel": the probe on the current model, plotted in the panel. */
 import * as vscode from 'vscode';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from '../core/windTunnel/tasks';
-import { REFERENCE, runWindTunnel } from '../core/windTunnel/windTunnelProbe';
+import { REFERENCE, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import type { ModelRuntime } from '../model/runtimeClient';
 import type { PanelController } from '../panel/panelController';
 import type { WindTunnelView } from '../shared/protocol';
@@ -40,12 +40,12 @@ export class WindTunnelCommand {
     );
     const view: WindTunnelView = {
       task, model: report.model.name, sequences, seed, meanKl: report.meanKl, meanEntropyError: report.meanEntropyError,
-      positions: report.positions, reference: REFERENCE,
+      pass: report.pass, verdict: windTunnelVerdict(report), positions: report.positions, reference: REFERENCE,
     };
     this.panel.showWindTunnel(view);
     const note = report.multiTokenSymbols.length > 0 ? ` Note: ${report.multiTokenSymbols.join(', ')} are not single tokens in this model.` : '';
     void vscode.window.showInformationMessage(
-      `Wind tunnel (${TASKS[task].label}, ${sequences} sequences): mean KL ${report.meanKl.toPrecision(3)} bits (pass line ${REFERENCE.klPassBits}), mean |ΔH| ${report.meanEntropyError.toPrecision(3)} bits.${note}`,
+      `Wind tunnel (${TASKS[task].label}, ${sequences} sequences): ${windTunnelVerdict(report)}${note}`,
     );
     return view;
   }

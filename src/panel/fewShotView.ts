@@ -2,8 +2,10 @@
  * Builds the panel's few-shot view from a sweep and the probes run since. Pure
  * (no vscode): the numbers are the CLI's, passed through unchanged.
  */
-import type { OrderReport, CalibrateReport, RandomLabelsReport } from '../core/fewShot/probes';
+import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
+import type { OrderReport, CalibrateReport, RandomLabelsReport, LooReport } from '../core/fewShot/probes';
 import type { SweepResult } from '../core/fewShot/sweep';
+import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts } from '../core/fewShot/verdicts';
 import { visibleText } from '../core/visibleText';
 import type { FewShotView } from '../shared/protocol';
 
@@ -15,6 +17,7 @@ export interface FewShotViewInput {
   readonly stale: boolean;
   readonly progress?: FewShotView['progress'];
   readonly problem?: string;
+  readonly loo?: LooReport;
   readonly order?: OrderReport;
   readonly calibration?: CalibrateReport;
   readonly randomLabels?: RandomLabelsReport;
@@ -30,12 +33,21 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     const inputText = text.slice(s.inputStart, s.outputStart).trim();
     const raw = inputText.length > 0 ? inputText : text.slice(s.outputStart, e.end).trim();
     const label = visibleText(raw.length > LABEL_CHARS ? `${raw.slice(0, LABEL_CHARS - 1)}…` : raw);
-    return { index: e.index, label: `E${e.index} ${label}`.trim(), prequentialBits: e.prequentialBits, looDeltaBits: e.looDeltaBits, informationGainBits: e.informationGainBits };
+    return { index: e.index, label: `E${e.index} ${label}`.trim(), prequentialBits: e.prequentialBits, looDeltaBits: e.looDeltaBits, looEffect: e.looEffect, informationGainBits: e.informationGainBits };
   });
+  const sweep = sweepVerdicts(r);
+  const verdicts = {
+    ...sweep,
+    // The probe's own reading supersedes the sweep's once it ran (same numbers, its tolerance).
+    ...(input.loo ? { loo: looVerdict(input.loo) ?? sweep.loo } : {}),
+    ...(input.order ? { order: orderVerdict(input.order) } : {}),
+    ...(input.calibration ? { calibration: calibrationVerdict(input.calibration) } : {}),
+    ...(input.randomLabels ? { randomLabels: randomLabelsVerdict(input.randomLabels) } : {}),
+  };
   return {
     document: input.document,
     uri: input.uri,
-    model: r.model,
+    model: r.model.name,
     complete: r.complete,
     stale: input.stale,
     ...(input.progress ? { progress: input.progress } : {}),
@@ -44,11 +56,16 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     candidates: r.candidates.map((c) => c.name),
     lengthNormalized: r.lengthNormalized,
     reference: r.reference,
+    toleranceBits: r.toleranceBits,
+    verdicts,
     ks: r.ks.map((k) => ({
       k: k.k,
       targetBits: k.targetBits,
       targetTokenBits: k.targetTokenBits,
       posterior: k.posterior,
+      coverage: k.coverage,
+      coverageBits: k.coverageBits,
+      lowCoverage: k.coverage !== null && k.coverage < LOW_COVERAGE,
       ...(k.referencePosterior ? { referencePosterior: k.referencePosterior } : {}),
       formatMass: k.formatMass,
       answerEntropy: k.answerEntropy,
@@ -77,6 +94,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
         shuffled: input.randomLabels.shuffled.map((s) => ({ outputs: s.outputs, targetBits: s.targetBits, posterior: s.posterior })),
         labelEffectBits: input.randomLabels.labelEffectBits,
         meanPosteriorKlBits: input.randomLabels.meanPosteriorKlBits,
+        shuffleCannotChange: input.randomLabels.shuffleCannotChange,
       },
     } : {}),
   };

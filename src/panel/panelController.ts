@@ -6,6 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
+import { unreadableNotice, windowsNotice } from '../core/readability';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
@@ -156,6 +157,8 @@ export class PanelController extends Disposable {
     if (!doc || !stored) return { schema: 1, metric, windTunnel, fewShot };
     const { analysis } = stored;
     const s = summarize(analysis.tokens);
+    const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name)?.message;
+    const windows = windowsNotice(analysis) ?? undefined;
     return {
       schema: 1,
       metric,
@@ -168,6 +171,8 @@ export class PanelController extends Disposable {
         meanEntropy: s.meanEntropy,
         meanSurprisal: s.meanSurprisal,
         stale: stored.version !== doc.version,
+        ...(unreadable ? { unreadable } : {}),
+        ...(windows ? { windows } : {}),
       },
       series: {
         labels: analysis.tokens.map((t) => visibleText(t.text)),

@@ -32,6 +32,7 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
   <vscode-button id="analyze" appearance="secondary">Analyze active prompt</vscode-button>
 </header>
 <p id="summary" class="muted">Open a prompt and run “ICL Lens: Analyze Prompt”.</p>
+<p id="document-notice" role="status" hidden></p>
 <div class="chart"><canvas id="tokens" role="img" aria-label="Entropy and surprisal per token"></canvas></div>
 <section id="wind-tunnel" hidden>
   <h2>Bayesian wind tunnel</h2>

@@ -11,6 +11,10 @@ export interface WindTunnelView {
   readonly seed: number;
   readonly meanKl: number;
   readonly meanEntropyError: number;
+  /** Whether the mean KL is within the pass line. */
+  readonly pass: boolean;
+  /** One line: PASS/FAIL against the pass line, with the paper's figure and its source. */
+  readonly verdict: string;
   readonly positions: ReadonlyArray<{
     readonly t: number;
     readonly kl: number;
@@ -29,6 +33,15 @@ export const FEW_SHOT_PROBES: readonly FewShotProbe[] = ['loo', 'order', 'calibr
 
 /** A posterior over named candidates. */
 export type Posterior = Readonly<Record<string, number>>;
+
+/** One plain line saying what a chart or probe found; `warn`: the number must not be over-read. */
+export interface VerdictView {
+  readonly text: string;
+  readonly tone: 'neutral' | 'good' | 'bad' | 'warn';
+}
+
+/** How a leave-one-out change reads against the tolerance. */
+export type EffectView = 'helps' | 'hurts' | 'none';
 
 /** The few-shot sweep of one document (the CLI's `sweep --json`, plus probe results), as the panel plots it. */
 export interface FewShotView {
@@ -49,11 +62,30 @@ export interface FewShotView {
   readonly candidates: readonly string[];
   readonly lengthNormalized: boolean;
   readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  /** Effects within ± this many bits are no measurable effect (neutral colour; axes never narrower). */
+  readonly toleranceBits: number;
+  /** One line per chart and probe. */
+  readonly verdicts: {
+    readonly posterior?: VerdictView;
+    readonly target?: VerdictView;
+    readonly prequential?: VerdictView;
+    readonly entropy?: VerdictView;
+    readonly loo?: VerdictView;
+    readonly order?: VerdictView;
+    readonly calibration?: VerdictView;
+    readonly randomLabels?: VerdictView;
+  };
   readonly ks: ReadonlyArray<{
     readonly k: number;
     readonly targetBits: number | null;
     readonly targetTokenBits: readonly number[];
     readonly posterior: Posterior;
+    /** Σ P(candidate): how much probability the candidates hold together (null without candidates). */
+    readonly coverage: number | null;
+    /** −log2 coverage (finite where coverage underflows). */
+    readonly coverageBits: number | null;
+    /** Coverage below the floor: the posterior compares answers the model does not expect. */
+    readonly lowCoverage: boolean;
     readonly referencePosterior?: Posterior;
     readonly formatMass: number | null;
     readonly answerEntropy: number | null;
@@ -66,6 +98,7 @@ export interface FewShotView {
     readonly label: string;
     readonly prequentialBits: number | null;
     readonly looDeltaBits: number | null;
+    readonly looEffect: EffectView | null;
     readonly informationGainBits: number | null;
   }>;
   readonly tokensEvaluated: number;
@@ -90,6 +123,8 @@ export interface FewShotView {
     readonly shuffled: ReadonlyArray<{ readonly outputs: readonly number[]; readonly targetBits: number | null; readonly posterior: Posterior }>;
     readonly labelEffectBits: number | null;
     readonly meanPosteriorKlBits: number | null;
+    /** Why shuffling cannot change the input→label mapping here, if it cannot. */
+    readonly shuffleCannotChange: string | null;
   };
 }
 
@@ -106,6 +141,10 @@ export interface PanelSnapshot {
     readonly meanEntropy: number | null;
     readonly meanSurprisal: number | null;
     readonly stale: boolean;
+    /** Set when the model reads the text no better than uniform guessing: the heatmap means nothing there. */
+    readonly unreadable?: string;
+    /** Set when the document was analysed in windows (longer than the context). */
+    readonly windows?: string;
   };
   /** Per-token series, index-aligned with `labels`. */
   readonly series?: {

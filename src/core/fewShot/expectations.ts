@@ -3,7 +3,7 @@
  * `<metric><op><value>[@k=<n>]`, e.g. `posterior.dsl>=0.9@k=4`.
  *
  * Metrics at k (default: the last k): `posterior.<candidate>`, `targetBits`,
- * `targetP`, `formatMass`, `answerEntropy`, `informationGain`. Metrics of
+ * `targetP`, `coverage`, `formatMass`, `answerEntropy`, `informationGain`. Metrics of
  * example k (1-based, default: the last): `prequentialBits`, `looDeltaBits`.
  */
 import type { SweepResult } from './sweep';
@@ -25,7 +25,7 @@ export interface ExpectationOutcome {
   readonly message: string;
 }
 
-const K_METRICS = ['targetBits', 'targetP', 'formatMass', 'answerEntropy', 'informationGain'];
+const K_METRICS = ['targetBits', 'targetP', 'coverage', 'formatMass', 'answerEntropy', 'informationGain'];
 const EXAMPLE_METRICS = ['prequentialBits', 'looDeltaBits'];
 const PATTERN = /^\s*([A-Za-z][\w.-]*)\s*(>=|<=|==|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?:@\s*k\s*=\s*(\d+))?\s*$/i;
 
@@ -62,7 +62,7 @@ export function checkExpectation(result: SweepResult, e: Expectation): Expectati
     } else if (e.metric === 'informationGain') {
       actual = at.informationGainBits;
     } else {
-      actual = at[e.metric as 'targetBits' | 'formatMass' | 'answerEntropy'];
+      actual = at[e.metric as 'targetBits' | 'coverage' | 'formatMass' | 'answerEntropy'];
     }
   }
   if (actual === null || actual === undefined) return fail(`${e.metric} is not available for this prompt`);

@@ -22,6 +22,20 @@ export function candidatePosterior(perCandidate: ReadonlyArray<readonly number[]
   return softmax(scores);
 }
 
+/**
+ * Candidate coverage in log2: log2 Σ_j P(c_j) from each candidate's per-token
+ * ln p, by log-sum-exp so it stays finite where P underflows float64.
+ */
+export function candidateCoverageLog2(perCandidate: ReadonlyArray<readonly number[]>): number {
+  const sums = perCandidate.map((lnp) => lnp.reduce((a, b) => a + b, 0));
+  const m = Math.max(...sums);
+  if (m === -Infinity) return -Infinity;
+  return (m + Math.log(sums.reduce((a, v) => a + Math.exp(v - m), 0))) * LOG2E;
+}
+
+/** Coverage below this (Σ_j P(c_j)) means the model expects none of the candidates: the posterior is no confidence. */
+export const LOW_COVERAGE = 1e-6;
+
 /** exp(x_i) / Σ exp(x_j), computed stably. */
 export function softmax(x: readonly number[]): number[] {
   if (x.length === 0) return [];

@@ -21,6 +21,8 @@ export interface PlanSequence {
   readonly scoreFrom: number;
   /** Whether the whole distribution at scoreFrom − 1 is wanted (entropy, class mass). */
   readonly stats: boolean;
+  /** With `stats`: further token ids whose probabilities are wanted at that row (a token class). */
+  readonly statsIds?: readonly number[];
 }
 
 /** One evaluation: erase the cache to `keep` tokens, then evaluate tokens [keep, end) of `seq`. */
@@ -29,7 +31,7 @@ export interface PlanStep {
   readonly keep: number;
   readonly end: number;
   /** What to read from the rows this step evaluates, by absolute position. */
-  readonly rows: ReadonlyMap<number, { readonly candidates: readonly number[]; readonly stats: boolean }>;
+  readonly rows: ReadonlyMap<number, { readonly candidates: readonly number[]; readonly stats: boolean; readonly statsIds: readonly number[] }>;
 }
 
 export interface PrefixPlan {
@@ -79,20 +81,24 @@ export function planPrefixSharing(held: readonly number[], seqs: readonly PlanSe
     }
     for (let r = first; r <= last; r++) sources[j].push(owner[r]);
   }
-  const rows = steps.map(() => new Map<number, { candidates: number[]; stats: boolean }>());
+  // statsIds is a Set while collecting: a regex token class can hold thousands of ids.
+  const rows = steps.map(() => new Map<number, { candidates: number[]; stats: boolean; statsIds: Set<number> }>());
   seqs.forEach((s, j) => {
     const first = Math.max(0, s.scoreFrom - 1);
     sources[j].forEach((step, i) => {
       const r = first + i;
-      const row = rows[step].get(r) ?? { candidates: [], stats: false };
+      const row = rows[step].get(r) ?? { candidates: [], stats: false, statsIds: new Set<number>() };
       const next = s.tokens[r + 1];
       if (r + 1 >= s.scoreFrom && !row.candidates.includes(next)) row.candidates.push(next);
-      if (r === s.scoreFrom - 1 && s.stats) row.stats = true;
+      if (r === s.scoreFrom - 1 && s.stats) {
+        row.stats = true;
+        for (const id of s.statsIds ?? []) row.statsIds.add(id);
+      }
       rows[step].set(r, row);
     });
   });
   return {
-    steps: steps.map((s, i) => ({ ...s, rows: rows[i] })),
+    steps: steps.map((s, i) => ({ ...s, rows: new Map([...rows[i]].map(([r, row]) => [r, { ...row, statsIds: [...row.statsIds] }])) })),
     sources,
     tokensEvaluated: steps.reduce((n, s) => n + s.end - s.keep, 0),
     held: current,

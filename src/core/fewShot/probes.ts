@@ -8,7 +8,8 @@ import type { ContinuationScorer } from './continuationScorer';
 import type { FewShotStructure } from './fewShotStructure';
 import { calibrate, klBits, meanStd } from './posteriorMath';
 import { exampleOutput, promptBeforeAnswer, range, type PromptVariant } from './promptText';
-import { answerRequests, answerScores, named, type AnswerScores } from './sweep';
+import { DEFAULT_TOLERANCE_BITS, looEffect, type EffectClass } from './effects';
+import { answerGroup, answerScores, named, type AnswerScores } from './sweep';
 
 export type ProbeName = 'loo' | 'order' | 'calibrate' | 'random-labels';
 export const PROBE_NAMES: readonly ProbeName[] = ['loo', 'order', 'calibrate', 'random-labels'];
@@ -19,12 +20,16 @@ export interface ProbeOptions {
   /** Random labels: how many seeded shuffles of the outputs. */
   readonly shuffles: number;
   readonly seed: number;
-  /** Order sensitivity: the spread (std of target bits) below which order counts as noise. */
+  /**
+   * Effects within ± this many bits count as no measurable effect: a
+   * leave-one-out change, the spread of target bits across orders (std), the
+   * shuffled-label effect.
+   */
   readonly toleranceBits: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { permutations: 24, shuffles: 8, seed: 1, toleranceBits: 0.1 };
+export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { permutations: 24, shuffles: 8, seed: 1, toleranceBits: DEFAULT_TOLERANCE_BITS };
 
 export interface VariantScore {
   readonly targetBits: number | null;
@@ -33,8 +38,9 @@ export interface VariantScore {
 
 export interface LooReport {
   readonly probe: 'loo';
+  readonly toleranceBits: number;
   readonly full: VariantScore;
-  readonly examples: ReadonlyArray<VariantScore & { readonly index: number; readonly looDeltaBits: number | null; readonly posteriorShiftBits: number | null }>;
+  readonly examples: ReadonlyArray<VariantScore & { readonly index: number; readonly looDeltaBits: number | null; readonly effect: EffectClass | null; readonly posteriorShiftBits: number | null }>;
 }
 
 export interface OrderReport {
@@ -63,6 +69,15 @@ export interface CalibrateReport {
 
 export interface RandomLabelsReport {
   readonly probe: 'random-labels';
+  readonly toleranceBits: number;
+  /**
+   * Why shuffling cannot change what the model sees as an input→label
+   * mapping, when it cannot: the examples have no inputs (or identical ones),
+   * so a shuffle only reorders the labels; or every output is the same.
+   */
+  readonly shuffleCannotChange: string | null;
+  /** Whether |label effect| exceeds the tolerance (null without a target). */
+  readonly measurable: boolean | null;
   readonly trueLabels: VariantScore;
   readonly shuffled: ReadonlyArray<VariantScore & { readonly outputs: readonly number[] }>;
   readonly meanShuffledBits: number | null;
@@ -81,8 +96,8 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
   const measure = async (variants: readonly PromptVariant[]): Promise<AnswerScores[]> => {
     const out: AnswerScores[] = [];
     for (const v of variants) {
-      const requests = answerRequests(promptBeforeAnswer(text, s, v), s, false);
-      out.push(answerScores(s, (await score({ requests })).results));
+      const group = answerGroup(promptBeforeAnswer(text, s, v), text, s, false);
+      out.push(answerScores(s, (await score({ groups: [group] })).groups[0]));
       options.onProgress?.(out.length, variants.length);
     }
     return out;
@@ -96,13 +111,18 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
       const [full, ...without] = await measure([{ examples: all }, ...all.map((i) => ({ examples: all.filter((j) => j !== i) }))]);
       return {
         probe,
+        toleranceBits: options.toleranceBits,
         full: view(full),
-        examples: without.map((w, i) => ({
+        examples: without.map((w, i) => {
+          const looDeltaBits = full.targetBits !== null && w.targetBits !== null ? full.targetBits - w.targetBits : null;
+          return {
           index: i + 1,
           ...view(w),
-          looDeltaBits: full.targetBits !== null && w.targetBits !== null ? full.targetBits - w.targetBits : null,
+          looDeltaBits,
+          effect: looEffect(looDeltaBits, options.toleranceBits),
           posteriorShiftBits: full.posterior.length > 0 ? klBits(full.posterior, w.posterior) : null,
-        })),
+          };
+        }),
       };
     }
     case 'order': {
@@ -143,16 +163,38 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
       const [truth, ...shuffled] = await measure(variants);
       const bits = shuffled.map((a) => a.targetBits).filter((b): b is number => b !== null);
       const meanShuffled = bits.length > 0 ? meanStd(bits).mean : null;
+      const effect = meanShuffled !== null && truth.targetBits !== null ? meanShuffled - truth.targetBits : null;
       return {
         probe,
+        toleranceBits: options.toleranceBits,
+        shuffleCannotChange: whyShufflingCannotChange(text, s),
+        measurable: effect === null ? null : Math.abs(effect) > options.toleranceBits,
         trueLabels: view(truth),
         shuffled: shuffled.map((a, i) => ({ outputs: shuffles[i].map((j) => j + 1), ...view(a) })),
         meanShuffledBits: meanShuffled,
-        labelEffectBits: meanShuffled !== null && truth.targetBits !== null ? meanShuffled - truth.targetBits : null,
+        labelEffectBits: effect,
         meanPosteriorKlBits: truth.posterior.length > 0 ? meanStd(shuffled.map((a) => klBits(truth.posterior, a.posterior))).mean : null,
       };
     }
   }
+}
+
+/**
+ * Why shuffling outputs among examples cannot change the input→label pairing
+ * the model sees, or null when it can: with no (or identical) inputs a shuffle
+ * only reorders the labels, which a model that counts labels sees as the same
+ * evidence; with one distinct output every shuffle is the original prompt.
+ */
+export function whyShufflingCannotChange(text: string, s: FewShotStructure): string | null {
+  const outputs = new Set(s.examples.map((e) => exampleOutput(text, e).trim()));
+  if (outputs.size <= 1) return 'every example has the same output, so each shuffle is the original prompt';
+  const inputs = new Set(s.examples.map((e) => text.slice(e.inputStart, e.inputEnd).trim()));
+  if (inputs.size <= 1) {
+    return [...inputs][0] === ''
+      ? 'the examples have no inputs, so a shuffle only reorders the labels (the counts stay the same): it tests order, not the input→label mapping'
+      : 'every example has the same input, so a shuffle only reorders the labels (the counts stay the same): it tests order, not the input→label mapping';
+  }
+  return null;
 }
 
 /** A probe cannot run on this prompt (the CLI maps it to the input exit code). */

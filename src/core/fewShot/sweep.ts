@@ -6,10 +6,12 @@
  * model scores them in batches that share the KV cache.
  */
 import { coinPredictive, labelsPredictive } from '../windTunnel/tasks';
-import type { ContinuationScorer, ScoreBatchResult, ScoredContinuation, ScoreRequest, TokenClassSpec } from './continuationScorer';
+import type { ModelInfo } from '../analysis';
+import type { ContinuationScorer, ScoreBatchResult, ScoredGroup, ScoreGroup, TokenClassSpec } from './continuationScorer';
 import type { FewShotStructure } from './fewShotStructure';
+import { DEFAULT_TOLERANCE_BITS, looEffect, type EffectClass } from './effects';
 import { minimumEvaluations } from './prefixPlan';
-import { bitsOf, candidatePosterior, klBits } from './posteriorMath';
+import { bitsOf, candidateCoverageLog2, candidatePosterior, klBits } from './posteriorMath';
 import { exampleOutput, prefixK, prequentialPair, promptBeforeAnswer, range } from './promptText';
 
 export interface SweepK {
@@ -21,6 +23,16 @@ export interface SweepK {
   readonly targetTokens: readonly string[];
   /** π_k over the candidates, by name (empty without candidates). */
   readonly posterior: Readonly<Record<string, number>>;
+  /**
+   * Candidate coverage Σ_j P(c_j | prefix_k): how much probability the
+   * candidates hold together (null without candidates). Tiny coverage means the
+   * posterior compares answers the model does not expect.
+   */
+  readonly coverage: number | null;
+  /** −log2 of the coverage (finite where `coverage` underflows to 0). */
+  readonly coverageBits: number | null;
+  /** Context tokens at the end of prefix_k that merged into the answers (scored as part of every answer; 0 normally). */
+  readonly mergedContextTokens: number;
   /** The analytic reference posterior, when the prompt declares one. */
   readonly referencePosterior?: Readonly<Record<string, number>>;
   /** Σ p over the format class where the answer starts. */
@@ -40,18 +52,22 @@ export interface SweepExample {
   readonly prequentialBits: number | null;
   /** log2 P(target | all but E_k) − log2 P(target | all): negative when E_k helps. */
   readonly looDeltaBits: number | null;
+  /** The leave-one-out change read against the tolerance: helps, hurts, or no measurable effect. */
+  readonly looEffect: EffectClass | null;
   /** KL(π_k ‖ π_{k−1}) in bits. */
   readonly informationGainBits: number | null;
 }
 
 export interface SweepResult {
-  readonly model: string;
+  readonly model: ModelInfo;
   readonly structure: StructureSummary;
   readonly target: string | null;
   readonly candidates: ReadonlyArray<{ readonly name: string; readonly text: string }>;
   readonly lengthNormalized: boolean;
   readonly formatClass: { readonly source: 'example outputs' | 'regex'; readonly regex: string | null; readonly size: number };
   readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  /** Effects (leave-one-out, order, shuffled labels) within ± this many bits count as no measurable effect. */
+  readonly toleranceBits: number;
   readonly ks: readonly SweepK[];
   readonly examples: readonly SweepExample[];
   /** Tokens the k-sweep evaluated (prefixes, continuations, prequential codes). */
@@ -73,34 +89,39 @@ export interface SweepResult {
 export interface StructureSummary {
   readonly shape: string;
   readonly header: { readonly start: number; readonly end: number };
-  readonly examples: ReadonlyArray<{ readonly start: number; readonly end: number; readonly inputStart: number; readonly outputStart: number }>;
-  readonly query: { readonly start: number; readonly inputStart: number; readonly outputStart: number };
+  /** Per example: [start, end) with its separator, input [inputStart, inputEnd), output [outputStart, outputEnd). */
+  readonly examples: ReadonlyArray<{ readonly start: number; readonly end: number; readonly inputStart: number; readonly inputEnd: number; readonly outputStart: number; readonly outputEnd: number }>;
+  /**
+   * The query: the model sees text[start, outputStart) after the header and
+   * examples, plus a line break when `appendNewline` (a block query written
+   * without one); [outputStart, outputEnd) is the answer written there, if any.
+   */
+  readonly query: { readonly start: number; readonly inputStart: number; readonly inputEnd: number; readonly outputStart: number; readonly outputEnd: number; readonly appendNewline: boolean };
 }
 
 export interface SweepOptions {
   /** Leave-one-out per example (K more prompts, each re-evaluating the examples after the one removed). */
   readonly leaveOneOut: boolean;
+  /** Effects within ± this many bits count as no measurable effect (default 0.1, the wind-tunnel pass line). */
+  readonly toleranceBits?: number;
   /** Called after each k and at the end with the results so far. */
   readonly onPartial?: (partial: SweepResult, done: number, total: number) => void;
 }
 
 /**
- * The requests of one prompt variant's answer: the target (if any) then each
- * candidate. With `stats` and neither, the first example's output stands in as
- * a probe, only to read the distribution where the answer starts.
+ * The group of one prompt variant's answer: the target (if any) then each
+ * candidate, scored from one token boundary that the example outputs share
+ * too (they define the default format class), so every answer and the
+ * answer-slot statistics are conditioned on the same tokens.
  */
-export function answerRequests(context: string, s: FewShotStructure, stats: boolean, text?: string): ScoreRequest[] {
-  const out: ScoreRequest[] = [];
-  if (s.target !== null) out.push({ context, continuation: s.target, stats });
-  s.candidates.forEach((c, i) => out.push({ context, continuation: c.text, stats: stats && s.target === null && i === 0 }));
-  const probe = text !== undefined && s.examples.length > 0 ? exampleOutput(text, s.examples[0]) : '';
-  if (stats && out.length === 0 && probe.length > 0) out.push({ context, continuation: probe, stats: true });
-  return out;
+export function answerGroup(context: string, text: string, s: FewShotStructure, stats: boolean): ScoreGroup {
+  const continuations = [...(s.target !== null ? [s.target] : []), ...s.candidates.map((c) => c.text)];
+  return { context, continuations, boundaryAlso: s.examples.map((e) => exampleOutput(text, e)), stats };
 }
 
-/** The format class: tokens beginning example outputs, or the declared regex. */
-export function formatClassSpec(text: string, s: FewShotStructure): TokenClassSpec {
-  return { firstTokensOf: range(s.examples.length).map((i) => { const p = prequentialPair(text, s, i + 1); return { context: p.context, continuation: p.continuation }; }), regex: s.formatClass };
+/** The format class: tokens beginning an example output at the answer's boundary, or the declared regex. */
+export function formatClassSpec(s: FewShotStructure): TokenClassSpec {
+  return { regex: s.formatClass };
 }
 
 export interface AnswerScores {
@@ -108,44 +129,50 @@ export interface AnswerScores {
   readonly targetTokenBits: readonly number[];
   readonly targetTokens: readonly string[];
   readonly posterior: readonly number[];
+  /** log2 Σ_j P(c_j); null without candidates. */
+  readonly coverageLog2: number | null;
   readonly formatMass: number | null;
   readonly answerEntropy: number | null;
+  readonly mergedContextTokens: number;
 }
 
-/** Target bits and candidate posterior from the scored `answerRequests`. */
-export function answerScores(s: FewShotStructure, scored: readonly ScoredContinuation[]): AnswerScores {
-  const t = s.target !== null ? scored[0] : undefined;
-  const cands = scored.slice(s.target !== null ? 1 : 0, (s.target !== null ? 1 : 0) + s.candidates.length);
-  // Without target and candidates, the stats probe (if any) is the first request.
-  const statsRow = t ?? cands[0] ?? (s.candidates.length === 0 && scored[0]?.entropyBits !== null ? scored[0] : undefined);
+/** Target bits, candidate posterior and coverage from a scored `answerGroup`. */
+export function answerScores(s: FewShotStructure, g: ScoredGroup): AnswerScores {
+  const t = s.target !== null ? g.continuations[0] : undefined;
+  const cands = g.continuations.slice(s.target !== null ? 1 : 0);
   return {
     targetBits: t ? bitsOf(t.lnp) : null,
     targetTokenBits: t ? t.lnp.map((l) => bitsOf([l])) : [],
     targetTokens: t ? t.pieces : [],
     posterior: cands.length > 0 ? candidatePosterior(cands.map((c) => c.lnp), s.lengthNormalize) : [],
-    formatMass: statsRow?.classMass ?? null,
-    answerEntropy: statsRow?.entropyBits ?? null,
+    coverageLog2: cands.length > 0 ? candidateCoverageLog2(cands.map((c) => c.lnp)) : null,
+    formatMass: g.classMass,
+    answerEntropy: g.entropyBits,
+    mergedContextTokens: g.retokenized,
   };
 }
 
 /** Run the sweep for k = 0..K, then leave-one-out. */
 export async function runSweep(text: string, s: FewShotStructure, score: ContinuationScorer, options: SweepOptions): Promise<SweepResult> {
   const K = s.examples.length;
-  const tokenClass = formatClassSpec(text, s);
+  const tokenClass = formatClassSpec(s);
+  const toleranceBits = options.toleranceBits ?? DEFAULT_TOLERANCE_BITS;
   const ks: SweepK[] = [];
   const prequential: Array<number | null> = [];
-  const planned: ScoredContinuation[] = [];
+  const planned: Array<{ tokens: readonly number[]; scoreFrom: number }> = [];
   let tokensEvaluated = 0;
   let classSize = 0;
-  let model = '';
+  let model: ModelInfo = { path: '', name: '', vocabSize: 0, contextSize: 0, trainContextSize: 0 };
   let retokenized = false;
   const total = K + 1 + (options.leaveOneOut && s.target !== null ? 1 : 0);
   const note = (r: ScoreBatchResult) => {
-    model = r.model.name;
+    model = r.model;
     tokensEvaluated += r.tokensEvaluated;
-    classSize = r.classSize;
-    planned.push(...r.results);
-    if (r.results.some((x) => x.retokenized > 0)) retokenized = true;
+    for (const g of r.groups) {
+      if (g.entropyBits !== null) classSize = g.classSize;
+      for (const c of g.continuations) planned.push({ tokens: c.tokens, scoreFrom: g.boundary });
+      if (g.retokenized > 0) retokenized = true;
+    }
   };
   const snapshot = (complete: boolean, loo: Array<number | null>, looTokens: number): SweepResult => ({
     model,
@@ -155,6 +182,7 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
     lengthNormalized: s.lengthNormalize,
     formatClass: { source: s.formatClass ? 'regex' : 'example outputs', regex: s.formatClass, size: classSize },
     reference: s.reference,
+    toleranceBits,
     ks: ks.slice(),
     examples: prequential.map((bits, i) => ({
       index: i + 1,
@@ -162,25 +190,26 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
       end: s.examples[i].end,
       prequentialBits: bits,
       looDeltaBits: loo[i] ?? null,
+      looEffect: looEffect(loo[i] ?? null, toleranceBits),
       informationGainBits: ks[i + 1]?.informationGainBits ?? null,
     })),
     tokensEvaluated,
-    tokensMinimum: minimumEvaluations(planned.map((p) => ({ tokens: p.tokens, scoreFrom: p.scoreFrom, stats: false }))),
+    tokensMinimum: minimumEvaluations(planned.map((p) => ({ ...p, stats: false }))),
     looTokensEvaluated: looTokens,
     retokenizedBoundary: retokenized,
     complete,
   });
 
   for (let k = 0; k <= K; k++) {
-    const requests = answerRequests(prefixK(text, s, k), s, true, text);
+    const groups = [answerGroup(prefixK(text, s, k), text, s, true)];
     // Example k+1's prequential code shares this prefix's examples: score it in the same batch, last.
     const p = k < K ? prequentialPair(text, s, k + 1) : undefined;
     const withPrequential = p !== undefined && p.context.length > 0 && p.continuation.length > 0;
-    if (withPrequential) requests.push({ context: p.context, continuation: p.continuation, stats: false });
-    const r = await score({ requests, tokenClass });
+    if (withPrequential) groups.push({ context: p.context, continuations: [p.continuation], stats: false });
+    const r = await score({ groups, tokenClass });
     note(r);
-    const a = answerScores(s, r.results);
-    if (k < K) prequential.push(withPrequential ? bitsOf(r.results[r.results.length - 1].lnp) : null);
+    const a = answerScores(s, r.groups[0]);
+    if (k < K) prequential.push(withPrequential ? bitsOf(r.groups[1].continuations[0].lnp) : null);
     const prev = ks[k - 1];
     const posterior = named(s, a.posterior);
     ks.push({
@@ -189,6 +218,9 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
       targetTokenBits: a.targetTokenBits,
       targetTokens: a.targetTokens,
       posterior,
+      coverage: a.coverageLog2 === null ? null : 2 ** a.coverageLog2,
+      coverageBits: a.coverageLog2 === null ? null : -a.coverageLog2,
+      mergedContextTokens: a.mergedContextTokens,
       ...(s.reference && s.candidates.length === 2 ? { referencePosterior: named(s, referencePosterior(text, s, k)) } : {}),
       formatMass: a.formatMass,
       answerEntropy: a.answerEntropy,
@@ -201,12 +233,13 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
   let looTokens = 0;
   const full = ks[K]?.targetBits ?? null;
   if (options.leaveOneOut && s.target !== null && full !== null && K > 0) {
-    const requests = range(K).map((i) => ({ context: promptBeforeAnswer(text, s, { examples: range(K).filter((j) => j !== i) }), continuation: s.target!, stats: false }));
-    const r = await score({ requests });
-    model = r.model.name;
+    // Each variant's target is scored from that variant's common answer boundary, as in the sweep.
+    const groups = range(K).map((i) => answerGroup(promptBeforeAnswer(text, s, { examples: range(K).filter((j) => j !== i) }), text, s, false));
+    const r = await score({ groups });
+    model = r.model;
     looTokens = r.tokensEvaluated;
     // Removing E_i changes log2 P by (−bits without) − (−bits with).
-    loo = r.results.map((x) => full - bitsOf(x.lnp));
+    loo = r.groups.map((g) => full - bitsOf(g.continuations[0].lnp));
   }
   const result = snapshot(true, loo, looTokens);
   options.onPartial?.(result, total, total);
@@ -229,8 +262,8 @@ export function summarizeStructure(s: FewShotStructure): StructureSummary {
   return {
     shape: s.shape,
     header: s.header,
-    examples: s.examples.map((e) => ({ start: e.start, end: e.end, inputStart: e.inputStart, outputStart: e.outputStart })),
-    query: { start: s.query.start, inputStart: s.query.inputStart, outputStart: s.query.outputStart },
+    examples: s.examples.map((e) => ({ start: e.start, end: e.end, inputStart: e.inputStart, inputEnd: e.inputEnd, outputStart: e.outputStart, outputEnd: e.outputEnd })),
+    query: { start: s.query.start, inputStart: s.query.inputStart, inputEnd: s.query.inputEnd, outputStart: s.query.outputStart, outputEnd: s.query.outputEnd, appendNewline: s.query.appendNewline },
   };
 }
 

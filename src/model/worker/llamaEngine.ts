@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Alternative, Analysis, ModelInfo, NextDistribution, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
-import type { ScoreBatch, ScoreBatchResult, ScoredContinuation, TokenClassSpec } from '../../core/fewShot/continuationScorer';
+import { commonBoundary, type ScoreBatch, type ScoreBatchResult, type ScoredContinuation, type ScoredGroup } from '../../core/fewShot/continuationScorer';
 import { planPrefixSharing } from '../../core/fewShot/prefixPlan';
 import { commonPrefixLength } from '../../core/sequenceDiff';
 import { tokenSpans } from '../../core/tokenSpans';
@@ -203,25 +203,45 @@ export class LlamaEngine {
   }
 
   /**
-   * Teacher-forced scores of continuations after contexts (the few-shot sweep).
-   * The batch is planned so every distinct prefix is evaluated once
-   * (core/fewShot/prefixPlan.ts), continuing from what the cache holds.
+   * Teacher-forced scores of groups of continuations after contexts (the
+   * few-shot sweep). Each group is scored from its common token boundary
+   * (core/fewShot/continuationScorer.ts). The batch is planned so every
+   * distinct prefix is evaluated once (core/fewShot/prefixPlan.ts), continuing
+   * from what the cache holds.
    */
   async scoreContinuations(spec: ScoreBatch, signal: AbortSignal, progress: Progress): Promise<ScoreBatchResult> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const bos = bosPrefix(model);
     const maxContext = contextLimit(loaded);
-    const items = spec.requests.map((r) => {
-      const context = [...bos, ...model.tokenize(r.context, false)];
-      const tokens = [...bos, ...model.tokenize(r.context + r.continuation, false)];
-      const scoreFrom = commonPrefixLength(context, tokens);
-      if (scoreFrom >= tokens.length) throw new RuntimeError('input', `The continuation ${JSON.stringify(r.continuation)} is empty.`);
-      if (scoreFrom === 0) throw new RuntimeError('input', 'Nothing precedes the continuation, so the model gives no distribution for it.');
-      if (tokens.length + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${tokens.length} tokens, more than the context allows (${maxContext}). Shorten the prompt or raise iclLens.model.contextSize.`);
-      return { tokens, scoreFrom, stats: r.stats, retokenized: context.length - scoreFrom };
+    const regexIds = spec.tokenClass?.regex != null ? this.resolveTokenClass(loaded, spec.tokenClass.regex) : undefined;
+    const tokenize = (text: string) => [...bos, ...model.tokenize(text, false)];
+    const items: Array<{ tokens: number[]; scoreFrom: number; stats: boolean; statsIds?: number[] }> = [];
+    const groups = spec.groups.map((g) => {
+      const context = tokenize(g.context);
+      const fulls = g.continuations.map((c) => tokenize(g.context + c));
+      const also = (g.boundaryAlso ?? []).filter((c) => c.length > 0).map((c) => tokenize(g.context + c));
+      const boundary = commonBoundary(context, [...fulls, ...also]);
+      g.continuations.forEach((c, i) => {
+        if (c.length === 0 || boundary >= fulls[i].length) throw new RuntimeError('input', `The continuation ${JSON.stringify(c)} is empty.`);
+      });
+      if (boundary === 0) throw new RuntimeError('input', 'Nothing precedes the continuation, so the model gives no distribution for it.');
+      for (const t of [...fulls, ...also]) {
+        if (t.length + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${t.length} tokens, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
+      }
+      const first = items.length;
+      for (const tokens of fulls) items.push({ tokens, scoreFrom: boundary, stats: false });
+      // The distribution at the boundary row: read through the shortest sequence that reaches it.
+      const reach = [...fulls, ...also].find((t) => t.length > boundary);
+      let statsItem: number | undefined;
+      let classIds: number[] | undefined;
+      if (g.stats && reach !== undefined) {
+        classIds = regexIds ? [...regexIds] : [...new Set(also.filter((t) => t.length > boundary).map((t) => t[boundary]))];
+        statsItem = items.length;
+        items.push({ tokens: reach.slice(0, boundary + 1), scoreFrom: boundary, stats: true, statsIds: classIds });
+      }
+      return { boundary, contextTokens: context.length, first, count: fulls.length, statsItem, classIds, withClass: spec.tokenClass !== undefined };
     });
-    const classIds = spec.tokenClass ? this.resolveTokenClass(loaded, spec.tokenClass) : new Int32Array(0);
     const longest = Math.max(1, ...items.map((i) => i.tokens.length));
     const { sequence, scorer } = await this.ensureContext(loaded, longest + 1, maxContext);
     const held = loaded.cache.tokens.length === sequence.nextTokenIndex ? loaded.cache.tokens : [];
@@ -243,7 +263,7 @@ export class LlamaEngine {
         const wanted = new Map<number, Int32Array>();
         for (const [pos, row] of step.rows) {
           if (pos < start || pos >= end) continue;
-          wanted.set(pos - start, Int32Array.from(new Set([...row.candidates, ...(row.stats ? classIds : [])])));
+          wanted.set(pos - start, Int32Array.from(new Set([...row.candidates, ...row.statsIds])));
         }
         const got = await scorer.gather(sequence, tokens.slice(start, end), wanted);
         for (const [i, row] of got) rows.set(i + start, { ...row, ids: wanted.get(i)! });
@@ -253,61 +273,54 @@ export class LlamaEngine {
       }
       gathered.push(rows);
     }
+    const rowOf = (j: number, r: number) => gathered[plan.sources[j][r - (items[j].scoreFrom - 1)]].get(r)!;
     const lnpAt = (row: GatheredRow & { ids: Int32Array }, id: number) => row.lnp[row.ids.indexOf(id)];
-    /** Σ p over the class at a row: one pass over its gathered ids (a broad regex class can hold thousands). */
-    const inClass = new Set(classIds);
-    const classMass = (row: GatheredRow & { ids: Int32Array }) => {
+    /** Σ p over a class at a row: one pass over its gathered ids (a broad regex class can hold thousands). */
+    const classMass = (row: GatheredRow & { ids: Int32Array }, ids: readonly number[]) => {
+      const inClass = new Set(ids);
       let mass = 0;
       row.ids.forEach((id, i) => { if (inClass.has(id)) mass += Math.exp(row.lnp[i]); });
       return mass;
     };
-    const results: ScoredContinuation[] = items.map((item, j) => {
-      const first = item.scoreFrom - 1;
-      const rowAt = (r: number) => gathered[plan.sources[j][r - first]].get(r)!;
-      const lnp: number[] = [];
-      for (let r = first; r <= item.tokens.length - 2; r++) lnp.push(lnpAt(rowAt(r), item.tokens[r + 1]));
-      const statsRow = item.stats ? rowAt(first) : undefined;
-      const mass = statsRow && spec.tokenClass ? classMass(statsRow) : null;
+    const results: ScoredGroup[] = groups.map((g) => {
+      const continuations: ScoredContinuation[] = [];
+      for (let j = g.first; j < g.first + g.count; j++) {
+        const { tokens } = items[j];
+        const lnp: number[] = [];
+        for (let r = g.boundary - 1; r <= tokens.length - 2; r++) lnp.push(lnpAt(rowOf(j, r), tokens[r + 1]));
+        continuations.push({ tokens, lnp, pieces: tokens.slice(g.boundary).map((id) => this.tokenText(model, id)) });
+      }
+      const statsRow = g.statsItem !== undefined ? rowOf(g.statsItem, g.boundary - 1) : undefined;
       return {
-        tokens: item.tokens,
-        scoreFrom: item.scoreFrom,
-        lnp,
-        pieces: item.tokens.slice(item.scoreFrom).map((id) => this.tokenText(model, id)),
+        boundary: g.boundary,
+        contextTokens: g.contextTokens,
+        continuations,
         entropyBits: statsRow?.entropyBits ?? null,
-        classMass: mass,
-        retokenized: item.retokenized,
+        classMass: statsRow && g.withClass && g.classIds ? classMass(statsRow, g.classIds) : null,
+        classSize: statsRow && g.withClass && g.classIds ? g.classIds.length : 0,
+        retokenized: g.contextTokens - g.boundary,
       };
     });
-    return { model: { name: loaded.info.name, path: loaded.info.path }, results, tokensEvaluated: plan.tokensEvaluated, classSize: classIds.length };
+    return { model: this.modelInfo(), groups: results, tokensEvaluated: plan.tokensEvaluated, classSize: regexIds?.length ?? 0 };
   }
 
-  /** The token ids of a format class: first tokens of the given continuations, or the vocabulary entries matching a regex. */
-  private resolveTokenClass(loaded: Loaded, spec: TokenClassSpec): Int32Array {
-    const key = JSON.stringify(spec);
-    if (this.tokenClass?.key === key) return this.tokenClass.ids;
+  /** The vocabulary entries whose text matches `regex` (cached per model and regex). */
+  private resolveTokenClass(loaded: Loaded, regex: string): Int32Array {
+    if (this.tokenClass?.key === regex) return this.tokenClass.ids;
     const { model } = loaded;
-    const ids = new Set<number>();
-    if (spec.regex !== null) {
-      let re: RegExp;
-      try {
-        re = new RegExp(spec.regex, 'u');
-      } catch (err) {
-        throw new RuntimeError('input', `formatClass is not a valid regular expression: ${(err as Error).message}`);
-      }
-      for (let id = 0; id < loaded.info.vocabSize; id++) {
-        const text = this.tokenText(model, id);
-        if (text.length > 0 && re.test(text)) ids.add(id);
-      }
-    } else {
-      for (const { context, continuation } of spec.firstTokensOf) {
-        const ctx = model.tokenize(context, false);
-        const full = model.tokenize(context + continuation, false);
-        const at = commonPrefixLength(ctx, full);
-        if (at < full.length) ids.add(full[at]);
-      }
+    let re: RegExp;
+    try {
+      re = new RegExp(regex, 'u');
+    } catch (err) {
+      throw new RuntimeError('input', `formatClass is not a valid regular expression: ${(err as Error).message}`);
     }
-    const out = Int32Array.from([...ids].sort((a, b) => a - b));
-    this.tokenClass = { key, ids: out };
+    const ids: number[] = [];
+    for (let id = 0; id < loaded.info.vocabSize; id++) {
+      const text = this.tokenText(model, id);
+      if (text.length > 0 && re.test(text)) ids.push(id);
+    }
+    const out = Int32Array.from(ids);
+    this.tokenClass = { key: regex, ids: out };
     return out;
   }
 
@@ -489,9 +502,14 @@ function vocabularySize(model: LlamaModel): number {
   return typeof size === 'number' ? size : 0;
 }
 
-/** The largest context the analysis may create: the setting, but at least the training context (and MIN_CONTEXT). */
+/**
+ * The largest context the analysis may create: the setting, and never past the
+ * model's training context (positions beyond it are out of distribution; longer
+ * documents are analysed in windows instead).
+ */
 function contextLimit(loaded: Loaded): number {
-  return Math.min(loaded.spec.maxContextSize, Math.max(loaded.info.trainContextSize, MIN_CONTEXT));
+  const trained = loaded.info.trainContextSize;
+  return trained > 0 ? Math.min(loaded.spec.maxContextSize, trained) : loaded.spec.maxContextSize;
 }
 
 /** [BOS] when the model wants one prepended, else []. */

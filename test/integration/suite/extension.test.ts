@@ -15,7 +15,7 @@ import { CLI_PATH, REPO_ROOT } from '../../support/fixtures';
 import { config, waitFor } from './vscodeHelpers';
 
 interface DebugState {
-  painted?: { version: number; metric: string; ranges: LevelRange[] };
+  painted?: { version: number; metric: string; ranges: LevelRange[]; unreadable?: string };
   analysis?: { version: number; route: { tokensEvaluated: number; scorer: string }; tokens: number };
   state?: { kind: string; message?: string };
   handshakes: number;
@@ -55,6 +55,7 @@ describe('ICL Lens in VS Code', () => {
 
   after(async () => {
     await config().update('heatmap.metric', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('heatmap.colorUnreadableText', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('activates without loading a model', async () => {
@@ -68,12 +69,30 @@ describe('ICL Lens in VS Code', () => {
     for (const { command } of contributed) assert.ok(registered.has(command), command);
   });
 
-  it('paints a heatmap whose ranges and levels match the CLI', async () => {
+  it('paints no calm colours over a text the model cannot read, and says why', async () => {
+    // The random-weight test model reads English worse than uniform guessing over its vocabulary.
     await config().update('model.path', MODEL, vscode.ConfigurationTarget.Global);
     const uri = vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'reviews.prompt'));
     doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const painted = await paintedFor(doc);
+    assert.deepEqual(painted.ranges, []);
+    assert.match(painted.unreadable ?? '', /cannot read this text: its mean surprisal \([\d.]+ bits per token\) is no better than guessing uniformly among its 512 tokens/);
+    const cli = cliTokens(doc.getText(), 'entropy').filter((t) => t.surprisal !== null);
+    assert.ok(cli.reduce((a, t) => a + t.surprisal!, 0) / cli.length >= 9, 'the CLI agrees: mean surprisal ≥ log2 512');
+  });
+
+  it('paints a heatmap whose ranges and levels match the CLI', async () => {
+    await config().update('model.path', MODEL, vscode.ConfigurationTarget.Global);
+    // The user asks for colours even where the model reads no better than chance.
+    await config().update('heatmap.colorUnreadableText', true, vscode.ConfigurationTarget.Global);
+    const uri = vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'reviews.prompt'));
+    doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const painted = await waitFor('colours after the setting', async () => {
+      const s = await state(doc.uri);
+      return s.painted && s.painted.ranges.length > 0 ? s.painted : undefined;
+    });
     assert.deepEqual(painted.ranges, heatmapRanges(cliTokens(doc.getText(), 'entropy'), 'entropy', 10));
     assert.ok(painted.ranges.length > 10);
     assert.equal((await state(doc.uri)).runtimeRunning, true);

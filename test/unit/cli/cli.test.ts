@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliRunner } from '../../support/cliRunner';
-import { modelFile } from '../../support/fixtures';
+import { modelFile, REPO_ROOT } from '../../support/fixtures';
 import { reference } from '../../support/reference';
 
 const runner = new CliRunner();
@@ -13,6 +13,8 @@ const cli = (args: string[], env: Record<string, string> = {}) => runner.run(arg
 const file = (name: string, content: string | Buffer) => runner.file(name, content);
 
 const PROMPT = 'Input: the movie was great\r\nOutput: positive\r\n\r\nInput: café ☕ 日本\r\nOutput:';
+/** Every command describes its model with the same keys. */
+const MODEL_KEYS = ['contextSize', 'name', 'path', 'trainContextSize', 'vocabSize'];
 
 describe('icl-lens heatmap', () => {
   const model = modelFile('tiny');
@@ -22,11 +24,11 @@ describe('icl-lens heatmap', () => {
     const r = cli(['heatmap', doc, '--model', model, '--json', '--top-k', '3', '--threads', '2']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out.model).sort(), ['contextSize', 'name', 'path', 'vocabSize']);
+    assert.deepEqual(Object.keys(out.model).sort(), MODEL_KEYS);
     assert.equal(out.model.vocabSize, 512);
     assert.equal(out.metric, 'entropy');
     assert.equal(out.text, PROMPT);
-    assert.deepEqual(Object.keys(out.summary).sort(), ['meanEntropy', 'meanSurprisal', 'perplexity', 'tokens']);
+    assert.deepEqual(Object.keys(out.summary).sort(), ['meanEntropy', 'meanSurprisal', 'perplexity', 'tokens', 'unreadable']);
     assert.ok(Math.abs(out.summary.perplexity - 2 ** out.summary.meanSurprisal) < 1e-9);
     assert.equal(out.tokens.map((t: { start: number; end: number }) => PROMPT.slice(t.start, t.end)).join(''), PROMPT, 'spans tile the text');
     assert.equal(out.tokens.at(-1).end, PROMPT.length);
@@ -51,6 +53,32 @@ describe('icl-lens heatmap', () => {
     assert.match(plain.stdout, /^Once upon a time\n/);
   });
 
+  it('says when the model reads a text no better than uniform guessing, instead of colouring it', () => {
+    const doc = file('prose.txt', 'The quick brown fox jumps over the lazy dog.\n');
+    const json = JSON.parse(cli(['heatmap', doc, '--model', model, '--json']).stdout);
+    const mean = json.summary.meanSurprisal;
+    assert.ok(mean >= Math.log2(512), `the random model reads prose worse than chance (${mean} bits)`);
+    assert.match(json.summary.unreadable, /cannot read this text.*among its 512 tokens \(9\.0 bits\).*Pick another model/);
+    const text = cli(['heatmap', doc, '--model', model]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stderr, /^icl-lens: warning: .*cannot read this text/);
+    assert.match(text.stdout, /WARNING: .*cannot read this text/);
+    assert.doesNotMatch(text.stdout, /entropy \(bits, 8 levels\)/, 'no legend for colours that mean nothing');
+    // The built-in model reads its own language: no warning.
+    const own = JSON.parse(cli(['heatmap', file('coin.txt', 'flips: H H T H H H T H H H\n'), '--model', path.join(REPO_ROOT, 'models', 'icl-lens-windtunnel.gguf'), '--json']).stdout);
+    assert.equal(own.summary.unreadable, null);
+  });
+
+  it('never creates a context past the model\'s training context; longer texts go in windows and say so', () => {
+    const builtin = path.join(REPO_ROOT, 'models', 'icl-lens-windtunnel.gguf');
+    const long = file('long-coin.txt', `flips:${' H T'.repeat(200)}\n`);
+    const json = JSON.parse(cli(['heatmap', long, '--model', builtin, '--json']).stdout);
+    assert.equal(json.model.trainContextSize, 256);
+    assert.ok(json.model.contextSize <= 256, `context ${json.model.contextSize}`);
+    assert.ok(json.route.window && json.route.window.size < 256);
+    assert.match(cli(['heatmap', long, '--model', builtin]).stdout, /analysed in overlapping windows of \d+ tokens/);
+  });
+
   it('handles an empty file', () => {
     const r = cli(['heatmap', file('empty.txt', ''), '--model', model, '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -66,6 +94,9 @@ describe('icl-lens heatmap', () => {
     assert.equal(out.task, 'coin');
     assert.equal(out.sequences, 3);
     assert.equal(out.seed, 1);
+    assert.deepEqual(Object.keys(out.model).sort(), MODEL_KEYS);
+    assert.equal(out.pass, out.meanKl <= 0.1);
+    assert.match(out.verdict, new RegExp(`^${out.pass ? 'PASS' : 'FAIL'} \\(coin\\).*arXiv 2512\\.22471`));
     assert.equal(out.positions.length, 8);
     for (const p of out.positions) assert.deepEqual(Object.keys(p).sort(), ['analyticEntropy', 'entropyError', 'kl', 'modelEntropy', 'outsideMass', 't']);
     const mean = out.positions.reduce((a: number, p: { kl: number }) => a + p.kl, 0) / out.positions.length;
@@ -77,6 +108,7 @@ describe('icl-lens heatmap', () => {
     const r = cli(['windtunnel', '--task', 'bijection', '--size', '4', '--model', model, '--sequences', '2']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /mean KL\(analytic ‖ model\): [\d.]+ bits \(pass line 0\.1\)/);
+    assert.match(r.stdout, /^(PASS|FAIL) \(bijection\): mean KL.*(≤|>) the 0\.1-bit pass line.*0\.007 bits on bijection elimination: Misra et al\., arXiv 2512\.22471/m);
   });
 
   const failures: Array<[string, () => string[], number, RegExp]> = [

@@ -21,11 +21,22 @@ describe('icl-lens sweep', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     for (const key of ['model', 'structure', 'ks', 'examples', 'tokensEvaluated', 'tokensMinimum']) assert.ok(key in out, key);
-    assert.deepEqual(Object.keys(out.structure.examples[0]).sort(), ['end', 'inputStart', 'outputStart', 'start']);
-    assert.ok('header' in out.structure && 'query' in out.structure);
+    assert.deepEqual(Object.keys(out.model).sort(), ['contextSize', 'name', 'path', 'trainContextSize', 'vocabSize']);
+    assert.deepEqual(Object.keys(out.structure.examples[0]).sort(), ['end', 'inputEnd', 'inputStart', 'outputEnd', 'outputStart', 'start']);
+    assert.deepEqual(Object.keys(out.structure.query).sort(), ['appendNewline', 'inputEnd', 'inputStart', 'outputEnd', 'outputStart', 'start']);
+    assert.ok('header' in out.structure);
+    for (const key of ['lengthNormalized', 'toleranceBits', 'verdicts', 'formatClass', 'reference', 'retokenizedBoundary']) assert.ok(key in out, key);
     assert.equal(out.ks.length, 5);
-    for (const k of out.ks) for (const key of ['k', 'targetBits', 'targetTokenBits', 'posterior', 'formatMass', 'answerEntropy']) assert.ok(key in k, key);
-    for (const e of out.examples) for (const key of ['index', 'prequentialBits', 'looDeltaBits']) assert.ok(key in e, key);
+    for (const k of out.ks) for (const key of ['k', 'targetBits', 'targetTokenBits', 'posterior', 'coverage', 'coverageBits', 'mergedContextTokens', 'formatMass', 'answerEntropy']) assert.ok(key in k, key);
+    for (const e of out.examples) for (const key of ['index', 'prequentialBits', 'looDeltaBits', 'looEffect']) assert.ok(key in e, key);
+    // Another tool can rebuild every scored text from the offsets: prefix_k is the header, k examples and the query up to its answer.
+    const textForRebuild = fs.readFileSync(SENTIMENT, 'utf8');
+    const rebuilt = textForRebuild.slice(out.structure.header.start, out.structure.header.end)
+      + out.structure.examples.map((e: { start: number; end: number }) => textForRebuild.slice(e.start, e.end)).join('')
+      + textForRebuild.slice(out.structure.query.start, out.structure.query.outputStart) + (out.structure.query.appendNewline ? '\n' : '');
+    assert.equal(rebuilt, prefixK(textForRebuild, parseFewShot(textForRebuild).structure!, 4));
+    // Coverage is the candidates' total probability: P(target) of a target that is a candidate is at most that.
+    for (const k of out.ks) assert.ok(2 ** -k.targetBits <= k.coverage * (1 + 1e-9), `k=${k.k}: P(target) ${2 ** -k.targetBits} vs coverage ${k.coverage}`);
     assert.deepEqual(Object.keys(out.ks[0].posterior), ['positive', 'negative']);
     assert.ok(out.tokensEvaluated <= 1.1 * out.tokensMinimum);
     const text = fs.readFileSync(SENTIMENT, 'utf8');

@@ -71,32 +71,33 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       const result = await runSweep(PROMPT, s, recording(client, log), { leaveOneOut: true });
       assert.equal(result.ks.length, 4);
       assert.equal(result.examples.length, 3);
-      // The format class, computed independently: the first token of each example output in its context.
-      const classIds = new Set<number>();
-      for (const p of log[0].batch.tokenClass!.firstTokensOf) {
-        const ctx = await client.tokenize(p.context);
-        const full = await client.tokenize(p.context + p.continuation);
-        let i = 0;
-        while (ctx[i] === full[i]) i++;
-        classIds.add(full[i]);
-      }
       let compared = 0;
       for (const { batch, result: r } of log) {
-        for (const [i, req] of batch.requests.entries()) {
-          const got = r.results[i];
-          const ref = await reference(model, req.context + req.continuation, 1);
-          const bos = ref.bos ? 1 : 0;
-          assert.deepEqual(got.tokens.slice(bos), ref.tokens, 'the same tokenization');
-          got.lnp.forEach((lnp, t) => {
-            const j = got.scoreFrom - bos + t;
-            const expected = ref.rows[j]!.lnp[ref.tokens[j]];
-            assert.ok(Math.abs(lnp - expected) < 1e-4, `${JSON.stringify(req.continuation)} token ${t}: ${lnp} vs ${expected}`);
-            compared++;
+        for (const [i, group] of batch.groups.entries()) {
+          const got = r.groups[i];
+          // The boundary, computed independently: the shortest common prefix of the context with each context+continuation.
+          const ctx = await reference(model, group.context, 1);
+          const also = (group.boundaryAlso ?? []).filter((x) => x.length > 0);
+          const refs = await Promise.all([...group.continuations, ...also].map((x) => reference(model, group.context + x, 1)));
+          const bos = ctx.bos ? 1 : 0;
+          const boundary = Math.min(ctx.tokens.length, ...refs.map((x) => { let j = 0; while (ctx.tokens[j] === x.tokens[j] && j < ctx.tokens.length) j++; return j; }));
+          assert.equal(got.boundary - bos, boundary, `boundary of ${JSON.stringify(group.context.slice(-20))}`);
+          group.continuations.forEach((x, c) => {
+            const ref = refs[c];
+            assert.deepEqual(got.continuations[c].tokens.slice(bos), ref.tokens, 'the same tokenization');
+            got.continuations[c].lnp.forEach((lnp, t) => {
+              const j = boundary + t;
+              const expected = ref.rows[j]!.lnp[ref.tokens[j]];
+              assert.ok(Math.abs(lnp - expected) < 1e-4, `${JSON.stringify(x)} token ${t}: ${lnp} vs ${expected}`);
+              compared++;
+            });
           });
-          if (req.stats) {
-            const row = ref.rows[got.scoreFrom - bos]!;
+          if (group.stats) {
+            const row = refs[0].rows[boundary]!;
             assert.ok(Math.abs(got.entropyBits! - row.entropy) < 1e-4, `entropy ${got.entropyBits} vs ${row.entropy}`);
             if (batch.tokenClass) {
+              // The format class: the token each example output starts with at the boundary.
+              const classIds = new Set(refs.slice(group.continuations.length).map((x) => x.tokens[boundary]));
               const mass = [...classIds].reduce((a, id) => a + Math.exp(row.lnp[id]), 0);
               assert.ok(Math.abs(got.classMass! - mass) < 1e-6, `format mass ${got.classMass} vs ${mass}`);
             }
@@ -124,7 +125,7 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       const bound = (await count(body.slice(0, s.query.start - s.bodyStart))) + 4 * ((await count(queryText)) + (await Promise.all(continuations.map(count))).reduce((a, b) => a + b, 0));
       assert.ok(result.tokensEvaluated <= 1.1 * bound, `${result.tokensEvaluated} vs ${bound}`);
       // Without reuse every request would be evaluated whole.
-      const naive = log.flatMap((l) => l.result.results.map((r) => r.tokens.length - 1)).reduce((a, b) => a + b, 0);
+      const naive = log.flatMap((l) => l.result.groups.flatMap((g) => g.continuations.map((r) => r.tokens.length - 1))).reduce((a, b) => a + b, 0);
       assert.ok(result.tokensEvaluated < naive / 2, `${result.tokensEvaluated} vs ${naive} without reuse`);
     });
 

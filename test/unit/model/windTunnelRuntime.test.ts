@@ -42,7 +42,7 @@ describe('wind-tunnel probe', () => {
   it('reports zero KL for a model that is the analytic posterior', async () => {
     // A "model" that reads the text like the task does: counts heads before each slot.
     const report = await runWindTunnel({ task: 'coin', sequences: 20, seed: 3 }, async ({ text, slots }) => ({
-      model: { name: 'laplace', path: '' },
+      model: { name: 'laplace', path: '', vocabSize: 2, contextSize: 0, trainContextSize: 0 },
       slots: slots.map((s) => {
         const flips = text.slice(0, s.offset).replace(/^flips:/, '').trim().split(/\s+/).filter(Boolean);
         const q = (flips.filter((f) => f === 'H').length + 1) / (flips.length + 2);

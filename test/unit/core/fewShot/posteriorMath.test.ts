@@ -72,11 +72,15 @@ describe('posterior maths', () => {
 });
 
 const RESULT: SweepResult = {
-  model: 'm', structure: { shape: 'markers', header: { start: 0, end: 0 }, examples: [], query: { start: 0, inputStart: 0, outputStart: 0 } },
+  model: { path: 'm.gguf', name: 'm', vocabSize: 10, contextSize: 512, trainContextSize: 512 },
+  structure: { shape: 'markers', header: { start: 0, end: 0 }, examples: [], query: { start: 0, inputStart: 0, inputEnd: 0, outputStart: 0, outputEnd: 0, appendNewline: false } },
   target: ' x', candidates: [{ name: 'dsl', text: ' a' }, { name: 'en', text: ' b' }], lengthNormalized: false,
-  formatClass: { source: 'example outputs', regex: null, size: 1 }, reference: null,
-  ks: [0, 1, 2].map((k) => ({ k, targetBits: 3 - k, targetTokenBits: [3 - k], targetTokens: [' x'], posterior: { dsl: 0.5 + 0.2 * k, en: 0.5 - 0.2 * k }, formatMass: 0.1 * k, answerEntropy: 2, informationGainBits: k === 0 ? null : 0.1 })),
-  examples: [1, 2].map((index) => ({ index, start: 0, end: 0, prequentialBits: 4 / index, looDeltaBits: -index, informationGainBits: 0.1 })),
+  formatClass: { source: 'example outputs', regex: null, size: 1 }, reference: null, toleranceBits: 0.1,
+  ks: [0, 1, 2].map((k) => ({
+    k, targetBits: 3 - k, targetTokenBits: [3 - k], targetTokens: [' x'], posterior: { dsl: 0.5 + 0.2 * k, en: 0.5 - 0.2 * k },
+    coverage: 0.5, coverageBits: 1, mergedContextTokens: 0, formatMass: 0.1 * k, answerEntropy: 2, informationGainBits: k === 0 ? null : 0.1,
+  })),
+  examples: [1, 2].map((index) => ({ index, start: 0, end: 0, prequentialBits: 4 / index, looDeltaBits: -index, looEffect: 'helps' as const, informationGainBits: 0.1 })),
   tokensEvaluated: 10, tokensMinimum: 10, looTokensEvaluated: 5, retokenizedBoundary: false, complete: true,
 };
 
@@ -107,9 +111,9 @@ describe('--expect', () => {
 describe('CSV export', () => {
   it('has one row per k with the documented columns', () => {
     const lines = sweepCsv(RESULT).trimEnd().split('\r\n');
-    assert.equal(lines[0], 'k,targetBits,targetP,posterior.dsl,posterior.en,formatMass,answerEntropy,informationGainBits,prequentialBits,looDeltaBits');
+    assert.equal(lines[0], 'k,targetBits,targetP,posterior.dsl,posterior.en,coverage,coverageBits,formatMass,answerEntropy,informationGainBits,prequentialBits,looDeltaBits,looEffect');
     assert.equal(lines.length, 4);
-    assert.deepEqual(lines[2].split(','), ['1', '2', '0.25', '0.7', '0.3', '0.1', '2', '0.1', '4', '-1']);
+    assert.deepEqual(lines[2].split(','), ['1', '2', '0.25', '0.7', '0.3', '0.5', '1', '0.1', '2', '0.1', '4', '-1', 'helps']);
   });
 
   it('quotes names with commas and quotes', () => {
