@@ -1,4 +1,4 @@
-// Lint, including the architecture's import boundaries (DESIGN.md, STYLE.md §1):
+// Lint, including the architecture's import boundaries (docs/architecture.md):
 // core is pure, only src/model touches node-llama-cpp, VS Code stays in the glue.
 import tseslint from 'typescript-eslint';
 

@@ -2,7 +2,7 @@
 # Installs code-server (VS Code in the browser, from npm) into .cache/code-server,
 # for the integration and UI tests and the demo on machines where VS Code desktop
 # cannot be downloaded. Offline-safe: @vscode/ripgrep's download is served from a
-# pre-seeded cache made of Debian's rg (see VSCODE-TESTING.md).
+# pre-seeded cache made of Debian's rg (see docs/testing.md).
 # Needs, as root: apt-get install -y libkrb5-dev pkg-config ripgrep
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -17,7 +17,7 @@ export function tokenAt(tokens: readonly TokenStat[], offset: number): TokenStat
 
 /**
  * "What comes next" at `offset`: the distribution after the last token that ends
- * at or before it (DESIGN.md). That distribution is the one recorded for the
+ * at or before it (docs/numbers.md). That distribution is the one recorded for the
  * following token's slot, or the distribution after the document.
  */
 export function distributionAt(analysis: Analysis, offset: number): { afterIndex: number; distribution: NextDistribution } | undefined {

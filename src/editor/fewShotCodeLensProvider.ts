@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { formatBits } from '../core/format';
+import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
 import { Disposable } from './disposable';
 import type { FewShotController } from './fewShotController';
 
@@ -36,15 +37,23 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     s.examples.forEach((e, i) => {
       const ex = sweep?.examples[i];
       const numbers = ex
-        ? `${ex.prequentialBits !== null ? ` · ${formatBits(ex.prequentialBits)} to encode` : ''}${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`
+        ? `${ex.prequentialBits !== null ? ` · ${formatBits(ex.prequentialBits)} to encode` : ''}${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits${ex.looEffect === 'none' ? ' (no measurable effect)' : ex.looEffect ? ` (${ex.looEffect})` : ''}` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`
         : '';
       lenses.push(new vscode.CodeLens(at(e.start), { title: `E${i + 1}${numbers}`, command: 'iclLens.showPanel', tooltip: 'Prequential bits: −log2 P(output | earlier examples, input). Leave-out Δ: change in log2 P(target) without this example.' }));
     });
     const last = sweep?.ks[sweep.ks.length - 1];
+    const low = last?.coverage !== null && last?.coverage !== undefined && last.coverage < LOW_COVERAGE;
+    const coverage = last?.coverage === null || last?.coverage === undefined ? ''
+      : low ? ` · $(warning) answers the model does not expect (coverage ${last.coverage > 0 ? last.coverage.toExponential(1) : `2^−${last.coverageBits!.toFixed(0)}`})`
+        : ` · coverage ${last.coverage.toPrecision(2)}`;
     const answer = last
-      ? ` · ${last.targetBits !== null ? `P(target) ${(2 ** -last.targetBits).toPrecision(3)}` : ''}${Object.keys(last.posterior).length > 0 ? ` · ${Object.entries(last.posterior).map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}` : ''}`
+      ? ` · ${last.targetBits !== null ? `P(target) ${(2 ** -last.targetBits).toPrecision(3)}` : ''}${Object.keys(last.posterior).length > 0 ? ` · ${Object.entries(last.posterior).map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}` : ''}${coverage}`
       : '';
-    lenses.push(new vscode.CodeLens(at(s.query.start), { title: `Query${answer}`, command: 'iclLens.showPanel' }));
+    lenses.push(new vscode.CodeLens(at(s.query.start), {
+      title: `Query${answer}`,
+      command: 'iclLens.showPanel',
+      tooltip: low ? 'The candidates hold almost none of the model\'s probability here: their posterior is a choice between answers it does not expect, not confidence.' : 'Coverage: the probability the candidates hold together.',
+    }));
     return lenses;
   }
 }

@@ -1,4 +1,4 @@
-/** Shared test fixtures: generated models (never ../shared), paths to the built bundles. */
+/** Shared test fixtures: generated models (never a downloaded one), paths to the built bundles. */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelPreset } from '../../src/core/gguf/modelPresets';

@@ -1,5 +1,5 @@
 // Starting a throwaway code-server and a headless Chromium, shared by the
-// test-electron shim, the UI tests and the demo. Recipes: VSCODE-TESTING.md.
+// test-electron shim, the UI tests and the demo. How it works: docs/testing.md.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');

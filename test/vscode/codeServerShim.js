@@ -3,7 +3,7 @@
 // reads the arguments test-electron passes (--extensionDevelopmentPath=…,
 // --extensionTestsPath=…, the workspace), runs them in a throwaway code-server
 // with headless Chromium, and exits with the tests' exit code. Used where VS Code
-// desktop cannot be downloaded (see VSCODE-TESTING.md).
+// desktop cannot be downloaded (see docs/testing.md).
 'use strict';
 const path = require('node:path');
 const util = require('node:util');

@@ -1,5 +1,5 @@
 /**
- * The parts of a few-shot prompt (DESIGN.md "Definitions"): an optional header,
+ * The parts of a few-shot prompt (docs/numbers.md): an optional header,
  * examples E_1..E_K (each an input and an output) and a query Q (input, output
  * marker, optionally the expected output). Offsets are UTF-16 offsets into the
  * whole document, front matter included, so the editor can use them directly.

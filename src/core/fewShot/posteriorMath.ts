@@ -1,5 +1,5 @@
 /**
- * The maths of the few-shot numbers (DESIGN.md "Definitions"), on natural-log
+ * The maths of the few-shot numbers (docs/numbers.md), on natural-log
  * probabilities from the model, reported in bits.
  */
 import { LOG2E } from '../bits';

@@ -2,7 +2,7 @@
  * The few-shot sweep: for k = 0..K, the target's teacher-forced log-probability,
  * the posterior over candidates, format mass and entropy where the answer
  * starts, and for each example its prequential bits, information gain and
- * leave-one-out change (DESIGN.md "Definitions"). Core plans the texts; the
+ * leave-one-out change (docs/numbers.md). Core plans the texts; the
  * model scores them in batches that share the KV cache.
  */
 import { coinPredictive, labelsPredictive } from '../windTunnel/tasks';

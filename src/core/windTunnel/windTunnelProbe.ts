@@ -1,7 +1,7 @@
 /**
  * The wind-tunnel probe for any model: run seeded sequences of a task, compare
  * the model's restricted distribution with the analytic predictive at every
- * slot, and report per position and on average (DESIGN.md, "Wind-tunnel error").
+ * slot, and report per position and on average (docs/numbers.md, "The Bayesian wind tunnel").
  */
 import type { ModelInfo } from '../analysis';
 import { generateSequence, type TaskOptions, type WindTunnelTaskName } from './tasks';

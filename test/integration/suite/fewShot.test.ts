@@ -19,8 +19,13 @@ interface FewShotView {
   progress?: unknown;
   problem?: string;
   candidates: string[];
-  ks: Array<{ k: number; targetBits: number | null; posterior: Record<string, number>; referencePosterior?: Record<string, number>; formatMass: number | null; answerEntropy: number | null }>;
-  examples: Array<{ index: number; prequentialBits: number; looDeltaBits: number | null }>;
+  ks: Array<{
+    k: number; targetBits: number | null; posterior: Record<string, number>; referencePosterior?: Record<string, number>; formatMass: number | null; answerEntropy: number | null;
+    coverage: number | null; coverageBits: number | null; lowCoverage: boolean;
+  }>;
+  examples: Array<{ index: number; prequentialBits: number; looDeltaBits: number | null; looEffect: 'helps' | 'hurts' | 'none' | null }>;
+  toleranceBits: number;
+  verdicts: Record<string, { text: string; tone: string } | undefined>;
   tokensEvaluated: number;
   tokensMinimum: number;
   order?: { orders: unknown[] };
@@ -67,6 +72,46 @@ describe('the posterior panel', () => {
       near(e.looDeltaBits!, cli.examples[i].looDeltaBits!, `E${e.index} leave-one-out`);
     });
     assert.ok(view.tokensEvaluated <= 1.1 * view.tokensMinimum, `${view.tokensEvaluated} vs ${view.tokensMinimum}`);
+    view.ks.forEach((k, i) => near(k.coverageBits!, (cli.ks[i] as unknown as { coverageBits: number }).coverageBits, `k=${k.k} coverage bits`));
+  });
+
+  it('shows coverage, the tolerance and a verdict per chart; effects within the tolerance are no effect', async () => {
+    const view = (await state(uri())).fewShot!;
+    assert.equal(view.toleranceBits, 0.1);
+    for (const k of view.ks) assert.ok(k.coverage! > 0.5 && !k.lowCoverage, `k=${k.k}: the model expects A or B (coverage ${k.coverage})`);
+    for (const e of view.examples) {
+      const expected = Math.abs(e.looDeltaBits!) <= 0.1 ? 'none' : e.looDeltaBits! < 0 ? 'helps' : 'hurts';
+      assert.equal(e.looEffect, expected, `E${e.index}: Δ ${e.looDeltaBits}`);
+    }
+    for (const chart of ['posterior', 'target', 'prequential', 'entropy', 'loo']) assert.ok(view.verdicts[chart]?.text, `a verdict for ${chart}`);
+    assert.match(view.verdicts.posterior!.text, /Largest KL to the analytic labels posterior: .* bits \(within the 0\.1-bit pass line\)/);
+    // A wider tolerance turns small effects into no measurable effect on the next run.
+    await config().update('fewShot.toleranceBits', 50, vscode.ConfigurationTarget.Global);
+    try {
+      const wide = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', uri());
+      assert.ok(wide.examples.every((e) => e.looEffect === 'none'));
+      assert.match(wide.verdicts.loo!.text, /No example has a measurable effect on its own \(every change within ±50 bits\)/);
+    } finally {
+      await config().update('fewShot.toleranceBits', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('iclLens.sweepExamples', uri());
+    }
+  });
+
+  it('labels a posterior over answers the model does not expect, in the panel and the CodeLens', async () => {
+    const unexpected = workspaceFile('unexpected-answers.icl.txt');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(unexpected));
+    const view = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', unexpected);
+    assert.ok(view.ks.every((k) => k.lowCoverage && k.coverage! < 1e-6), view.ks.map((k) => k.coverage).join(', '));
+    assert.equal(view.verdicts.posterior?.tone, 'warn');
+    assert.match(view.verdicts.posterior!.text, /compares answers the model does not expect, it is not confidence/);
+    const lenses = await waitFor('the query CodeLens with the coverage warning', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', unexpected, 100);
+      return l?.some((x) => /answers the model does not expect \(coverage/.test(x.command?.title ?? '')) ? l : undefined;
+    });
+    assert.ok(lenses.length > 0);
+    await waitFor('the posterior chart drawn', async () => (await state(unexpected)).fewShotRender?.find((c) => c.id === 'posterior' && c.painted));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
   });
 
   it('paints every sweep chart in the panel with one point per value', async () => {
@@ -74,11 +119,11 @@ describe('the posterior panel', () => {
     const K = view.examples.length;
     const render = await waitFor('the panel to report its charts', async () => {
       const r = (await state(uri())).fewShotRender;
-      return r && r.find((c) => c.id === 'posterior')?.points === 3 * (K + 1) && r.some((c) => c.id === 'loo') ? r : undefined;
+      return r && r.find((c) => c.id === 'posterior')?.points === 4 * (K + 1) && r.some((c) => c.id === 'loo') ? r : undefined;
     });
     const byId = new Map(render.map((c) => [c.id, c]));
-    // Posterior: two stacked candidates and the analytic line per k; prequential and information gain per example.
-    assert.deepEqual(byId.get('posterior'), { id: 'posterior', points: 3 * (K + 1), painted: true });
+    // Posterior: two stacked candidates, the analytic line and the coverage line per k; prequential and information gain per example.
+    assert.deepEqual(byId.get('posterior'), { id: 'posterior', points: 4 * (K + 1), painted: true });
     assert.deepEqual(byId.get('target'), { id: 'target', points: K + 1, painted: true });
     assert.deepEqual(byId.get('entropy'), { id: 'entropy', points: 2 * (K + 1), painted: true });
     assert.deepEqual(byId.get('loo'), { id: 'loo', points: K, painted: true });
