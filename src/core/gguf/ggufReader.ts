@@ -291,12 +291,12 @@ export function readGgufHeader(file: Uint8Array | GgufSource, limits: GgufReadLi
   const tensors = raw.map((t, i): GgufTensorInfo => {
     const what = `tensor ${i} (${JSON.stringify(t.name)})`;
     if (t.offset % BigInt(alignment) !== 0n) fail(`${what} starts at data offset ${t.offset}, not a multiple of the alignment ${alignment}`);
-    if (t.offset < expected) fail(`${what} starts at data offset ${t.offset}, overlapping the previous tensor, which ends at ${expected}`);
-    if (t.offset > expected) fail(`${what} starts at data offset ${t.offset}, leaving a gap after the previous tensor (expected ${expected})`);
     const end = t.offset + t.byteLength;
     if (end > dataSize) {
       fail(`${what} data ends at byte ${BigInt(dataOffset) + end}, past the end of the file (${plural(source.size, 'byte')})`);
     }
+    if (t.offset < expected) fail(`${what} starts at data offset ${t.offset}, overlapping the previous tensor, which ends at ${expected}`);
+    if (t.offset > expected) fail(`${what} starts at data offset ${t.offset}, leaving a gap after the previous tensor (expected ${expected})`);
     const a = BigInt(alignment);
     expected = ((end + a - 1n) / a) * a;
     return { name: t.name, dims: t.dims, type: t.type, typeName: t.typeName, offset: Number(t.offset), byteLength: Number(t.byteLength) };
