@@ -62,3 +62,25 @@ for (const scorer of ['auto', 'exact-map'] as const) {
     });
   });
 }
+
+describe('the larger BPE presets load and tokenize like their models', () => {
+  const cases = [
+    { preset: 'bpe-qwen2', vocabSize: 151936, ids: [21927, 1879] },
+    { preset: 'bpe-llama3', vocabSize: 128256, ids: [22691, 1917] },
+  ] as const;
+  for (const { preset, vocabSize, ids } of cases) {
+    it(`${preset}: " Hello world" is ${JSON.stringify(ids)}`, async () => {
+      const client = runtime(loadSpec(modelFile(preset)));
+      try {
+        assert.equal((await client.ensureLoaded()).model.vocabSize, vocabSize);
+        const analysis = await client.analyze({ text: ' Hello world', topK: TOP_K });
+        assert.deepEqual(analysis.tokens.map((t) => t.id), ids);
+        assert.deepEqual(analysis.tokens.map((t) => t.text), [' Hello', ' world']);
+        const last = analysis.tokens.at(-1)!;
+        assert.ok(last.entropy! > 0 && last.entropy! <= Math.log2(vocabSize) && last.top.length === TOP_K);
+      } finally {
+        await client.dispose();
+      }
+    });
+  }
+});
