@@ -87,8 +87,11 @@ describe('readGgufHeader', () => {
     });
   }
 
-  it('accepts the crafted base file', () => {
+  it('accepts the crafted base file, as version 3 and as version 2 (same layout)', () => {
     assert.equal(readGgufHeader(craftGguf('none')).tensors[0].byteLength, 256);
+    const v2 = craftGguf('none');
+    v2.writeUInt32LE(2, 4);
+    assert.equal(readGgufHeader(v2).version, 2);
   });
 
   it('refuses bad magic, versions, nested arrays, bad alignment and duplicates', () => {
