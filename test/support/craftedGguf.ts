@@ -4,10 +4,12 @@
  */
 import { encodeGguf, GgmlType } from '../../src/core/gguf/ggufWriter';
 
+/** The one thing wrong with a crafted file ('none': a valid file). */
 export type GgufDefect = 'none' | 'nDims' | 'tensorPastEof' | 'stringPastEof' | 'hugeKvCount' | 'hugeTensorCount' | 'truncated' | 'unknownType' | 'unalignedOffset' | 'unknownValueType';
 
 const KEY = 'general.architecture';
 const VALUE = 'llama';
+/** The name of the crafted file's only tensor. */
 export const CRAFTED_TENSOR = 'token_embd.weight';
 
 /** Byte offsets of the fields the defects patch, derived from the layout above. */

@@ -33,6 +33,7 @@ export function spmTokenizer(vocab: SpmVocab): LlamaTokenizer {
   };
 }
 
+/** How `tokenizerFromGguf` may change what it copies. */
 export interface CopiedTokenizerOptions {
   /** Replaces (or adds) `tokenizer.chat_template`. */
   readonly chatTemplate?: string;
