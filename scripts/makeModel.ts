@@ -1,19 +1,24 @@
 /**
  * Writes a generated GGUF model: `node out/scripts/makeModel.js <preset> <file>`.
- * Presets: tiny, tiny-no-byte-fallback, bench (135M parameters, 49k vocabulary).
+ * Presets: tiny, tiny-no-byte-fallback, bench (135M parameters, 49k vocabulary), and
+ * tiny models with real BPE tokenizers copied from llama.cpp's vocab files:
+ * bpe-starcoder (49,152 tokens), bpe-qwen2 (151,936), bpe-llama3 (128,256).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildPresetModel, MODEL_PRESETS, type ModelPreset } from '../src/core/gguf/modelPresets';
+import { buildPresetModel, MODEL_PRESETS, PRESET_VOCABS, type ModelPreset } from '../src/core/gguf/modelPresets';
+import { vocabFile } from './vocab';
 
 /** Write `preset` to `file` unless it already exists; returns the file path. */
 export function ensurePresetModel(preset: ModelPreset, file: string): string {
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const vocab = PRESET_VOCABS[preset];
+  const chunks = buildPresetModel(preset, vocab === undefined ? undefined : fs.readFileSync(vocabFile(vocab)));
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    for (const chunk of buildPresetModel(preset)) fs.writeSync(fd, chunk);
+    for (const chunk of chunks) fs.writeSync(fd, chunk);
   } finally {
     fs.closeSync(fd);
   }

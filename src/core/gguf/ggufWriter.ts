@@ -4,16 +4,9 @@
  * 150 MB model never has to exist as one buffer.
  */
 
-/** A typed metadata value. GGUF stores the type next to every value. */
-export type GgufValue =
-  | { readonly type: 'u32'; readonly value: number }
-  | { readonly type: 'i32'; readonly value: number }
-  | { readonly type: 'f32'; readonly value: number }
-  | { readonly type: 'bool'; readonly value: boolean }
-  | { readonly type: 'string'; readonly value: string }
-  | { readonly type: 'string[]'; readonly value: readonly string[] }
-  | { readonly type: 'f32[]'; readonly value: ArrayLike<number> }
-  | { readonly type: 'i32[]'; readonly value: ArrayLike<number> };
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_VALUE_TYPE, type GgufScalarType, type GgufValue } from './ggufFormat';
+
+export type { GgufValue } from './ggufFormat';
 
 /** Tensor element encodings this writer produces (values are ggml type ids). */
 export const GgmlType = { F32: 0, F16: 1, Q8_0: 8 } as const;
@@ -27,8 +20,8 @@ export interface GgufTensor {
   readonly data: Uint8Array;
 }
 
-const ALIGNMENT = 32;
-const VALUE_TYPE = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
+const ALIGNMENT = GGUF_DEFAULT_ALIGNMENT;
+const UTF8 = new TextEncoder();
 
 /** Growable little-endian byte sink for the header. */
 class ByteSink {
@@ -47,35 +40,51 @@ class ByteSink {
   }
   u32(v: number): void { this.reserve(4); this.view.setUint32(this.length, v, true); this.length += 4; }
   i32(v: number): void { this.reserve(4); this.view.setInt32(this.length, v, true); this.length += 4; }
-  u64(v: number): void { this.reserve(8); this.view.setBigUint64(this.length, BigInt(v), true); this.length += 8; }
+  u64(v: number | bigint): void { this.reserve(8); this.view.setBigUint64(this.length, BigInt(v), true); this.length += 8; }
+  i64(v: bigint): void { this.reserve(8); this.view.setBigInt64(this.length, v, true); this.length += 8; }
   f32(v: number): void { this.reserve(4); this.view.setFloat32(this.length, v, true); this.length += 4; }
+  f64(v: number): void { this.reserve(8); this.view.setFloat64(this.length, v, true); this.length += 8; }
+  u16(v: number): void { this.reserve(2); this.view.setUint16(this.length, v, true); this.length += 2; }
+  i16(v: number): void { this.reserve(2); this.view.setInt16(this.length, v, true); this.length += 2; }
+  i8(v: number): void { this.reserve(1); this.view.setInt8(this.length, v); this.length += 1; }
   u8(v: number): void { this.reserve(1); this.buf[this.length++] = v; }
   bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  string(s: string): void { const b = new TextEncoder().encode(s); this.u64(b.length); this.bytes(b); }
+  string(s: string): void { const b = UTF8.encode(s); this.u64(b.length); this.bytes(b); }
   pad(): void { while (this.length % ALIGNMENT !== 0) this.u8(0); }
   take(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
-function writeValue(sink: ByteSink, v: GgufValue): void {
-  switch (v.type) {
-    case 'u32': sink.u32(VALUE_TYPE.u32); sink.u32(v.value); break;
-    case 'i32': sink.u32(VALUE_TYPE.i32); sink.i32(v.value); break;
-    case 'f32': sink.u32(VALUE_TYPE.f32); sink.f32(v.value); break;
-    case 'bool': sink.u32(VALUE_TYPE.bool); sink.u8(v.value ? 1 : 0); break;
-    case 'string': sink.u32(VALUE_TYPE.string); sink.string(v.value); break;
-    case 'string[]':
-      sink.u32(VALUE_TYPE.array); sink.u32(VALUE_TYPE.string); sink.u64(v.value.length);
-      for (const s of v.value) sink.string(s);
-      break;
-    case 'f32[]':
-      sink.u32(VALUE_TYPE.array); sink.u32(VALUE_TYPE.f32); sink.u64(v.value.length);
-      for (let i = 0; i < v.value.length; i++) sink.f32(v.value[i]);
-      break;
-    case 'i32[]':
-      sink.u32(VALUE_TYPE.array); sink.u32(VALUE_TYPE.i32); sink.u64(v.value.length);
-      for (let i = 0; i < v.value.length; i++) sink.i32(v.value[i]);
-      break;
+/** Write one scalar of `type` without its type id (array elements share one id). */
+function writeScalar(sink: ByteSink, type: GgufScalarType, v: number | bigint | boolean | string): void {
+  switch (type) {
+    case 'u8': sink.u8(v as number); break;
+    case 'i8': sink.i8(v as number); break;
+    case 'u16': sink.u16(v as number); break;
+    case 'i16': sink.i16(v as number); break;
+    case 'u32': sink.u32(v as number); break;
+    case 'i32': sink.i32(v as number); break;
+    case 'f32': sink.f32(v as number); break;
+    case 'f64': sink.f64(v as number); break;
+    case 'u64': sink.u64(v as bigint); break;
+    case 'i64': sink.i64(v as bigint); break;
+    case 'bool': sink.u8(v ? 1 : 0); break;
+    case 'string': sink.string(v as string); break;
   }
+}
+
+function writeValue(sink: ByteSink, v: GgufValue): void {
+  if (v.type.endsWith('[]')) {
+    const item = v.type.slice(0, -2) as GgufScalarType;
+    const items = v.value as ArrayLike<number | bigint | boolean | string>;
+    sink.u32(GGUF_VALUE_TYPE.array);
+    sink.u32(GGUF_VALUE_TYPE[item]);
+    sink.u64(items.length);
+    for (let i = 0; i < items.length; i++) writeScalar(sink, item, items[i]);
+    return;
+  }
+  const type = v.type as GgufScalarType;
+  sink.u32(GGUF_VALUE_TYPE[type]);
+  writeScalar(sink, type, v.value as number | bigint | boolean | string);
 }
 
 /**
@@ -84,7 +93,7 @@ function writeValue(sink: ByteSink, v: GgufValue): void {
  */
 export function encodeGguf(metadata: ReadonlyArray<readonly [string, GgufValue]>, tensors: readonly GgufTensor[]): Uint8Array[] {
   const head = new ByteSink();
-  head.bytes(new TextEncoder().encode('GGUF'));
+  head.bytes(UTF8.encode('GGUF'));
   head.u32(3);
   head.u64(tensors.length);
   head.u64(metadata.length);

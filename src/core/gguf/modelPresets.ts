@@ -1,36 +1,68 @@
 /**
- * Named generated models: the tiny ones the tests use and the realistic one the
- * benchmark uses. Each preset is fully determined by its seed.
+ * Named generated models: the tiny ones the tests use, the realistic one the
+ * benchmark uses, and tiny ones carrying real BPE tokenizers copied from llama.cpp's
+ * vocab-only GGUFs. Each preset is fully determined by its seed (and, for the BPE
+ * ones, by the vocab file, which the pinned llama.cpp fixes).
  */
+import { readGgufHeader } from './ggufReader';
 import { BENCH_SHAPE, buildRandomLlama, TINY_SHAPE } from './randomLlama';
 import { buildSpmVocab, COMMON_WORDS } from './spmVocab';
+import { spmTokenizer, tokenizerFromGguf } from './tokenizerMetadata';
 
-export type ModelPreset = 'tiny' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench';
-export const MODEL_PRESETS: readonly ModelPreset[] = ['tiny', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench'];
+export type ModelPreset = 'tiny' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench' | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3';
+export const MODEL_PRESETS: readonly ModelPreset[] = ['tiny', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench', 'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3'];
 
-/** GGUF bytes for a preset, as chunks to write in order. */
-export function buildPresetModel(preset: ModelPreset): Uint8Array[] {
+/**
+ * The llama.cpp vocab file a preset copies its tokenizer from: `models/ggml-vocab-<name>.gguf`
+ * in the llama.cpp source. Presets not listed build their own vocabulary.
+ */
+export const PRESET_VOCABS: Readonly<Partial<Record<ModelPreset, string>>> = {
+  'bpe-starcoder': 'starcoder',
+  'bpe-qwen2': 'qwen2',
+  'bpe-llama3': 'llama-bpe',
+};
+
+/**
+ * GGUF bytes for a preset, as chunks to write in order. Presets in `PRESET_VOCABS`
+ * need that vocab file's bytes as `vocabGguf` (core does no file I/O).
+ */
+export function buildPresetModel(preset: ModelPreset, vocabGguf?: Uint8Array): Uint8Array[] {
+  const copied = (seed: number, weightType: 'f32' | 'q8_0'): Uint8Array[] => {
+    if (vocabGguf === undefined) throw new Error(`preset ${preset} needs the bytes of ggml-vocab-${PRESET_VOCABS[preset]}.gguf`);
+    return buildRandomLlama({
+      name: `icl-lens-${preset}-random`, shape: TINY_SHAPE, weightType, seed, outputScale: 4,
+      tokenizer: tokenizerFromGguf(readGgufHeader(vocabGguf)),
+    });
+  };
   switch (preset) {
     case 'tiny':
       return buildRandomLlama({
         name: 'icl-lens-tiny-random', shape: TINY_SHAPE, weightType: 'f32', seed: 7, outputScale: 4,
-        vocab: buildSpmVocab({ size: 512, byteFallback: true }),
+        tokenizer: spmTokenizer(buildSpmVocab({ size: 512, byteFallback: true })),
       });
     case 'tiny-no-byte-fallback':
       return buildRandomLlama({
         name: 'icl-lens-tiny-random-no-bytes', shape: TINY_SHAPE, weightType: 'f32', seed: 8, outputScale: 4,
-        vocab: buildSpmVocab({ size: 300, byteFallback: false }),
+        tokenizer: spmTokenizer(buildSpmVocab({ size: 300, byteFallback: false })),
       });
     case 'tiny-merged-b':
       // Like stories260K's vocabulary: " B" is one piece, " A" is not, so a space separator merges into one label only.
       return buildRandomLlama({
         name: 'icl-lens-tiny-random-merged-b', shape: TINY_SHAPE, weightType: 'f32', seed: 9, outputScale: 4,
-        vocab: buildSpmVocab({ size: 512, byteFallback: true, words: [...COMMON_WORDS, 'B'] }),
+        tokenizer: spmTokenizer(buildSpmVocab({ size: 512, byteFallback: true, words: [...COMMON_WORDS, 'B'] })),
       });
     case 'bench':
       return buildRandomLlama({
         name: 'icl-lens-bench-135m-random', shape: BENCH_SHAPE, weightType: 'q8_0', seed: 135,
-        vocab: buildSpmVocab({ size: 49152, byteFallback: true }),
+        tokenizer: spmTokenizer(buildSpmVocab({ size: 49152, byteFallback: true })),
       });
+    // 49k rows stay small in F32 (25 MB) and keep the numbers free of quantization;
+    // the 128k–152k vocabularies use Q8_0 so the files stay near 20 MB.
+    case 'bpe-starcoder':
+      return copied(49, 'f32');
+    case 'bpe-qwen2':
+      return copied(152, 'q8_0');
+    case 'bpe-llama3':
+      return copied(128, 'q8_0');
   }
 }

@@ -4,7 +4,7 @@
  * cost of evaluating it and the shape of its output distributions are real.
  */
 import { encodeF32, encodeGguf, encodeQ8_0, GgmlType, type GgufTensor, type GgufValue } from './ggufWriter';
-import type { SpmVocab } from './spmVocab';
+import type { LlamaTokenizer } from './tokenizerMetadata';
 
 export interface RandomLlamaShape {
   readonly nEmbd: number;
@@ -18,7 +18,8 @@ export interface RandomLlamaShape {
 export interface RandomLlamaOptions {
   readonly name: string;
   readonly shape: RandomLlamaShape;
-  readonly vocab: SpmVocab;
+  /** The tokenizer metadata to embed; its size sets the embedding and output rows. */
+  readonly tokenizer: LlamaTokenizer;
   /** Weight encoding of the matrices (norms are always F32). */
   readonly weightType: 'f32' | 'q8_0';
   readonly seed: number;
@@ -45,9 +46,9 @@ export function mulberry32(seed: number): () => number {
 
 /** Encode a random llama model as GGUF byte chunks. */
 export function buildRandomLlama(options: RandomLlamaOptions): Uint8Array[] {
-  const { shape, vocab } = options;
+  const { shape, tokenizer } = options;
   const rand = mulberry32(options.seed);
-  const nVocab = vocab.tokens.length;
+  const nVocab = tokenizer.size;
   const headDim = shape.nEmbd / shape.nHead;
   const nEmbdKv = headDim * shape.nHeadKv;
   const tensors: GgufTensor[] = [];
@@ -79,7 +80,7 @@ export function buildRandomLlama(options: RandomLlamaOptions): Uint8Array[] {
   matrix('output.weight', shape.nEmbd, nVocab, (options.outputScale ?? 1) / Math.sqrt(shape.nEmbd));
 
   const u32 = (value: number): GgufValue => ({ type: 'u32', value });
-  const metadata: Array<[string, GgufValue]> = [
+  const metadata: Array<readonly [string, GgufValue]> = [
     ['general.architecture', { type: 'string', value: 'llama' }],
     ['general.name', { type: 'string', value: options.name }],
     ['general.alignment', u32(32)],
@@ -92,15 +93,7 @@ export function buildRandomLlama(options: RandomLlamaOptions): Uint8Array[] {
     ['llama.rope.dimension_count', u32(headDim)],
     ['llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: 1e-5 }],
     ['llama.vocab_size', u32(nVocab)],
-    ['tokenizer.ggml.model', { type: 'string', value: 'llama' }],
-    ['tokenizer.ggml.tokens', { type: 'string[]', value: vocab.tokens }],
-    ['tokenizer.ggml.scores', { type: 'f32[]', value: vocab.scores }],
-    ['tokenizer.ggml.token_type', { type: 'i32[]', value: vocab.types }],
-    ['tokenizer.ggml.bos_token_id', u32(vocab.bosId)],
-    ['tokenizer.ggml.eos_token_id', u32(vocab.eosId)],
-    ['tokenizer.ggml.unknown_token_id', u32(vocab.unkId)],
-    ['tokenizer.ggml.add_bos_token', { type: 'bool', value: true }],
-    ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
+    ...tokenizer.metadata,
   ];
   return encodeGguf(metadata, tensors);
 }

@@ -1,8 +1,14 @@
 /** Checks a model file before node-llama-cpp sees it, so common mistakes get a clear message. */
 import * as fs from 'node:fs';
+import { GgufFormatError } from '../../core/gguf/ggufReader';
+import { readGgufFileHeader } from '../ggufFile';
 import { RuntimeError } from '../runtimeError';
 
-/** Throws a `model` RuntimeError unless `file` is a readable GGUF file. */
+/**
+ * Throws a `model` RuntimeError unless `file` is a readable, well-formed GGUF file.
+ * The header is validated here because a crafted one (say, a tensor with 2³² − 1
+ * dimensions) would otherwise keep the loader busy for minutes and gigabytes.
+ */
 export function checkModelFile(file: string): void {
   let stat: fs.Stats;
   try {
@@ -22,4 +28,10 @@ export function checkModelFile(file: string): void {
   if (head.toString('latin1', 0, 4) !== 'GGUF') throw new RuntimeError('model', `${file} is not a GGUF file (it does not start with "GGUF").`);
   const version = head.readUInt32LE(4);
   if (version < 2 || version > 3) throw new RuntimeError('model', `${file} is GGUF version ${version}; versions 2 and 3 are supported.`);
+  try {
+    readGgufFileHeader(file);
+  } catch (err) {
+    if (err instanceof GgufFormatError) throw new RuntimeError('model', `${file} is not a usable GGUF model: ${err.message}.`);
+    throw new RuntimeError('model', `Could not read ${file}: ${(err as Error).message}`);
+  }
 }

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliRunner } from '../../support/cliRunner';
+import { craftGguf } from '../../support/craftedGguf';
 import { modelFile, REPO_ROOT } from '../../support/fixtures';
 import { reference } from '../../support/reference';
 
@@ -131,4 +132,13 @@ describe('icl-lens heatmap', () => {
       if (code !== 0) assert.equal(r.stderr.trim().split('\n')[0].startsWith('icl-lens: '), true);
     });
   }
+
+  it('a crafted GGUF (a tensor with 2³² − 1 dimensions) is a model error within seconds', () => {
+    const t0 = Date.now();
+    const r = cli(['heatmap', file('c.txt', 'hi'), '--model', file('crafted.gguf', craftGguf('nDims'))]);
+    const seconds = (Date.now() - t0) / 1000;
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /crafted\.gguf is not a usable GGUF model: tensor 0 \("token_embd\.weight"\) declares 4294967295 dimensions \(at most 4\)/);
+    assert.ok(seconds < 10, `${seconds} s`);
+  });
 });

@@ -115,14 +115,14 @@ describe('bad model files', () => {
       const bytes = fs.readFileSync(modelFile('tiny'));
       fs.writeFileSync(f, bytes.subarray(0, Math.floor(bytes.length / 2)));
       return f;
-    }, /Could not load/],
+    }, /truncated\.gguf is not a usable GGUF model: tensor \d+ \("[\w.]+"\) data ends at byte \d+, past the end of the file/],
     ['a corrupt header', () => {
       const f = path.join(tmp, 'corrupt.gguf');
       const bytes = Buffer.from(fs.readFileSync(modelFile('tiny')));
       bytes.writeBigUInt64LE(0xffffffffn, 16);
       fs.writeFileSync(f, bytes);
       return f;
-    }, /Could not load/],
+    }, /corrupt\.gguf is not a usable GGUF model: the header declares 4294967295 metadata entries, more than a file of \d+ bytes can hold/],
   ];
   for (const [name, make, pattern] of cases) {
     it(`${name} gives a clear model error`, async () => {
