@@ -103,11 +103,15 @@ export class MapRowScorer implements RowScorer {
         const probabilities = result.next.probabilities;
         if (probabilities === undefined) throw new Error('node-llama-cpp returned no probabilities');
         const next = index + 1 < tokens.length ? tokens[index + 1] : following;
-        const pNext = next === null ? 0 : probabilities.get(next) ?? 0;
+        // The map's float32 probabilities need not sum to 1 (at a 49k vocabulary they were 1e-4 off,
+        // moving entropy by 1e-3 bits): renormalise in float64.
+        const z = totalOf(probabilities);
+        const pNext = next === null ? 0 : (probabilities.get(next) ?? 0) / z;
         let h = 0;
         let greater = 0;
         const top: Array<{ id: number; p: number }> = [];
-        for (const [id, p] of probabilities) {
+        for (const [id, raw] of probabilities) {
+          const p = raw / z;
           if (p > 0) h -= p * Math.log2(p);
           if (p > pNext) greater++;
           if (top.length < topK) top.push({ id, p });
@@ -119,7 +123,7 @@ export class MapRowScorer implements RowScorer {
           lnpNext: next === null ? null : Math.log(Math.max(pNext, FLOAT32_MIN)),
           rank: next === null ? null : greater + 1,
           top,
-          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(Math.max(probabilities.get(id as Token) ?? 0, FLOAT32_MIN))) } : {}),
+          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(Math.max((probabilities.get(id as Token) ?? 0) / z, FLOAT32_MIN))) } : {}),
         };
       },
     });
@@ -135,15 +139,26 @@ export class MapRowScorer implements RowScorer {
         const probabilities = result.next.probabilities;
         if (ids === undefined) return;
         if (probabilities === undefined) throw new Error('node-llama-cpp returned no probabilities');
+        const z = totalOf(probabilities);
         let h = 0;
-        for (const p of probabilities.values()) if (p > 0) h -= p * Math.log2(p);
+        for (const raw of probabilities.values()) {
+          const p = raw / z;
+          if (p > 0) h -= p * Math.log2(p);
+        }
         const lnp = new Float64Array(ids.length);
-        ids.forEach((id, i) => { lnp[i] = Math.log(Math.max(probabilities.get(id as Token) ?? 0, FLOAT32_MIN)); });
+        ids.forEach((id, i) => { lnp[i] = Math.log(Math.max((probabilities.get(id as Token) ?? 0) / z, FLOAT32_MIN)); });
         rows.set(index, { entropyBits: h, lnp });
       },
     });
     return rows;
   }
+}
+
+/** Σ p over a whole-vocabulary probability map, in float64. */
+function totalOf(probabilities: ReadonlyMap<unknown, number>): number {
+  let z = 0;
+  for (const p of probabilities.values()) z += p;
+  return z > 0 ? z : 1;
 }
 
 /** The smallest positive float32 (a subnormal): the floor for probabilities that underflowed. */

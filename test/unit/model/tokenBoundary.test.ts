@@ -73,6 +73,10 @@ interface Case {
 const CASES: readonly Case[] = [
   // SentencePiece with "▁B" but no "▁A", as in stories260K's 512-token vocabulary.
   { preset: 'tiny-merged-b', labels: 'B A B B A B B B A B B A B B', merges: 'B', separate: 'A' },
+  // Qwen2's 152k BPE: its pre-tokenizer joins a space to letters but never to digits, so " B" merges and " 1" does not.
+  { preset: 'bpe-qwen2', labels: 'B 1 B B 1 B B', merges: 'B', separate: '1', ks: [0, 6] },
+  // StarCoder's 49k BPE (GPT-2 pre-tokenizer): the space merges into every label; all are still scored from one boundary.
+  { preset: 'bpe-starcoder', labels: 'B A B B A B B', merges: 'B', separate: null, ks: [0, 6] },
 ];
 
 for (const c of CASES) {
