@@ -18,6 +18,8 @@ const KNOWN_PAIRS: ReadonlyArray<readonly [string, string]> = [
 const DEFAULT_CONTENT_FREE = 'N/A';
 const DEFAULT_ALPHA = 0.8;
 const MAX_LABELS = 10;
+/** Per-example warnings listed before the rest are summed up in one line. */
+export const MAX_DIAGNOSTICS = 100;
 
 /** One example-shaped unit before it is split into input and output. */
 interface Unit {
@@ -79,13 +81,19 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     query = { ...last, outputStart: last.outputStart, appendNewline: false };
   }
   const examples: ExampleSpan[] = [];
+  let unreported = 0;
   units.slice(0, -1).forEach((u, i) => {
     if (u.outputStart === null) {
-      diagnostics.push({ offset: u.start, length: Math.min(u.end, u.inputEnd) - u.start, message: `Example ${i + 1} has no output; it is left out.`, severity: 'warning' });
+      // A file of thousands of output-less units would otherwise flood the Problems view.
+      if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push({ offset: u.start, length: Math.min(u.end, u.inputEnd) - u.start, message: `Example ${i + 1} has no output; it is left out.`, severity: 'warning' });
+      else unreported++;
       return;
     }
     examples.push({ ...u, outputStart: u.outputStart });
   });
+  if (unreported > 0) {
+    diagnostics.push({ offset: bodyStart, length: 0, message: `${unreported} more example${unreported === 1 ? '' : 's'} without an output ${unreported === 1 ? 'is' : 'are'} left out (only the first ${MAX_DIAGNOSTICS} are listed).`, severity: 'warning' });
+  }
   const outputs = examples.map((e) => text.slice(e.outputStart, e.outputEnd));
   const spaced = outputs.length > 0 && outputs.every((o) => o.startsWith(' '));
   const asOutput = (s: string) => (spaced && !/^\s/.test(s) ? ` ${s}` : s);
@@ -160,27 +168,48 @@ function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | nu
   return d !== null && d.units.length >= 2 ? d : null;
 }
 
-/** Units start at each line that begins with `input`; the output follows `output` inside the unit. */
+/**
+ * Units start at each line that begins with `input`; the output follows `output` inside the unit.
+ * Linear: each line is looked at once to find the starts and once more inside its own unit.
+ */
 function byMarkers(text: string, bodyFrom: number, input: string, output: string): Detected | null {
-  const lines = splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
-  const starts = lines.filter((l) => l.text.trimStart().startsWith(input));
-  if (starts.length === 0 || !lines.some((l) => l.text.trimStart().startsWith(output))) return null;
-  const units: Unit[] = starts.map((l, i) => {
-    const end = i + 1 < starts.length ? starts[i + 1].start : text.length;
+  const lines = bodyLines(text, bodyFrom);
+  const starts: number[] = [];
+  let anyOutput = false;
+  lines.forEach((l, i) => {
+    const t = l.text.trimStart();
+    if (t.startsWith(input)) starts.push(i);
+    if (t.startsWith(output)) anyOutput = true;
+  });
+  if (starts.length === 0 || !anyOutput) return null;
+  const units: Unit[] = starts.map((li, i) => {
+    const l = lines[li];
+    const next = i + 1 < starts.length ? starts[i + 1] : lines.length;
+    const end = i + 1 < starts.length ? lines[next].start : text.length;
     const inputStart = l.start + l.text.indexOf(input) + input.length;
-    const outLine = lines.find((o) => o.start > l.start && o.start < end && o.text.trimStart().startsWith(output))
-      ?? (l.text.includes(output, l.text.indexOf(input) + input.length) && output !== input ? l : undefined);
+    // The output marker: the first later line of this unit that starts with it, else later on the input line.
+    let outLine: typeof l | undefined;
+    for (let j = li + 1; j < next && outLine === undefined; j++) {
+      const o = lines[j];
+      if (o.start > l.start && o.start < end && o.text.trimStart().startsWith(output)) outLine = o;
+    }
+    outLine ??= l.text.includes(output, l.text.indexOf(input) + input.length) && output !== input ? l : undefined;
     if (outLine === undefined) return { start: l.start, end, inputStart, inputEnd: trimEnd(text, inputStart, end), outputStart: null, outputEnd: end };
     const markerAt = outLine === l ? l.start + l.text.indexOf(output, l.text.indexOf(input) + input.length) : outLine.start + outLine.text.indexOf(output);
     const outputStart = markerAt + output.length;
     return { start: l.start, end, inputStart, inputEnd: trimEnd(text, inputStart, markerAt), outputStart, outputEnd: outputEndOf(text, outputStart, end) };
   });
-  return { shape: 'markers', markers: { input, output }, headerEnd: starts[0].start, units };
+  return { shape: 'markers', markers: { input, output }, headerEnd: lines[starts[0]].start, units };
+}
+
+/** The body's lines with offsets into the whole document. */
+function bodyLines(text: string, bodyFrom: number): Array<{ start: number; end: number; text: string }> {
+  return splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
 }
 
 /** Each line containing `marker` is a unit: input before it, output after it. */
 function byLineMarker(text: string, bodyFrom: number, marker: string, shape: FewShotShape): Detected | null {
-  const lines = splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
+  const lines = bodyLines(text, bodyFrom);
   const hits = lines.filter((l) => l.text.includes(marker));
   if (hits.length === 0) return null;
   const units: Unit[] = hits.map((l, i) => {
@@ -231,8 +260,8 @@ function splitPiece(text: string, p: { start: number; end: number }, input: stri
   const contentEnd = trimEnd(text, p.start, bodyEnd);
   const inputStart = input !== undefined && c.trimStart().startsWith(input) ? p.start + c.indexOf(input) + input.length : p.start;
   if (output !== undefined) {
-    const at = text.indexOf(output, inputStart);
-    if (at < 0 || at >= bodyEnd) return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, bodyEnd), outputStart: null, outputEnd: bodyEnd };
+    const at = indexBefore(text, output, inputStart, bodyEnd);
+    if (at < 0) return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, bodyEnd), outputStart: null, outputEnd: bodyEnd };
     const outputStart = at + output.length;
     return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, at), outputStart, outputEnd: trimEnd(text, outputStart, bodyEnd) };
   }
@@ -252,6 +281,16 @@ function splitPiece(text: string, p: { start: number; end: number }, input: stri
 function separatorStart(text: string, p: { start: number; end: number }, separator: string | null): number {
   if (separator !== null && separator !== '###' && separator !== '---' && text.endsWith(separator, p.end)) return p.end - separator.length;
   return p.start + content(text, p).trimEnd().replace(/(?:^|\n)[ \t]*(###|---)[ \t]*$/, '').trimEnd().length;
+}
+
+/**
+ * The first `needle` starting in [from, before), or -1. Unlike a bare `indexOf`
+ * it never reads past the piece, so a marker missing from every piece costs
+ * one pass over the text rather than one per piece.
+ */
+function indexBefore(text: string, needle: string, from: number, before: number): number {
+  const at = text.slice(from, Math.min(text.length, before + needle.length - 1)).indexOf(needle);
+  return at < 0 || from + at >= before ? -1 : from + at;
 }
 
 function content(text: string, p: { start: number; end: number }): string {
