@@ -22,6 +22,7 @@
  * ```
  * Values are bare text or JSON strings (for leading spaces, `\n`, `#`).
  */
+import { compileSafeRegex } from '../safeRegex';
 
 export interface FrontMatter {
   readonly input?: string;
@@ -105,7 +106,7 @@ export function parseFrontMatter(text: string): FrontMatterResult {
       inCandidates = true;
     } else if ((STRING_KEYS as readonly string[]).includes(key)) {
       if (value.length === 0 && key !== 'header') diagnostics.push({ line: i, message: `"${key}" needs a value.` });
-      else if (key === 'formatClass' && !validRegex(value)) diagnostics.push({ line: i, message: `"formatClass" is not a valid regular expression: ${regexError(value)}` });
+      else if (key === 'formatClass' && formatClassError(value) !== null) diagnostics.push({ line: i, message: `"formatClass": ${formatClassError(value)}` });
       else fm[key] = value;
     } else if (key === 'reference') {
       if (value === 'coin' || value === 'labels') fm.reference = value;
@@ -123,7 +124,17 @@ export function parseFrontMatter(text: string): FrontMatterResult {
   }
   if (candidates.length === 1) diagnostics.push({ line: 1, message: 'Give at least two candidates to compare (or none).' });
   else if (candidates.length > 1) fm.candidates = candidates;
-  return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics };
+  return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics: capped(diagnostics) };
+}
+
+/** Problems listed one by one before the rest are summed up in one line. */
+const MAX_DIAGNOSTICS = 100;
+
+/** The first {@link MAX_DIAGNOSTICS} problems and a line counting the rest: a huge malformed block must not flood the editor. */
+function capped(diagnostics: FrontMatterDiagnostic[]): FrontMatterDiagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
+  const rest = diagnostics.length - MAX_DIAGNOSTICS;
+  return [...diagnostics.slice(0, MAX_DIAGNOSTICS), { line: diagnostics[MAX_DIAGNOSTICS].line, message: `${rest} more front-matter problem${rest === 1 ? '' : 's'} not listed.` }];
 }
 
 /** Lines with their offsets; `end` includes the line break. */
@@ -165,15 +176,11 @@ function closingQuote(s: string): number {
   return -1;
 }
 
-function validRegex(source: string): boolean {
-  return regexError(source) === '';
-}
-
-function regexError(source: string): string {
-  try {
-    new RegExp(source, 'u');
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
+/**
+ * Why `source` cannot be a format class, or null: it is tested against every
+ * token text of the vocabulary, so a pattern that can backtrack
+ * catastrophically is refused like a syntax error.
+ */
+function formatClassError(source: string): string | null {
+  return compileSafeRegex(source).error ?? null;
 }
