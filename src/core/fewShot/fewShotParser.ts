@@ -147,20 +147,22 @@ function labelCandidates(outputs: readonly string[]): Candidate[] {
 function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | null {
   const bodyFrom = bodyStart + (fm.header?.length ?? 0);
   if (fm.separator !== undefined) return bySeparator(text, bodyStart, bodyFrom, fm.separator, fm.input, fm.output, true);
-  if (fm.input !== undefined && fm.output !== undefined) return byMarkers(text, bodyFrom, fm.input, fm.output);
-  if (fm.output !== undefined) return byLineMarker(text, bodyFrom, fm.output, 'arrows');
+  // The body is split into lines once for every detector below: each split of a large file is garbage to collect.
+  const lines = bodyLines(text, bodyFrom);
+  if (fm.input !== undefined && fm.output !== undefined) return byMarkers(text, lines, fm.input, fm.output);
+  if (fm.output !== undefined) return byLineMarker(text, lines, fm.output, 'arrows');
   for (const [input, output] of KNOWN_PAIRS) {
-    const d = byMarkers(text, bodyFrom, input, output);
+    const d = byMarkers(text, lines, input, output);
     if (d !== null && d.units.length >= 2) return d;
   }
-  const arrow = mostCommonArrow(text, bodyFrom);
+  const arrow = mostCommonArrow(lines);
   if (arrow !== null) {
-    const d = byLineMarker(text, bodyFrom, arrow, 'arrows');
+    const d = byLineMarker(text, lines, arrow, 'arrows');
     if (d !== null && d.units.length >= 2) return d;
   }
-  const pair = alternatingLabels(text, bodyFrom);
+  const pair = alternatingLabels(lines);
   if (pair !== null) {
-    const d = byMarkers(text, bodyFrom, pair[0], pair[1]);
+    const d = byMarkers(text, lines, pair[0], pair[1]);
     if (d !== null && d.units.length >= 2) return d;
   }
   const separatorLine = /^[ \t]*(###|---)[ \t]*$/m.exec(text.slice(bodyFrom));
@@ -172,8 +174,7 @@ function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | nu
  * Units start at each line that begins with `input`; the output follows `output` inside the unit.
  * Linear: each line is looked at once to find the starts and once more inside its own unit.
  */
-function byMarkers(text: string, bodyFrom: number, input: string, output: string): Detected | null {
-  const lines = bodyLines(text, bodyFrom);
+function byMarkers(text: string, lines: readonly Line[], input: string, output: string): Detected | null {
   const starts: number[] = [];
   let anyOutput = false;
   lines.forEach((l, i) => {
@@ -202,14 +203,29 @@ function byMarkers(text: string, bodyFrom: number, input: string, output: string
   return { shape: 'markers', markers: { input, output }, headerEnd: lines[starts[0]].start, units };
 }
 
-/** The body's lines with offsets into the whole document. */
-function bodyLines(text: string, bodyFrom: number): Array<{ start: number; end: number; text: string }> {
-  return splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
+/** A line of the body: offsets into the whole document; `end` includes the line break. */
+interface Line {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** The lines of `text` from `bodyFrom` on (as `splitLines` would give them), with offsets into the whole document. */
+function bodyLines(text: string, bodyFrom: number): Line[] {
+  const out: Line[] = [];
+  const re = /\r\n|\n|\r/g;
+  re.lastIndex = bodyFrom;
+  let start = bodyFrom;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push({ start, end: m.index + m[0].length, text: text.slice(start, m.index) });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length || bodyFrom === text.length) out.push({ start, end: text.length, text: text.slice(start) });
+  return out;
 }
 
 /** Each line containing `marker` is a unit: input before it, output after it. */
-function byLineMarker(text: string, bodyFrom: number, marker: string, shape: FewShotShape): Detected | null {
-  const lines = bodyLines(text, bodyFrom);
+function byLineMarker(text: string, lines: readonly Line[], marker: string, shape: FewShotShape): Detected | null {
   const hits = lines.filter((l) => l.text.includes(marker));
   if (hits.length === 0) return null;
   const units: Unit[] = hits.map((l, i) => {
@@ -309,8 +325,7 @@ function trimEnd(text: string, from: number, end: number): number {
   return e;
 }
 
-function mostCommonArrow(text: string, bodyFrom: number): string | null {
-  const lines = splitLines(text.slice(bodyFrom));
+function mostCommonArrow(lines: readonly Line[]): string | null {
   const count = (a: string) => lines.filter((l) => l.text.includes(a)).length;
   const [a, b] = [count('->'), count('=>')];
   if (Math.max(a, b) < 2) return null;
@@ -318,8 +333,8 @@ function mostCommonArrow(text: string, bodyFrom: number): string | null {
 }
 
 /** Two `Label:` line prefixes that alternate (Review:/Sentiment:, Text:/Label:, …). */
-function alternatingLabels(text: string, bodyFrom: number): [string, string] | null {
-  const labels = splitLines(text.slice(bodyFrom)).map((l) => /^([A-Za-z][\w ]{0,24}):/.exec(l.text)?.[1]).filter((l): l is string => l !== undefined);
+function alternatingLabels(lines: readonly Line[]): [string, string] | null {
+  const labels = lines.map((l) => /^([A-Za-z][\w ]{0,24}):/.exec(l.text)?.[1]).filter((l): l is string => l !== undefined);
   const pairs = new Map<string, number>();
   for (let i = 0; i + 1 < labels.length; i++) {
     if (labels[i] !== labels[i + 1]) pairs.set(`${labels[i]}\u0000${labels[i + 1]}`, (pairs.get(`${labels[i]}\u0000${labels[i + 1]}`) ?? 0) + 1);

@@ -63,8 +63,10 @@ const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, 'candidates', 'reference'
  * diagnostics; the keys that parsed still apply.
  */
 export function parseFrontMatter(text: string): FrontMatterResult {
-  const lines = splitLines(text);
-  if (lines[0]?.text !== '---') return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  // Most prompts have none: answer without splitting the whole document into lines.
+  if (!/^---(?:\r\n|\n|\r|$)/.test(text)) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  // Only the block is split into lines, not the (possibly huge) body after it.
+  const lines = splitLines(text.slice(0, blockEnd(text)));
   const close = lines.findIndex((l, i) => i > 0 && l.text === '---');
   // Ours only if it names one of our keys: a prompt that starts with a `---` separator
   // (`---\nQ: …`), or another tool's YAML, is left alone.
@@ -135,6 +137,15 @@ function capped(diagnostics: FrontMatterDiagnostic[]): FrontMatterDiagnostic[] {
   if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
   const rest = diagnostics.length - MAX_DIAGNOSTICS;
   return [...diagnostics.slice(0, MAX_DIAGNOSTICS), { line: diagnostics[MAX_DIAGNOSTICS].line, message: `${rest} more front-matter problem${rest === 1 ? '' : 's'} not listed.` }];
+}
+
+/**
+ * Where the line after the closing `---` starts (the text's end when the block
+ * is not closed), for a text whose first line is `---`.
+ */
+function blockEnd(text: string): number {
+  const close = /(?:\r\n|\n|\r)---(?:\r\n|\n|\r|$)/.exec(text.slice(3));
+  return close === null ? text.length : 3 + close.index + close[0].length;
 }
 
 /** Lines with their offsets; `end` includes the line break. */
