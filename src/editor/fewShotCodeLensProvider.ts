@@ -14,13 +14,16 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
   constructor(private readonly fewShot: FewShotController, private readonly isPrompt: (doc: vscode.TextDocument) => boolean) {
     super();
     this.register(fewShot.onDidChange(() => this.changed.fire()));
+    this.register(fewShot.onDidParse(() => this.changed.fire()));
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  /** Waits for the controller's debounced parse rather than parsing on the keystroke that asked. */
+  async provideCodeLenses(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     const result = this.fewShot.result(doc.uri);
     if (!this.isPrompt(doc) && !result) return [];
-    const { structure: s } = this.fewShot.parse(doc);
-    if (!s) return [];
+    const parsed = await this.fewShot.whenParsed(doc);
+    const s = parsed?.structure;
+    if (!s || token?.isCancellationRequested) return [];
     // Numbers are shown only while they describe the text on screen.
     const sweep = result?.complete && this.fewShot.isCurrent(doc) ? result : undefined;
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
