@@ -147,9 +147,8 @@ function fewShotStructure(file: string, text: string): FewShotStructure {
     ...parsed.frontMatterDiagnostics.map((d) => `${file}:${d.line + 1}: front matter: ${d.message}`),
     ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.message}`),
   ];
-  const MAX_PROBLEMS = 100;
-  for (const p of problems.slice(0, MAX_PROBLEMS)) process.stderr.write(`icl-lens: ${p}\n`);
-  if (problems.length > MAX_PROBLEMS) process.stderr.write(`icl-lens: ${file}: ${problems.length - MAX_PROBLEMS} more problems not listed\n`);
+  // Bounded at the source: the parser and the front matter list 100 problems each and sum up the rest.
+  for (const p of problems) process.stderr.write(`icl-lens: ${p}\n`);
   if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
   if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);
   return parsed.structure;
