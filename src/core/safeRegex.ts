@@ -7,14 +7,18 @@
  * that make backtracking blow up rather than trying to prove a pattern safe.
  *
  * Rejected: patterns over {@link MAX_REGEX_LENGTH} characters, backreferences
- * (`\1`, `\k<name>`), lookarounds (`(?=`, `(?!`, `(?<=`, `(?<!`), and a group
+ * (`\1`, `\k<name>`), lookarounds (`(?=`, `(?!`, `(?<=`, `(?<!`), a group
  * repeated by `*`, `+` or `{n,m}` (m > 1) that itself contains a quantifier or
- * an alternation (`(a+)+`, `(.*)*`, `(a|aa)*`). Everything else is compiled
- * with the flags given, so a syntax error is reported too.
+ * an alternation (`(a+)+`, `(.*)*`, `(a|aa)*`), and more than
+ * {@link MAX_REPEATS} repeating quantifiers in all (`.*.*.*.*x` backtracks in
+ * time polynomial in the text, of degree the number of them). Everything else
+ * is compiled with the flags given, so a syntax error is reported too.
  */
 
 /** Longest accepted pattern, in UTF-16 code units. */
 export const MAX_REGEX_LENGTH = 200;
+/** Most repeating quantifiers (`*`, `+`, `{n,m}` with m > 1) in one pattern. */
+export const MAX_REPEATS = 3;
 
 /** A compiled pattern, or the sentence saying why it was refused. */
 export type SafeRegexResult = { readonly regex: RegExp; readonly error?: undefined } | { readonly regex?: undefined; readonly error: string };
@@ -36,6 +40,7 @@ export function unsafeRegexReason(source: string): string | null {
   const stack: Frame[] = [{ quantified: false, alternation: false }];
   // What the next quantifier applies to: a group just closed (its frame), another atom, or nothing.
   let last: Frame | 'atom' | null = null;
+  let repeats = 0;
   let i = 0;
   while (i < source.length) {
     const c = source[i];
@@ -89,6 +94,7 @@ export function unsafeRegexReason(source: string): string | null {
           ? 'a repeated group contains another quantifier (as in (a+)+ or (.*)*), which can take exponential time.'
           : 'a repeated group contains an alternation (as in (a|aa)*), which can take exponential time.';
       }
+      if (q.repeats && ++repeats > MAX_REPEATS) return `it has more than ${MAX_REPEATS} repeating quantifiers (*, +, {n,m}), which can take polynomial time of that degree.`;
       top.quantified = true;
       last = null;
       i = q.end;

@@ -6,7 +6,7 @@ import { compileSafeRegex, MAX_REGEX_LENGTH, unsafeRegexReason } from '../../../
 import { DEFAULT_SETTINGS, parseSettings } from '../../../src/core/settings';
 
 describe('unsafeRegexReason', () => {
-  for (const ok of ['^\\s*[A-Z]+\\(', '^\\s*[a-z_]+\\(', '^ ?(?:yes|no)$', '(?:ab)+', '[(+*]+x', '\\(+\\)', 'a{2,5}b', '^(?<word>\\w+)$', '\\p{Lu}+', 'x(?:a|b)?y', '[)]+', '\\u{1F600}+']) {
+  for (const ok of ['^\\s*[A-Z]+\\(', '^\\s*[a-z_]+\\(', '^ ?(?:yes|no)$', '(?:ab)+', '[(+*]+x', '\\(+\\)', 'a{2,5}b', '^(?<word>\\w+)$', '\\p{Lu}+', 'x(?:a|b)?y', '[)]+', '\\u{1F600}+', '^\\s*\\w+\\s*=']) {
     it(`accepts ${ok}`, () => {
       assert.equal(unsafeRegexReason(ok), null);
       assert.ok(compileSafeRegex(ok).regex instanceof RegExp);
@@ -26,6 +26,7 @@ describe('unsafeRegexReason', () => {
     ['(?<!a)b', /lookarounds/],
     ['(?!x)y', /lookarounds/],
     ['x'.repeat(MAX_REGEX_LENGTH + 1), /limit is 200/],
+    ['.*.*.*.*x', /more than 3 repeating quantifiers/],
   ];
   for (const [source, why] of refused) {
     it(`refuses ${source.length > 30 ? `${source.slice(0, 30)}…` : source}`, () => {
