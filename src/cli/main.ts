@@ -137,11 +137,24 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
 /** The document's few-shot structure, or an input error listing what is wrong. */
 function fewShotStructure(file: string, text: string): FewShotStructure {
   const parsed = parseFewShot(text);
-  const lineOf = (offset: number) => text.slice(0, offset).split(/\r\n|\n|\r/).length;
+  // Line starts once, then a binary search per diagnostic: slicing the text per diagnostic was quadratic.
+  const lineStarts = [0];
+  for (const m of text.matchAll(/\r\n|\n|\r/g)) lineStarts.push(m.index + m[0].length);
+  const lineOf = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   const problems = [
     ...parsed.frontMatterDiagnostics.map((d) => `${file}:${d.line + 1}: front matter: ${d.message}`),
     ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.message}`),
   ];
+  // Bounded at the source: the parser and the front matter list 100 problems each and sum up the rest.
   for (const p of problems) process.stderr.write(`icl-lens: ${p}\n`);
   if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
   if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);

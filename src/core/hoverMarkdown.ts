@@ -1,7 +1,7 @@
 /** The hover for one analysed token, as Markdown (pure, so it can be snapshot-tested). */
 import type { Alternative, Metric, TokenStat } from './analysis';
 import { bar, formatBits, formatProbability } from './format';
-import { codeSpan, visibleText } from './visibleText';
+import { codeSpan, escapeMarkdown, visibleText } from './visibleText';
 
 export interface HoverOptions {
   readonly metric: Metric;
@@ -13,7 +13,7 @@ export interface HoverOptions {
 export function alternativesTable(top: readonly Alternative[], k: number, writtenId: number | null): string {
   const rows = top.slice(0, k).map((a, i) => {
     const mark = a.id === writtenId ? ' ◀' : '';
-    return `| ${i + 1} | ${codeSpan(visibleText(a.text))}${mark} | ${formatProbability(a.p)} | ${codeSpan(bar(a.p) || '▏')} |`;
+    return `| ${i + 1} | ${tableCell(codeSpan(visibleText(a.text)))}${mark} | ${formatProbability(a.p)} | ${codeSpan(bar(a.p) || '▏')} |`;
   });
   return ['| # | token | p | |', '|--:|---|--:|---|', ...rows].join('\n');
 }
@@ -37,7 +37,13 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   return [
     head,
     stats,
-    `Top ${k} for this slot (${options.modelName}):`,
+    // The name comes from the model file's metadata: literal text, never links in a trusted hover.
+    `Top ${k} for this slot (${escapeMarkdown(options.modelName)}):`,
     alternativesTable(token.top, k, token.id),
   ].join('\n\n');
+}
+
+/** A GFM table splits cells at `|` even inside code spans; escaped, it stays in the cell. */
+function tableCell(markdown: string): string {
+  return markdown.replace(/\|/g, '\\|');
 }

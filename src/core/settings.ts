@@ -3,6 +3,7 @@
  * clamping. Pure: the editor passes a getter over `vscode.workspace.getConfiguration`.
  */
 import type { Metric } from './analysis';
+import { compileSafeRegex } from './safeRegex';
 
 export interface Settings {
   readonly modelPath: string;
@@ -24,7 +25,10 @@ export interface Settings {
 /** Workspace defaults of the few-shot sweep and probes (front matter overrides the first three). */
 export interface FewShotSettings {
   readonly contentFreeInput: string;
+  /** Empty when unset or refused (see {@link FewShotSettings.formatClassProblem}). */
   readonly formatClass: string;
+  /** Why the configured `formatClass` was refused (invalid, or could backtrack catastrophically); absent when it was not. */
+  readonly formatClassProblem?: string;
   readonly lengthNormalize: boolean;
   readonly leaveOneOut: boolean;
   readonly orderPermutations: number;
@@ -103,9 +107,13 @@ function parseFewShotSettings(get: SettingGetter, d: FewShotSettings): FewShotSe
   const str = (v: unknown, def: string) => (typeof v === 'string' ? v : def);
   const bool = (v: unknown, def: boolean) => (typeof v === 'boolean' ? v : def);
   const contentFree = str(get('fewShot.contentFreeInput'), d.contentFreeInput).trim();
+  const formatClass = str(get('fewShot.formatClass'), d.formatClass);
+  // The pattern runs over every token text of the vocabulary: one that can backtrack catastrophically is dropped.
+  const formatClassProblem = formatClass.length > 0 ? compileSafeRegex(formatClass).error : undefined;
   return {
     contentFreeInput: contentFree.length > 0 ? contentFree : d.contentFreeInput,
-    formatClass: str(get('fewShot.formatClass'), d.formatClass),
+    formatClass: formatClassProblem === undefined ? formatClass : d.formatClass,
+    ...(formatClassProblem !== undefined ? { formatClassProblem: `iclLens.fewShot.formatClass ${formatClassProblem}` } : {}),
     lengthNormalize: bool(get('fewShot.lengthNormalize'), d.lengthNormalize),
     leaveOneOut: bool(get('fewShot.leaveOneOut'), d.leaveOneOut),
     orderPermutations: int(get('fewShot.orderPermutations'), d.orderPermutations, 2, 1000),

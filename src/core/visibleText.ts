@@ -22,3 +22,21 @@ export function codeSpan(text: string): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
 }
+
+/**
+ * `text` as literal Markdown: every character CommonMark could read as syntax
+ * (emphasis, links, headings, tables, HTML) is backslash-escaped. For untrusted
+ * strings (a model's name from its GGUF metadata) placed in a trusted hover,
+ * where a crafted link could run a command.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&$:"']/g, '\\$&').replace(/\r\n|\n|\r/g, ' ');
+}
+
+/**
+ * `text` for a plain-text UI label: `$(name)` would render as an icon there, so
+ * a zero-width space goes between `$` and `(`.
+ */
+export function escapeIcons(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
+}

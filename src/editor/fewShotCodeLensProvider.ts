@@ -8,6 +8,13 @@ import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
 import { Disposable } from './disposable';
 import type { FewShotController } from './fewShotController';
 
+/**
+ * Per-example lenses beyond this many are left out: every lens crosses to the
+ * renderer on each request, and 28,000 of them (a 1 MB prompt) were 8 MB of
+ * messages that stalled the extension host for over a second.
+ */
+const MAX_EXAMPLE_LENSES = 500;
+
 export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -15,26 +22,29 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
   constructor(private readonly fewShot: FewShotController, private readonly isPrompt: (doc: vscode.TextDocument) => boolean) {
     super();
     this.register(fewShot.onDidChange(() => this.changed.fire()));
+    this.register(fewShot.onDidParse(() => this.changed.fire()));
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  /** Waits for the controller's debounced parse rather than parsing on the keystroke that asked. */
+  async provideCodeLenses(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     const result = this.fewShot.result(doc.uri);
     if (!this.isPrompt(doc) && !result) return [];
-    const { structure: s } = this.fewShot.parse(doc);
-    if (!s) return [];
+    const parsed = await this.fewShot.whenParsed(doc);
+    const s = parsed?.structure;
+    if (!s || token?.isCancellationRequested) return [];
     // Numbers are shown only while they describe the text on screen.
     const sweep = result?.complete && this.fewShot.isCurrent(doc) ? result : undefined;
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
     const lenses: vscode.CodeLens[] = [];
     const what = [
-      `${s.examples.length} example${s.examples.length === 1 ? '' : 's'} (${s.shape}${s.declared ? ', front matter' : ''})`,
+      `${s.examples.length} example${s.examples.length === 1 ? '' : 's'} (${s.shape}${s.declared ? ', front matter' : ''}${s.examples.length > MAX_EXAMPLE_LENSES ? `, lenses on the first ${MAX_EXAMPLE_LENSES}` : ''})`,
       s.target !== null ? `target ${JSON.stringify(s.target.trim()).slice(0, 40)}` : 'no target',
       s.candidates.length > 0 ? `candidates ${s.candidates.map((c) => c.name).join(' / ')}` : '',
     ].filter(Boolean).join(' · ');
     const top = at(s.bodyStart);
     lenses.push(new vscode.CodeLens(top, { title: `$(graph-line) Few-shot: ${what}`, command: 'iclLens.sweepExamples', arguments: [doc.uri], tooltip: 'Sweep k = 0..K examples and show the posterior panel' }));
     lenses.push(new vscode.CodeLens(top, { title: 'Edit structure', command: 'iclLens.editFewShotStructure', arguments: [doc.uri], tooltip: 'Declare markers, target and candidates in front matter' }));
-    s.examples.forEach((e, i) => {
+    s.examples.slice(0, MAX_EXAMPLE_LENSES).forEach((e, i) => {
       const ex = sweep?.examples[i];
       const numbers = ex
         ? `${ex.prequentialBits !== null ? ` · ${formatBits(ex.prequentialBits)} to encode` : ''}${ex.looDeltaBits !== null ? ` · leave-out Δ ${signed(ex.looDeltaBits)} bits${ex.looEffect === 'none' ? ' (no measurable effect)' : ex.looEffect ? ` (${ex.looEffect})` : ''}` : ''}${ex.informationGainBits !== null ? ` · gain ${ex.informationGainBits.toPrecision(2)} bits` : ''}`

@@ -2,7 +2,9 @@
  * Owns the few-shot state of each document: its parsed structure (with
  * diagnostics for front matter), the last sweep (streamed in as it runs) and the
  * probes run since. Runs are latest-wins per document, cancellable, and re-run
- * (debounced) when a swept document changes.
+ * (debounced) when a swept document changes. Parsing for diagnostics and
+ * CodeLens is debounced too and latest-wins, so typing never waits on it, and
+ * a file over the size limit is never parsed.
  */
 import * as vscode from 'vscode';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
@@ -44,7 +46,14 @@ const PROBE_TITLES: Record<ProbeName, string> = {
 export class FewShotController extends Disposable {
   private readonly states = new Map<string, DocState>();
   private readonly parsed = new Map<string, { version: number; result: ParseResult }>();
+  /** Debounced parses not yet run, and who waits for them, by document. */
+  private readonly pendingParses = new Map<string, { timer: NodeJS.Timeout; waiters: Array<() => void> }>();
   private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
+  private readonly parsedEmitter = this.register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires after a debounced parse of a document lands (its structure and diagnostics are current). */
+  readonly onDidParse = this.parsedEmitter.event;
+  /** The formatClass problem last shown, so a setting change that keeps it does not repeat it. */
+  private shownFormatClassProblem?: string;
   private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('iclLens.fewShot'));
   /** Fires when a document's few-shot state changes (results, progress, staleness). */
   readonly onDidChange = this.changed.event;
@@ -59,10 +68,10 @@ export class FewShotController extends Disposable {
     private readonly isPrompt: (doc: vscode.TextDocument) => boolean,
   ) {
     super();
-    this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.refreshDiagnostics(doc)));
+    this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.scheduleParse(doc)));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0) return;
-      this.refreshDiagnostics(e.document);
+      this.scheduleParse(e.document);
       this.documentChanged(e.document);
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
@@ -76,19 +85,53 @@ export class FewShotController extends Disposable {
         if (doc && state.sweep) this.scheduleRerun(doc, state);
       }
     }));
-    this.register(settings.onDidChange(() => this.parsed.clear()));
-    for (const doc of vscode.workspace.textDocuments) this.refreshDiagnostics(doc);
+    this.register(settings.onDidChange(() => {
+      this.parsed.clear();
+      this.reportFormatClassProblem();
+      for (const doc of vscode.workspace.textDocuments) this.scheduleParse(doc);
+    }));
+    this.reportFormatClassProblem();
+    // Documents already open at start-up are parsed after the debounce, not while activating.
+    for (const doc of vscode.workspace.textDocuments) this.scheduleParse(doc);
   }
 
-  /** The parse of `doc` at its current version (cached). */
+  /**
+   * The parse of `doc` at its current version (cached), computed now if needed:
+   * for commands, which need it at once. A file over the size limit (or binary)
+   * is not parsed: the result has no structure and says why.
+   */
   parse(doc: vscode.TextDocument): ParseResult {
     const key = doc.uri.toString();
     const cached = this.parsed.get(key);
     if (cached?.version === doc.version) return cached.result;
+    const text = doc.getText();
+    const problem = checkInput(text, this.settings.value.maxFileBytes);
     const f = this.settings.value.fewShot;
-    const result = parseFewShot(doc.getText(), { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
+    const result: ParseResult = problem
+      ? { structure: null, diagnostics: [{ offset: 0, length: 0, message: describeInputProblem(problem), severity: 'warning' }], bodyStart: 0, frontMatterDiagnostics: [] }
+      : parseFewShot(text, { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
     this.parsed.set(key, { version: doc.version, result });
     return result;
+  }
+
+  /** The cached parse of `doc` if it describes the current text, without parsing. */
+  parsedNow(doc: vscode.TextDocument): ParseResult | undefined {
+    const cached = this.parsed.get(doc.uri.toString());
+    return cached?.version === doc.version ? cached.result : undefined;
+  }
+
+  /**
+   * The parse of `doc` once the debounced parse has run (at once when the cache
+   * is current); undefined when the document closed or changed again meanwhile.
+   */
+  whenParsed(doc: vscode.TextDocument): Promise<ParseResult | undefined> {
+    const now = this.parsedNow(doc);
+    if (now) return Promise.resolve(now);
+    const key = doc.uri.toString();
+    if (!this.pendingParses.has(key)) this.scheduleParse(doc, true);
+    const pending = this.pendingParses.get(key);
+    if (!pending) return Promise.resolve(undefined);
+    return new Promise((resolve) => pending.waiters.push(() => resolve(doc.isClosed ? undefined : this.parsedNow(doc))));
   }
 
   /** The sweep of `doc`, if one ran (possibly stale or partial). */
@@ -301,6 +344,46 @@ export class FewShotController extends Disposable {
     }, this.settings.value.debounceMs);
   }
 
+  /**
+   * Parse `doc` after the debounce delay, off the event that asked for it: a
+   * newer change restarts the delay (latest wins), so a burst of keystrokes
+   * costs one parse. `force` parses documents that are not prompts (CodeLens asked).
+   */
+  private scheduleParse(doc: vscode.TextDocument, force = false): void {
+    const key = doc.uri.toString();
+    if (!force && !this.pendingParses.has(key) && !this.isPrompt(doc) && !this.states.has(key)) return;
+    const pending = this.pendingParses.get(key);
+    clearTimeout(pending?.timer);
+    const timer = setTimeout(() => {
+      const waiters = this.pendingParses.get(key)?.waiters ?? [];
+      this.pendingParses.delete(key);
+      if (!doc.isClosed) {
+        this.refreshDiagnostics(doc);
+        this.parsedEmitter.fire(doc.uri);
+      }
+      for (const w of waiters) w();
+    }, this.settings.value.debounceMs);
+    this.pendingParses.set(key, { timer, waiters: pending?.waiters ?? [] });
+  }
+
+  /** Settles the waiters of `key`'s pending parse (with no result) and drops it. */
+  private dropPendingParse(key: string): void {
+    const pending = this.pendingParses.get(key);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingParses.delete(key);
+    for (const w of pending.waiters) w();
+  }
+
+  private reportFormatClassProblem(): void {
+    const problem = this.settings.value.fewShot.formatClassProblem;
+    if (problem === this.shownFormatClassProblem) return;
+    this.shownFormatClassProblem = problem;
+    if (problem === undefined) return;
+    this.log.warn(`${problem} The format class falls back to the example outputs.`);
+    void vscode.window.showWarningMessage(`ICL Lens: ${problem} The format class falls back to the example outputs.`);
+  }
+
   private refreshDiagnostics(doc: vscode.TextDocument): void {
     if (!this.isPrompt(doc) && !this.states.has(doc.uri.toString())) return;
     const parsed = this.parse(doc);
@@ -327,10 +410,12 @@ export class FewShotController extends Disposable {
     this.cancel(uri);
     this.states.delete(uri.toString());
     this.parsed.delete(uri.toString());
+    this.dropPendingParse(uri.toString());
     this.diagnostics.delete(uri);
   }
 
   override dispose(): void {
+    for (const key of [...this.pendingParses.keys()]) this.dropPendingParse(key);
     for (const state of this.states.values()) {
       clearTimeout(state.timer);
       state.controller?.abort();

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import { bar, formatBits, formatProbability } from '../core/format';
 import { distributionAt } from '../core/tokenLookup';
-import { codeSpan, visibleText } from '../core/visibleText';
+import { escapeIcons, visibleText } from '../core/visibleText';
 import { RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import type { DocumentAnalyzer } from './documentAnalyzer';
@@ -34,13 +34,14 @@ export class PromptCommands {
     }
     const after = found.afterIndex >= 0 ? analysis.tokens[found.afterIndex] : undefined;
     const items = found.distribution.top.map((a) => ({
-      label: visibleText(a.text),
+      label: escapeIcons(visibleText(a.text)),
       description: `p ${formatProbability(a.p)}  ${bar(a.p)}`,
       detail: `token ${a.id} · ${formatBits(-Math.log2(a.p))} surprisal`,
       text: a.text,
     }));
     const choice = await vscode.window.showQuickPick(items, {
-      title: `What comes next${after ? ` after ${codeSpan(visibleText(after.text))}` : ''} — entropy ${formatBits(found.distribution.entropy)} (${analysis.model.name})`,
+      // A plain-text title: token text and the model's name (from its file) are shown literally, icons escaped.
+      title: escapeIcons(`What comes next${after ? ` after "${visibleText(after.text)}"` : ''} — entropy ${formatBits(found.distribution.entropy)} (${analysis.model.name})`),
       placeHolder: 'Pick a token to insert it at the cursor',
     });
     if (choice) await editor.edit((e) => e.insert(editor.selection.active, choice.text));

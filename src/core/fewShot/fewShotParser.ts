@@ -18,6 +18,8 @@ const KNOWN_PAIRS: ReadonlyArray<readonly [string, string]> = [
 const DEFAULT_CONTENT_FREE = 'N/A';
 const DEFAULT_ALPHA = 0.8;
 const MAX_LABELS = 10;
+/** Per-example warnings listed before the rest are summed up in one line. */
+export const MAX_DIAGNOSTICS = 100;
 
 /** One example-shaped unit before it is split into input and output. */
 interface Unit {
@@ -79,13 +81,19 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     query = { ...last, outputStart: last.outputStart, appendNewline: false };
   }
   const examples: ExampleSpan[] = [];
+  let unreported = 0;
   units.slice(0, -1).forEach((u, i) => {
     if (u.outputStart === null) {
-      diagnostics.push({ offset: u.start, length: Math.min(u.end, u.inputEnd) - u.start, message: `Example ${i + 1} has no output; it is left out.`, severity: 'warning' });
+      // A file of thousands of output-less units would otherwise flood the Problems view.
+      if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push({ offset: u.start, length: Math.min(u.end, u.inputEnd) - u.start, message: `Example ${i + 1} has no output; it is left out.`, severity: 'warning' });
+      else unreported++;
       return;
     }
     examples.push({ ...u, outputStart: u.outputStart });
   });
+  if (unreported > 0) {
+    diagnostics.push({ offset: bodyStart, length: 0, message: `${unreported} more example${unreported === 1 ? '' : 's'} without an output ${unreported === 1 ? 'is' : 'are'} left out (only the first ${MAX_DIAGNOSTICS} are listed).`, severity: 'warning' });
+  }
   const outputs = examples.map((e) => text.slice(e.outputStart, e.outputEnd));
   const spaced = outputs.length > 0 && outputs.every((o) => o.startsWith(' '));
   const asOutput = (s: string) => (spaced && !/^\s/.test(s) ? ` ${s}` : s);
@@ -139,20 +147,22 @@ function labelCandidates(outputs: readonly string[]): Candidate[] {
 function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | null {
   const bodyFrom = bodyStart + (fm.header?.length ?? 0);
   if (fm.separator !== undefined) return bySeparator(text, bodyStart, bodyFrom, fm.separator, fm.input, fm.output, true);
-  if (fm.input !== undefined && fm.output !== undefined) return byMarkers(text, bodyFrom, fm.input, fm.output);
-  if (fm.output !== undefined) return byLineMarker(text, bodyFrom, fm.output, 'arrows');
+  // The body is split into lines once for every detector below: each split of a large file is garbage to collect.
+  const lines = bodyLines(text, bodyFrom);
+  if (fm.input !== undefined && fm.output !== undefined) return byMarkers(text, lines, fm.input, fm.output);
+  if (fm.output !== undefined) return byLineMarker(text, lines, fm.output, 'arrows');
   for (const [input, output] of KNOWN_PAIRS) {
-    const d = byMarkers(text, bodyFrom, input, output);
+    const d = byMarkers(text, lines, input, output);
     if (d !== null && d.units.length >= 2) return d;
   }
-  const arrow = mostCommonArrow(text, bodyFrom);
+  const arrow = mostCommonArrow(lines);
   if (arrow !== null) {
-    const d = byLineMarker(text, bodyFrom, arrow, 'arrows');
+    const d = byLineMarker(text, lines, arrow, 'arrows');
     if (d !== null && d.units.length >= 2) return d;
   }
-  const pair = alternatingLabels(text, bodyFrom);
+  const pair = alternatingLabels(lines);
   if (pair !== null) {
-    const d = byMarkers(text, bodyFrom, pair[0], pair[1]);
+    const d = byMarkers(text, lines, pair[0], pair[1]);
     if (d !== null && d.units.length >= 2) return d;
   }
   const separatorLine = /^[ \t]*(###|---)[ \t]*$/m.exec(text.slice(bodyFrom));
@@ -160,27 +170,62 @@ function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | nu
   return d !== null && d.units.length >= 2 ? d : null;
 }
 
-/** Units start at each line that begins with `input`; the output follows `output` inside the unit. */
-function byMarkers(text: string, bodyFrom: number, input: string, output: string): Detected | null {
-  const lines = splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
-  const starts = lines.filter((l) => l.text.trimStart().startsWith(input));
-  if (starts.length === 0 || !lines.some((l) => l.text.trimStart().startsWith(output))) return null;
-  const units: Unit[] = starts.map((l, i) => {
-    const end = i + 1 < starts.length ? starts[i + 1].start : text.length;
+/**
+ * Units start at each line that begins with `input`; the output follows `output` inside the unit.
+ * Linear: each line is looked at once to find the starts and once more inside its own unit.
+ */
+function byMarkers(text: string, lines: readonly Line[], input: string, output: string): Detected | null {
+  const starts: number[] = [];
+  let anyOutput = false;
+  lines.forEach((l, i) => {
+    const t = l.text.trimStart();
+    if (t.startsWith(input)) starts.push(i);
+    if (t.startsWith(output)) anyOutput = true;
+  });
+  if (starts.length === 0 || !anyOutput) return null;
+  const units: Unit[] = starts.map((li, i) => {
+    const l = lines[li];
+    const next = i + 1 < starts.length ? starts[i + 1] : lines.length;
+    const end = i + 1 < starts.length ? lines[next].start : text.length;
     const inputStart = l.start + l.text.indexOf(input) + input.length;
-    const outLine = lines.find((o) => o.start > l.start && o.start < end && o.text.trimStart().startsWith(output))
-      ?? (l.text.includes(output, l.text.indexOf(input) + input.length) && output !== input ? l : undefined);
+    // The output marker: the first later line of this unit that starts with it, else later on the input line.
+    let outLine: typeof l | undefined;
+    for (let j = li + 1; j < next && outLine === undefined; j++) {
+      const o = lines[j];
+      if (o.start > l.start && o.start < end && o.text.trimStart().startsWith(output)) outLine = o;
+    }
+    outLine ??= l.text.includes(output, l.text.indexOf(input) + input.length) && output !== input ? l : undefined;
     if (outLine === undefined) return { start: l.start, end, inputStart, inputEnd: trimEnd(text, inputStart, end), outputStart: null, outputEnd: end };
     const markerAt = outLine === l ? l.start + l.text.indexOf(output, l.text.indexOf(input) + input.length) : outLine.start + outLine.text.indexOf(output);
     const outputStart = markerAt + output.length;
     return { start: l.start, end, inputStart, inputEnd: trimEnd(text, inputStart, markerAt), outputStart, outputEnd: outputEndOf(text, outputStart, end) };
   });
-  return { shape: 'markers', markers: { input, output }, headerEnd: starts[0].start, units };
+  return { shape: 'markers', markers: { input, output }, headerEnd: lines[starts[0]].start, units };
+}
+
+/** A line of the body: offsets into the whole document; `end` includes the line break. */
+interface Line {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** The lines of `text` from `bodyFrom` on (as `splitLines` would give them), with offsets into the whole document. */
+function bodyLines(text: string, bodyFrom: number): Line[] {
+  const out: Line[] = [];
+  const re = /\r\n|\n|\r/g;
+  re.lastIndex = bodyFrom;
+  let start = bodyFrom;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push({ start, end: m.index + m[0].length, text: text.slice(start, m.index) });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length || bodyFrom === text.length) out.push({ start, end: text.length, text: text.slice(start) });
+  return out;
 }
 
 /** Each line containing `marker` is a unit: input before it, output after it. */
-function byLineMarker(text: string, bodyFrom: number, marker: string, shape: FewShotShape): Detected | null {
-  const lines = splitLines(text.slice(bodyFrom)).map((l) => ({ ...l, start: l.start + bodyFrom, end: l.end + bodyFrom }));
+function byLineMarker(text: string, lines: readonly Line[], marker: string, shape: FewShotShape): Detected | null {
   const hits = lines.filter((l) => l.text.includes(marker));
   if (hits.length === 0) return null;
   const units: Unit[] = hits.map((l, i) => {
@@ -231,8 +276,8 @@ function splitPiece(text: string, p: { start: number; end: number }, input: stri
   const contentEnd = trimEnd(text, p.start, bodyEnd);
   const inputStart = input !== undefined && c.trimStart().startsWith(input) ? p.start + c.indexOf(input) + input.length : p.start;
   if (output !== undefined) {
-    const at = text.indexOf(output, inputStart);
-    if (at < 0 || at >= bodyEnd) return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, bodyEnd), outputStart: null, outputEnd: bodyEnd };
+    const at = indexBefore(text, output, inputStart, bodyEnd);
+    if (at < 0) return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, bodyEnd), outputStart: null, outputEnd: bodyEnd };
     const outputStart = at + output.length;
     return { start: p.start, end: p.end, inputStart, inputEnd: trimEnd(text, inputStart, at), outputStart, outputEnd: trimEnd(text, outputStart, bodyEnd) };
   }
@@ -254,6 +299,16 @@ function separatorStart(text: string, p: { start: number; end: number }, separat
   return p.start + content(text, p).trimEnd().replace(/(?:^|\n)[ \t]*(###|---)[ \t]*$/, '').trimEnd().length;
 }
 
+/**
+ * The first `needle` starting in [from, before), or -1. Unlike a bare `indexOf`
+ * it never reads past the piece, so a marker missing from every piece costs
+ * one pass over the text rather than one per piece.
+ */
+function indexBefore(text: string, needle: string, from: number, before: number): number {
+  const at = text.slice(from, Math.min(text.length, before + needle.length - 1)).indexOf(needle);
+  return at < 0 || from + at >= before ? -1 : from + at;
+}
+
 function content(text: string, p: { start: number; end: number }): string {
   return text.slice(p.start, p.end);
 }
@@ -270,8 +325,7 @@ function trimEnd(text: string, from: number, end: number): number {
   return e;
 }
 
-function mostCommonArrow(text: string, bodyFrom: number): string | null {
-  const lines = splitLines(text.slice(bodyFrom));
+function mostCommonArrow(lines: readonly Line[]): string | null {
   const count = (a: string) => lines.filter((l) => l.text.includes(a)).length;
   const [a, b] = [count('->'), count('=>')];
   if (Math.max(a, b) < 2) return null;
@@ -279,8 +333,8 @@ function mostCommonArrow(text: string, bodyFrom: number): string | null {
 }
 
 /** Two `Label:` line prefixes that alternate (Review:/Sentiment:, Text:/Label:, …). */
-function alternatingLabels(text: string, bodyFrom: number): [string, string] | null {
-  const labels = splitLines(text.slice(bodyFrom)).map((l) => /^([A-Za-z][\w ]{0,24}):/.exec(l.text)?.[1]).filter((l): l is string => l !== undefined);
+function alternatingLabels(lines: readonly Line[]): [string, string] | null {
+  const labels = lines.map((l) => /^([A-Za-z][\w ]{0,24}):/.exec(l.text)?.[1]).filter((l): l is string => l !== undefined);
   const pairs = new Map<string, number>();
   for (let i = 0; i + 1 < labels.length; i++) {
     if (labels[i] !== labels[i + 1]) pairs.set(`${labels[i]}\u0000${labels[i + 1]}`, (pairs.get(`${labels[i]}\u0000${labels[i + 1]}`) ?? 0) + 1);

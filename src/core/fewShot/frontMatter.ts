@@ -22,6 +22,7 @@
  * ```
  * Values are bare text or JSON strings (for leading spaces, `\n`, `#`).
  */
+import { compileSafeRegex } from '../safeRegex';
 
 export interface FrontMatter {
   readonly input?: string;
@@ -62,8 +63,10 @@ const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, 'candidates', 'reference'
  * diagnostics; the keys that parsed still apply.
  */
 export function parseFrontMatter(text: string): FrontMatterResult {
-  const lines = splitLines(text);
-  if (lines[0]?.text !== '---') return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  // Most prompts have none: answer without splitting the whole document into lines.
+  if (!/^---(?:\r\n|\n|\r|$)/.test(text)) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
+  // Only the block is split into lines, not the (possibly huge) body after it.
+  const lines = splitLines(text.slice(0, blockEnd(text)));
   const close = lines.findIndex((l, i) => i > 0 && l.text === '---');
   // Ours only if it names one of our keys: a prompt that starts with a `---` separator
   // (`---\nQ: …`), or another tool's YAML, is left alone.
@@ -105,7 +108,7 @@ export function parseFrontMatter(text: string): FrontMatterResult {
       inCandidates = true;
     } else if ((STRING_KEYS as readonly string[]).includes(key)) {
       if (value.length === 0 && key !== 'header') diagnostics.push({ line: i, message: `"${key}" needs a value.` });
-      else if (key === 'formatClass' && !validRegex(value)) diagnostics.push({ line: i, message: `"formatClass" is not a valid regular expression: ${regexError(value)}` });
+      else if (key === 'formatClass' && formatClassError(value) !== null) diagnostics.push({ line: i, message: `"formatClass": ${formatClassError(value)}` });
       else fm[key] = value;
     } else if (key === 'reference') {
       if (value === 'coin' || value === 'labels') fm.reference = value;
@@ -123,7 +126,26 @@ export function parseFrontMatter(text: string): FrontMatterResult {
   }
   if (candidates.length === 1) diagnostics.push({ line: 1, message: 'Give at least two candidates to compare (or none).' });
   else if (candidates.length > 1) fm.candidates = candidates;
-  return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics };
+  return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics: capped(diagnostics) };
+}
+
+/** Problems listed one by one before the rest are summed up in one line. */
+const MAX_DIAGNOSTICS = 100;
+
+/** The first {@link MAX_DIAGNOSTICS} problems and a line counting the rest: a huge malformed block must not flood the editor. */
+function capped(diagnostics: FrontMatterDiagnostic[]): FrontMatterDiagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
+  const rest = diagnostics.length - MAX_DIAGNOSTICS;
+  return [...diagnostics.slice(0, MAX_DIAGNOSTICS), { line: diagnostics[MAX_DIAGNOSTICS].line, message: `${rest} more front-matter problem${rest === 1 ? '' : 's'} not listed.` }];
+}
+
+/**
+ * Where the line after the closing `---` starts (the text's end when the block
+ * is not closed), for a text whose first line is `---`.
+ */
+function blockEnd(text: string): number {
+  const close = /(?:\r\n|\n|\r)---(?:\r\n|\n|\r|$)/.exec(text.slice(3));
+  return close === null ? text.length : 3 + close.index + close[0].length;
 }
 
 /** Lines with their offsets; `end` includes the line break. */
@@ -165,15 +187,11 @@ function closingQuote(s: string): number {
   return -1;
 }
 
-function validRegex(source: string): boolean {
-  return regexError(source) === '';
-}
-
-function regexError(source: string): string {
-  try {
-    new RegExp(source, 'u');
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
+/**
+ * Why `source` cannot be a format class, or null: it is tested against every
+ * token text of the vocabulary, so a pattern that can backtrack
+ * catastrophically is refused like a syntax error.
+ */
+function formatClassError(source: string): string | null {
+  return compileSafeRegex(source).error ?? null;
 }
