@@ -60,6 +60,18 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.end();
     return;
   }
+  // A stand-in for Hugging Face's manifest API and file store (HF_ENDPOINT points here).
+  if (url.startsWith('/v2/someone/Tiny-GGUF/manifests/')) {
+    const ok = url.endsWith('/Q8_0');
+    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.end(ok ? JSON.stringify({ ggufFile: { rfilename: 'tiny.Q8_0.gguf' } }) : '{"error":"no such tag"}');
+    return;
+  }
+  if (url === '/someone/Tiny-GGUF/resolve/main/tiny.Q8_0.gguf?download=true') {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(tiny.length) });
+    res.end(tiny);
+    return;
+  }
   if (url === '/a/model.gguf' || url === '/b/model.gguf') {
     const body = url === '/a/model.gguf' ? tiny : other;
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) });
@@ -165,6 +177,22 @@ describe('icl-lens --model <url>', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(again.stdout).model.path, pathA);
     assert.equal(hits.get('/a/model.gguf'), 1);
+  });
+
+  it('resolves an hf: URI through the manifest API once, then uses the cache offline', async () => {
+    const hfEnv = { ...env(), HF_ENDPOINT: `http://127.0.0.1:${httpPort}/` };
+    const run = (uri: string) => runner.runAsync(['heatmap', prompt, '--model', uri, '--json', '--threads', '2'], hfEnv, 60_000);
+    const first = await run('hf:someone/Tiny-GGUF:q8_0');
+    assert.equal(first.code, 0, first.stderr);
+    const file = JSON.parse(first.stdout).model.path as string;
+    assert.equal(path.basename(file), 'tiny.Q8_0.gguf');
+    assert.equal(hits.get('/v2/someone/Tiny-GGUF/manifests/Q8_0'), 1, 'the tag is upper-cased as node-llama-cpp does');
+    const again = await run('hf:someone/Tiny-GGUF:q8_0');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(hits.get('/v2/someone/Tiny-GGUF/manifests/Q8_0'), 1, 'a cached hf: model needs no network');
+    const missing = await run('hf:someone/Tiny-GGUF:Q2_K');
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, /Hugging Face has no quantisation "Q2_K" of someone\/Tiny-GGUF/);
   });
 
   it('drops a cached file that no longer validates and downloads it again', async () => {
