@@ -18,7 +18,7 @@ export function readPromptFile(file: string, maxBytes: number): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new PromptFileError(`${file} is a directory`);
-    if (code === 'ENOENT') throw new PromptFileError(`${file} does not exist`);
+    if (code === 'ENOENT') throw new PromptFileError(`cannot read ${file}: it does not exist (ENOENT)`);
     throw new PromptFileError(`cannot read ${file}: ${code ?? (err as Error).message}`);
   }
   try {

@@ -55,7 +55,7 @@ describe('icl-lens prompt files', () => {
   });
 
   it('names a missing file and a directory in one line', async () => {
-    await refused(path.join(runner.tmp, 'missing.txt'), /missing\.txt does not exist/);
+    await refused(path.join(runner.tmp, 'missing.txt'), /cannot read .*missing\.txt: it does not exist \(ENOENT\)/);
     await refused(runner.tmp, /is a directory/);
   });
 });
