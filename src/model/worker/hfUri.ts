@@ -6,8 +6,12 @@
  */
 import { DownloadError, fetchText, type DownloadOptions } from './httpDownload';
 
-/** `hf:user/repo[:tag]` or `hf:user/repo/path/file.gguf[#branch]`, also spelled `hf://`, `huggingface:`, `hf.co/`, `huggingface.co/`. */
-const HF_PREFIX = /^(?:hf:\/\/|huggingface:\/\/|hf:|huggingface:|hf\.co\/|huggingface\.co\/)/i;
+/**
+ * `hf:user/repo[:tag]` or `hf:user/repo/path/file.gguf[#branch]`, also spelled `hf://`
+ * or `huggingface:`. Not `hf.co/…`, which node-llama-cpp also takes: that is a valid
+ * relative path, and a path must never turn into a network request.
+ */
+const HF_PREFIX = /^(?:hf:\/\/|huggingface:\/\/|hf:|huggingface:)/i;
 
 /** Whether `source` is a Hugging Face URI (not an https URL). */
 export function isHfUri(source: string): boolean {

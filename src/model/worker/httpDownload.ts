@@ -118,6 +118,12 @@ async function attemptOnce(url: string, file: string, options: DownloadOptions, 
   const type = String(res.headers['content-type'] ?? '');
   if (/^text\/html\b/i.test(type)) fail(`${hostOf(url)} sent a web page (${type}), not a model file — a captive portal, a login page or a wrong link?`, false);
 
+  // A 206 must continue where the partial file ends, or the file would be spliced wrong.
+  if (status === 206 && !new RegExp(`^bytes ${partial.bytes}-`).test(String(res.headers['content-range'] ?? ''))) {
+    partial.bytes = 0;
+    partial.resumable = false;
+    fail(`${hostOf(url)} resumed the download at the wrong place`, true);
+  }
   const appending = status === 206;
   const start = appending ? partial.bytes : 0;
   const length = Number(res.headers['content-length']);

@@ -22,6 +22,7 @@ const other = fs.readFileSync(modelFile('tiny-no-byte-fallback'));
 const prompt = runner.file('prompt.txt', 'Once upon a time\n');
 const sockets = new Set<net.Socket>();
 const hits = new Map<string, number>();
+const ranges: string[] = [];
 let certFile = '';
 let httpsPort = 0;
 let httpPort = 0;
@@ -41,6 +42,20 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (url.startsWith('/drop/')) {
     // The start of a real model, then the connection goes.
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(tiny.length) });
+    res.write(tiny.subarray(0, 100), () => setTimeout(() => res.socket?.destroy(), 20));
+    return;
+  }
+  if (url.startsWith('/resume/')) {
+    // Drops the first connection after 100 bytes, and honours Range on the next.
+    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    if (range) {
+      ranges.push(req.headers.range!);
+      const from = Number(range[1]);
+      res.writeHead(206, { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Range': `bytes ${from}-${tiny.length - 1}/${tiny.length}`, 'Content-Length': String(tiny.length - from) });
+      res.end(tiny.subarray(from));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Length': String(tiny.length) });
     res.write(tiny.subarray(0, 100), () => setTimeout(() => res.socket?.destroy(), 20));
     return;
   }
@@ -132,6 +147,13 @@ describe('icl-lens --model <url>', () => {
   it('retries a connection dropped after 100 bytes, then says so', async () => {
     await failsWith(`https://127.0.0.1:${httpsPort}/drop/m.gguf`, new RegExp(`the connection to 127\\.0\\.0\\.1:${httpsPort} dropped after 100 of ${tiny.length} bytes \\(3 attempts\\)`));
     assert.equal(hits.get('/drop/m.gguf'), 3);
+  });
+
+  it('resumes a dropped download where it stopped when the server takes ranges', async () => {
+    const r = await heatmap(`http://127.0.0.1:${httpPort}/resume/model.gguf`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ranges, ['bytes=100-']);
+    assert.deepEqual(fs.readFileSync(JSON.parse(r.stdout).model.path), tiny);
   });
 
   it('refuses a web page served as 200 (a captive portal), whatever its declared type', async () => {

@@ -36,7 +36,7 @@ describe('model download cache', () => {
 
   it('tells remote sources from paths', () => {
     for (const s of ['hf:user/repo:Q8_0', 'https://h/m.gguf', 'http://h/m.gguf', 'huggingface:user/repo']) assert.ok(isRemoteSource(s), s);
-    for (const s of ['/models/m.gguf', 'C:\\models\\m.gguf', 'model.gguf', 'ftp://h/m.gguf']) assert.ok(!isRemoteSource(s), s);
+    for (const s of ['/models/m.gguf', 'C:\\models\\m.gguf', 'model.gguf', 'ftp://h/m.gguf', 'hf.co/user/repo']) assert.ok(!isRemoteSource(s), s);
   });
 
   it('recognises a web page in the first bytes of a download', () => {
