@@ -324,8 +324,8 @@ export class LlamaEngine {
     const source = spec.source.trim();
     if (source.length === 0) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.');
     if (!isRemoteSource(source)) return source;
-    fs.mkdirSync(spec.downloadDir, { recursive: true });
     try {
+      fs.mkdirSync(spec.downloadDir, { recursive: true });
       // Our own bounded download: node-llama-cpp's retries for minutes, and every retry looked like progress.
       return await cachedModel(source, spec.downloadDir, {
         ...downloadLimits(process.env),
