@@ -1,7 +1,8 @@
 /**
  * `icl-lens`: the headless CLI over the same core and model runtime as the
- * extension. Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem,
- * 4 input problem, 70 internal error.
+ * extension. Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem
+ * (including a download that failed and a runtime that crashed or hung),
+ * 4 input problem, 70 internal error, 130 interrupted (Ctrl+C).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,8 +26,9 @@ import type { Logger } from '../core/logger';
 import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminalHeatmap';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
+import { PromptFileError, readPromptFile } from './promptFile';
 
-const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4, internal: 70 } as const;
+const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4, internal: 70, interrupted: 130 } as const;
 /** The project's own model, used when no other is named. */
 const BUILTIN_MODEL = path.join(__dirname, '..', 'models', 'icl-lens-windtunnel.gguf');
 const MAX_FILE_BYTES = 10_000_000;
@@ -56,17 +58,16 @@ export function heatmapJson(analysis: Analysis, metric: Metric): object {
 function readDocument(file: string): string {
   let bytes: Buffer;
   try {
-    if (fs.statSync(file).isDirectory()) throw new CliError(EXIT.input, `${file} is a directory`);
-    bytes = fs.readFileSync(file);
+    bytes = readPromptFile(file, MAX_FILE_BYTES);
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(EXIT.input, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof PromptFileError) throw new CliError(EXIT.input, err.message);
+    throw err;
   }
   if (bytes.includes(0)) throw new CliError(EXIT.input, `${file}: ${describeInputProblem({ kind: 'binary' })}`);
   // Editors drop a UTF-8 byte-order mark; do the same so offsets match the editor's.
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const problem = checkInput(text, MAX_FILE_BYTES);
-  if (problem) throw new CliError(EXIT.input, `${file}: ${describeInputProblem(problem)}`);
+  if (problem) throw new CliError(EXIT.input, `${file}: ${describeInputProblem(problem, 'the CLI reads prompts up to this size')}`);
   return text;
 }
 
@@ -93,13 +94,27 @@ async function withRuntime<T>(
     return await fn(runtime, controller.signal);
   } catch (err) {
     if (err instanceof RuntimeError) {
-      if (err.code === 'cancelled') throw new CliError(130, 'cancelled');
-      throw new CliError(err.code === 'input' ? EXIT.input : EXIT.model, err.message);
+      const message = err.code === 'cancelled' ? 'cancelled' : err.code === 'internal' ? `internal error in the model runtime: ${err.message}` : err.message;
+      throw new CliError(exitCodeFor(err), message);
     }
     throw err;
   } finally {
     process.off('SIGINT', onSigint);
     await runtime.dispose();
+  }
+}
+
+/**
+ * The exit code for a runtime error. A crash or hang of the worker counts as a
+ * model problem (3): in practice it is the model (memory, a file llama.cpp
+ * rejects natively), and the message says what happened. Our own bugs are 70.
+ */
+function exitCodeFor(err: RuntimeError): number {
+  switch (err.code) {
+    case 'cancelled': return EXIT.interrupted;
+    case 'input': return EXIT.input;
+    case 'internal': return EXIT.internal;
+    case 'model': case 'crashed': return EXIT.model;
   }
 }
 

@@ -74,7 +74,9 @@ leave-one-out); probe runs one probe on it.
 
 Options:
   --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL, else the
-                              built-in wind-tunnel model)
+                              built-in wind-tunnel model); hf: and https:// are
+                              downloaded once into $ICL_LENS_MODELS_DIR (default
+                              ~/.cache/icl-lens/models); http:// only as typed
   --metric entropy|surprisal  what the colours show (default: entropy)
   --top-k <n>                 alternatives kept per token, 1-50 (default: 10)
   --threads <n>               CPU threads, 0 = automatic (default: 0)
@@ -105,8 +107,9 @@ heatmap:
   -h, --help                  show this help
   --version                   print the version
 
-Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem, 4 input problem,
-70 internal error.`;
+Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem (a download
+that failed, a runtime that crashed or hung), 4 input problem, 70 internal error,
+130 interrupted (Ctrl+C).`;
 
 function intArg(name: string, raw: string | undefined, min: number, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${name} needs a whole number`);

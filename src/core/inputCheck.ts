@@ -5,11 +5,14 @@
 
 export type InputProblem = { readonly kind: 'too-large'; readonly bytes: number; readonly limit: number } | { readonly kind: 'binary' };
 
-/** A user-facing sentence for `problem`. */
-export function describeInputProblem(problem: InputProblem): string {
+/**
+ * A user-facing sentence for `problem`. `limitSource` says where the size limit
+ * comes from (a VS Code setting, a CLI constant), so each front end names its own.
+ */
+export function describeInputProblem(problem: InputProblem, limitSource?: string): string {
   switch (problem.kind) {
     case 'too-large':
-      return `The file is ${(problem.bytes / 1e6).toFixed(1)} MB, over the ${(problem.limit / 1e6).toFixed(1)} MB limit (setting iclLens.analysis.maxFileBytes).`;
+      return `The file is ${(problem.bytes / 1e6).toFixed(1)} MB, over the ${(problem.limit / 1e6).toFixed(1)} MB limit${limitSource ? ` (${limitSource})` : ''}.`;
     case 'binary':
       return 'The file looks binary (it contains NUL characters), so it is not analysed.';
   }

@@ -126,7 +126,7 @@ export class DocumentAnalyzer extends Disposable {
     const text = doc.getText();
     const problem = checkInput(text, this.settings.value.maxFileBytes);
     if (problem) {
-      const message = describeInputProblem(problem);
+      const message = describeInputProblem(problem, 'setting iclLens.analysis.maxFileBytes');
       this.store.setState(doc.uri, { kind: 'error', message });
       const error = new RuntimeError('input', message);
       if (options.reportFailures) this.failures.report(error, doc);

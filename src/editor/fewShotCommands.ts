@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { ProbeName } from '../core/fewShot/probes';
 import { sweepCsv } from '../core/fewShot/sweepCsv';
+import { pngDataUrlBase64, pngProblem } from '../core/pngCheck';
 import { RuntimeError } from '../model/runtimeError';
 import type { FewShotView } from '../shared/protocol';
 import type { FewShotController } from './fewShotController';
@@ -62,6 +63,12 @@ export class FewShotCommands {
 
   /** Save a chart the panel rendered (a PNG data URL). */
   async exportPng(doc: vscode.TextDocument | undefined, chart: string, dataUrl: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    // The webview's message is data, not a command to write any bytes we are handed.
+    const base64 = pngDataUrlBase64(dataUrl);
+    if (base64 === undefined) throw new RuntimeError('input', 'The chart did not arrive as a PNG image; nothing was written.');
+    const bytes = Buffer.from(base64, 'base64');
+    const problem = pngProblem(bytes);
+    if (problem !== undefined) throw new RuntimeError('input', `${problem}; nothing was written.`);
     const base = doc?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = target ?? await vscode.window.showSaveDialog({
       ...(base ? { defaultUri: doc ? sibling(base, `.${chart}.png`) : vscode.Uri.joinPath(base, `${chart}.png`) } : {}),
@@ -69,7 +76,7 @@ export class FewShotCommands {
       title: 'Export chart as PNG',
     });
     if (!uri) return undefined;
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+    await vscode.workspace.fs.writeFile(uri, bytes);
     return uri;
   }
 

@@ -264,7 +264,7 @@ export class FewShotController extends Disposable {
 
   private structureOrThrow(doc: vscode.TextDocument) {
     const problem = checkInput(doc.getText(), this.settings.value.maxFileBytes);
-    if (problem) throw new RuntimeError('input', describeInputProblem(problem));
+    if (problem) throw new RuntimeError('input', describeInputProblem(problem, 'setting iclLens.analysis.maxFileBytes'));
     const parsed = this.parse(doc);
     if (parsed.frontMatterDiagnostics.length > 0) {
       const d = parsed.frontMatterDiagnostics[0];

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildPresetModel } from '../core/gguf/modelPresets';
 import type { ModelRuntime } from '../model/runtimeClient';
+import { isCancellation } from '../model/runtimeError';
 import type { ModelService } from './modelService';
 
 /** Small instruct models that run on a laptop CPU. Downloading is always the user's choice. */
@@ -63,22 +64,35 @@ export class ModelPicker {
     return file;
   }
 
-  /** Download through the runtime (node-llama-cpp's resolver) with progress and cancel; returns the local file. */
+  /**
+   * Download through the runtime with progress and cancel; returns the local
+   * file. Cancel stops the download in the worker; on cancel or failure the
+   * runtime goes back to the configured model, which stays selected.
+   */
   private async download(uri: string): Promise<string | undefined> {
+    const previous = this.models.loadSpec;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri}`, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
+      const cancel = token.onCancellationRequested(() => controller.abort());
       let reported = 0;
-      this.runtime.setModel({ source: uri, downloadDir: this.models.modelsDir, threads: 0, gpu: 'auto', maxContextSize: 4096, scorer: 'auto' });
-      const loaded = await this.runtime.ensureLoaded({
-        signal: controller.signal,
-        onProgress: (done, total) => {
-          const percent = total > 0 ? (done / total) * 100 : 0;
-          progress.report({ increment: percent - reported, message: `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` });
-          reported = percent;
-        },
-      });
-      return loaded.model.path;
+      this.runtime.setModel({ ...previous, source: uri, downloadDir: this.models.modelsDir });
+      try {
+        const loaded = await this.runtime.ensureLoaded({
+          signal: controller.signal,
+          onProgress: (done, total) => {
+            const percent = total > 0 ? (done / total) * 100 : 0;
+            progress.report({ increment: percent - reported, message: total > 0 ? `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` : `${(done / 1e6).toFixed(0)} MB` });
+            reported = percent;
+          },
+        });
+        return loaded.model.path;
+      } catch (err) {
+        this.runtime.setModel(previous);
+        if (isCancellation(err)) return undefined;
+        throw err;
+      } finally {
+        cancel.dispose();
+      }
     });
   }
 }

@@ -36,6 +36,11 @@ export class ModelService extends Disposable {
     }));
   }
 
+  /** How the configured model is loaded (the runtime is set back to it when a download is abandoned). */
+  get loadSpec(): LoadSpec {
+    return this.spec;
+  }
+
   /** Where downloaded and generated models are kept. */
   get modelsDir(): string {
     return path.join(this.storageDir.fsPath, 'models');

@@ -22,7 +22,7 @@ export interface RequestOptions {
 export interface ModelRuntime {
   /** The model to use from now on; work in flight for another model is cancelled. */
   setModel(spec: LoadSpec): void;
-  /** Load the current model if it is not loaded (single flight). */
+  /** Load the current model if it is not loaded (single flight); an aborted signal stops the load (a download too) unless another caller still waits on it. */
   ensureLoaded(options?: RequestOptions): Promise<LoadResult>;
   /** Analyse a document with the current model. */
   analyze(spec: AnalyzeSpec, options?: RequestOptions): Promise<Analysis>;
@@ -59,6 +59,8 @@ export class RuntimeClient implements ModelRuntime {
   private readonly pending = new Map<number, Pending>();
   private spec?: LoadSpec;
   private loading?: Promise<LoadResult>;
+  /** Who waits on `loading` with a signal; the load is cancelled when the last of them cancels. */
+  private loadWaiters?: { readonly loading: Promise<LoadResult>; readonly controller: AbortController; count: number };
   private disposed = false;
 
   constructor(private readonly options: RuntimeClientOptions) {}
@@ -75,34 +77,56 @@ export class RuntimeClient implements ModelRuntime {
     this.stopWorker(new RuntimeError('cancelled', 'The model was switched.'));
   }
 
+  /** Load the current model; when `options.signal` aborts, the load (a download included) stops in the worker, unless another caller still waits on it. */
   ensureLoaded(options: RequestOptions = {}): Promise<LoadResult> {
+    return this.joinLoad(options, true);
+  }
+
+  /**
+   * Wait for the current model's load, starting it if needed. A caller that
+   * `owns` the load cancels it with its signal; work that merely needs a model
+   * (an analysis superseded by a keystroke) stops waiting but lets the load go on.
+   */
+  private joinLoad(options: RequestOptions, owns: boolean): Promise<LoadResult> {
     const spec = this.spec;
     // No worker is started for a request that cannot succeed.
     if (spec === undefined || spec.source.trim() === '') return Promise.reject(new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.'));
+    if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
     if (this.loading === undefined) {
-      const loading = this.request<LoadResult>({ type: 'load', spec }, { onProgress: options.onProgress });
+      // The load is shared by its callers, so it has its own signal: it is cancelled
+      // (a download stopped in the worker) once every caller waiting on it has cancelled.
+      const controller = new AbortController();
+      const loading = this.request<LoadResult>({ type: 'load', spec }, { onProgress: options.onProgress, signal: controller.signal });
       this.loading = loading;
+      this.loadWaiters = { loading, controller, count: 0 };
       loading.then(
         (r) => this.options.logger.info(`model loaded: ${r.model.name} (${r.model.vocabSize} tokens, scorer ${r.scorer}${r.scorerNote ? `: ${r.scorerNote}` : ''})`),
         () => { if (this.loading === loading) this.loading = undefined; },
       );
     }
     const loading = this.loading;
-    return options.signal ? raceAbort(loading, options.signal) : loading;
+    const waiters = this.loadWaiters?.loading === loading ? this.loadWaiters : undefined;
+    // An owner that cannot cancel keeps the load going for good.
+    if (!owns || !options.signal || waiters === undefined) {
+      if (owns && waiters) waiters.count = Infinity;
+      return options.signal ? raceAbort(loading, options.signal) : loading;
+    }
+    waiters.count++;
+    return raceAbort(loading, options.signal, () => { if (--waiters.count === 0) waiters.controller.abort(); });
   }
 
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
-    await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
+    await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
     return this.request<Analysis>({ type: 'analyze', spec }, options);
   }
 
   async symbolMass(spec: SymbolMassSpec, options: RequestOptions = {}): Promise<SymbolMassResult> {
-    await this.ensureLoaded({ signal: options.signal, onProgress: options.onProgress });
+    await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
     return this.request<SymbolMassResult>({ type: 'symbolMass', spec }, options);
   }
 
   async scoreContinuations(spec: ScoreBatch, options: RequestOptions = {}): Promise<ScoreBatchResult> {
-    await this.ensureLoaded(options);
+    await this.joinLoad(options, false);
     return this.request<ScoreBatchResult>({ type: 'scoreContinuations', spec }, options);
   }
 
@@ -234,14 +258,17 @@ export class RuntimeClient implements ModelRuntime {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onAbort?: () => void): Promise<T> {
   if (signal.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RuntimeError('cancelled', 'Cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const abort = () => {
+      reject(new RuntimeError('cancelled', 'Cancelled.'));
+      onAbort?.();
+    };
+    signal.addEventListener('abort', abort, { once: true });
     promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => { signal.removeEventListener('abort', abort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', abort); reject(e); },
     );
   });
 }

@@ -1,5 +1,5 @@
 /** Runs the built CLI as a user would, with files in a per-suite temporary directory. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +17,23 @@ export class CliRunner {
   run(args: string[], env: Record<string, string> = {}): CliRun {
     const r = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env }, timeout: 120_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Like `run`, but without blocking this process's event loop (for servers the CLI talks to from here). */
+  runAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliRun & { readonly ms: number }> {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, NO_COLOR: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    return new Promise((resolve) => {
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      });
+    });
   }
 
   file(name: string, content: string | Buffer): string {

@@ -15,6 +15,8 @@ import { tokenSpans } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
 import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
+import { DownloadError, downloadLimits } from './httpDownload';
+import { cachedModel, isRemoteSource } from './modelCache';
 import { checkModelFile } from './modelFile';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateRequest, type GatheredRow, type Row, type RowScorer } from './rowScorer';
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
@@ -334,20 +336,26 @@ export class LlamaEngine {
   private async resolve(spec: LoadSpec, signal: AbortSignal, progress: Progress): Promise<string> {
     const source = spec.source.trim();
     if (source.length === 0) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.');
-    if (!/^(hf:|https?:\/\/)/i.test(source)) return source;
-    fs.mkdirSync(spec.downloadDir, { recursive: true });
+    if (!isRemoteSource(source)) return source;
     try {
-      return await this.nlc.resolveModelFile(source, {
-        directory: spec.downloadDir,
-        cli: false,
+      fs.mkdirSync(spec.downloadDir, { recursive: true });
+      // Our own bounded download: node-llama-cpp's retries for minutes, and every retry looked like progress.
+      return await cachedModel(source, spec.downloadDir, {
+        ...downloadLimits(process.env),
         signal,
-        onProgress: ({ totalSize, downloadedSize }) => progress(downloadedSize, totalSize, 'downloading model'),
+        onProgress: (done, total) => progress(done, total, 'downloading model'),
+        log: (message) => this.log('warn', message),
       });
     } catch (err) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Download cancelled.');
-      throw new RuntimeError('model', `Could not download ${source}: ${(err as Error).message}`);
+      if (err instanceof DownloadError) throw new RuntimeError('model', `Could not download ${source}: ${err.message}`);
+      // The download folder cannot be written (permissions, a full disk): the user's to fix, not a bug.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (typeof code === 'string') throw new RuntimeError('model', `Could not download ${source}: ${code} in ${spec.downloadDir}: ${(err as Error).message}`);
+      throw err;
     }
   }
+
 
   private async unload(): Promise<void> {
     const loaded = this.loaded;
