@@ -74,6 +74,11 @@ export interface ScoreBatch {
   /** The last group is evaluated last, so the cache ends holding it for the next batch. */
   readonly groups: readonly ScoreGroup[];
   readonly tokenClass?: TokenClassSpec;
+  /**
+   * Texts that must fit the context: checked (tokenized, not evaluated) before
+   * anything else, so a sweep whose longest prompt cannot fit fails at once.
+   */
+  readonly mustFit?: readonly string[];
 }
 
 export interface ScoreBatchResult {

@@ -9,7 +9,7 @@ import type { FewShotStructure } from './fewShotStructure';
 import { calibrate, klBits, meanStd } from './posteriorMath';
 import { exampleOutput, promptBeforeAnswer, range, type PromptVariant } from './promptText';
 import { DEFAULT_TOLERANCE_BITS, looEffect, type EffectClass } from './effects';
-import { answerGroup, answerScores, named, type AnswerScores } from './sweep';
+import { answerGroup, answerScores, longestPrompt, named, type AnswerScores } from './sweep';
 
 export type ProbeName = 'loo' | 'order' | 'calibrate' | 'random-labels';
 export const PROBE_NAMES: readonly ProbeName[] = ['loo', 'order', 'calibrate', 'random-labels'];
@@ -97,7 +97,7 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
     const out: AnswerScores[] = [];
     for (const v of variants) {
       const group = answerGroup(promptBeforeAnswer(text, s, v), text, s, false);
-      out.push(answerScores(s, (await score({ groups: [group] })).groups[0]));
+      out.push(answerScores(s, (await score({ groups: [group], ...(out.length === 0 ? { mustFit: [longestPrompt(text, s)] } : {}) })).groups[0]));
       options.onProgress?.(out.length, variants.length);
     }
     return out;

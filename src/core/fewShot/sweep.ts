@@ -116,7 +116,32 @@ export interface SweepOptions {
  */
 export function answerGroup(context: string, text: string, s: FewShotStructure, stats: boolean): ScoreGroup {
   const continuations = [...(s.target !== null ? [s.target] : []), ...s.candidates.map((c) => c.text)];
-  return { context, continuations, boundaryAlso: s.examples.map((e) => exampleOutput(text, e)), stats };
+  return { context, continuations, boundaryAlso: formatOutputs(text, s), stats };
+}
+
+/**
+ * Distinct example outputs that define the format class and join the answer
+ * boundary: at most this many, the first in the prompt. Each costs one
+ * tokenization of context + output per variant, and a prompt with thousands of
+ * examples must not cost thousands per variant.
+ */
+export const MAX_FORMAT_OUTPUTS = 64;
+
+/** The first {@link MAX_FORMAT_OUTPUTS} distinct example outputs. */
+export function formatOutputs(text: string, s: FewShotStructure): string[] {
+  const out = new Set<string>();
+  for (const e of s.examples) {
+    if (out.size >= MAX_FORMAT_OUTPUTS) break;
+    const o = exampleOutput(text, e);
+    if (o.length > 0) out.add(o);
+  }
+  return [...out];
+}
+
+/** The longest text a sweep or probe of `s` sends: every example, the query and its longest answer. */
+export function longestPrompt(text: string, s: FewShotStructure): string {
+  const answers = [s.target ?? '', ...s.candidates.map((c) => c.text), ...formatOutputs(text, s)];
+  return prefixK(text, s, s.examples.length) + answers.reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 /** The format class: tokens beginning an example output at the answer's boundary, or the declared regex. */
@@ -206,7 +231,8 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
     const p = k < K ? prequentialPair(text, s, k + 1) : undefined;
     const withPrequential = p !== undefined && p.context.length > 0 && p.continuation.length > 0;
     if (withPrequential) groups.push({ context: p.context, continuations: [p.continuation], stats: false });
-    const r = await score({ groups, tokenClass });
+    // The first batch checks that the longest prompt fits, so an oversized prompt fails at once.
+    const r = await score({ groups, tokenClass, ...(k === 0 ? { mustFit: [longestPrompt(text, s)] } : {}) });
     note(r);
     const a = answerScores(s, r.groups[0]);
     if (k < K) prequential.push(withPrequential ? bitsOf(r.groups[1].continuations[0].lnp) : null);

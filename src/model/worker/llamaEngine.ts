@@ -17,6 +17,7 @@ import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpe
 import { RuntimeError } from '../runtimeError';
 import { DownloadError, downloadLimits } from './httpDownload';
 import { cachedModel, isRemoteSource } from './modelCache';
+import { compileSafeRegex } from '../../core/safeRegex';
 import { checkModelFile } from './modelFile';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateRequest, type GatheredRow, type Row, type RowScorer } from './rowScorer';
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
@@ -218,6 +219,11 @@ export class LlamaEngine {
     const maxContext = contextLimit(loaded);
     const regexIds = spec.tokenClass?.regex != null ? this.resolveTokenClass(loaded, spec.tokenClass.regex) : undefined;
     const tokenize = (text: string) => [...bos, ...model.tokenize(text, false)];
+    // Refuse a sweep whose longest prompt cannot fit before evaluating any of it.
+    for (const text of spec.mustFit ?? []) {
+      const n = tokenize(text).length;
+      if (n + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${n} tokens, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
+    }
     const items: Array<{ tokens: number[]; scoreFrom: number; stats: boolean; statsIds?: number[] }> = [];
     const groups = spec.groups.map((g) => {
       const context = tokenize(g.context);
@@ -310,12 +316,10 @@ export class LlamaEngine {
   private resolveTokenClass(loaded: Loaded, regex: string): Int32Array {
     if (this.tokenClass?.key === regex) return this.tokenClass.ids;
     const { model } = loaded;
-    let re: RegExp;
-    try {
-      re = new RegExp(regex, 'u');
-    } catch (err) {
-      throw new RuntimeError('input', `formatClass is not a valid regular expression: ${(err as Error).message}`);
-    }
+    // The pattern runs against every token text of the vocabulary: refuse one that can backtrack catastrophically.
+    const compiled = compileSafeRegex(regex);
+    if (compiled.error !== undefined) throw new RuntimeError('input', `formatClass ${compiled.error}`);
+    const re = compiled.regex;
     const ids: number[] = [];
     for (let id = 0; id < loaded.info.vocabSize; id++) {
       const text = this.tokenText(model, id);
