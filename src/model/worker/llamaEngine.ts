@@ -222,7 +222,7 @@ export class LlamaEngine {
     // Refuse a sweep whose longest prompt cannot fit before evaluating any of it.
     for (const text of spec.mustFit ?? []) {
       const n = tokenize(text).length;
-      if (n + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${n} tokens, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
+      if (n + 1 > maxContext) throw new RuntimeError('input', `A few-shot prompt has ${n} tokens with its answer, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
     }
     const items: Array<{ tokens: number[]; scoreFrom: number; stats: boolean; statsIds?: number[] }> = [];
     const groups = spec.groups.map((g) => {
@@ -235,7 +235,7 @@ export class LlamaEngine {
       });
       if (boundary === 0) throw new RuntimeError('input', 'Nothing precedes the continuation, so the model gives no distribution for it.');
       for (const t of [...fulls, ...also]) {
-        if (t.length + 1 > maxContext) throw new RuntimeError('input', `A prompt of the sweep has ${t.length} tokens, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
+        if (t.length + 1 > maxContext) throw new RuntimeError('input', `A few-shot prompt has ${t.length} tokens with its answer, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
       }
       const first = items.length;
       for (const tokens of fulls) items.push({ tokens, scoreFrom: boundary, stats: false });
