@@ -26,6 +26,12 @@ export type Progress = (done: number, total: number, phase: string) => void;
 
 /** Tokens evaluated per call, so cancellation and progress are timely. */
 const CHUNK = 256;
+/**
+ * Document tokens one analysis may have. The bound keeps the time (windows of the
+ * context, minutes on a CPU) and the result (≈ tokens × (topK + 1) entries, tens
+ * of MB at topK 50) within what a user waits for and one message can carry.
+ */
+export const MAX_ANALYSIS_TOKENS = 32_768;
 const MIN_CONTEXT = 512;
 
 interface Loaded {
@@ -95,6 +101,10 @@ export class LlamaEngine {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
+    // Decided before offsets or evaluation, so an oversized input fails in about a second.
+    if (docTokens.length > MAX_ANALYSIS_TOKENS) {
+      throw new RuntimeError('input', `The text has ${docTokens.length.toLocaleString('en-US')} tokens, over the limit of ${MAX_ANALYSIS_TOKENS.toLocaleString('en-US')} per analysis. Analyse a smaller part or split the file.`);
+    }
     const bos = bosPrefix(model);
     const seq: Token[] = [...bos, ...docTokens];
     const { spans, exact } = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]));
