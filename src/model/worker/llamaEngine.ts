@@ -28,8 +28,9 @@ export type Progress = (done: number, total: number, phase: string) => void;
 const CHUNK = 256;
 /**
  * Document tokens one analysis may have. The bound keeps the time (windows of the
- * context, minutes on a CPU) and the result (≈ tokens × (topK + 1) entries, tens
- * of MB at topK 50) within what a user waits for and one message can carry.
+ * context, minutes on a CPU) and the result (≈ tokens × (topK + 1) entries: 86 MB
+ * of JSON at topK 50, a sixth of V8's largest string) within what a user waits
+ * for and one message can carry.
  */
 export const MAX_ANALYSIS_TOKENS = 32_768;
 
