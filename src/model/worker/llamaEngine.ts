@@ -436,7 +436,7 @@ export class LlamaEngine {
     for (let start = keep; start < seq.length; start += CHUNK) {
       const left = loaded.cache;
       if (await turns.between()) {
-        const held = await this.restore(loaded, left, seq.slice(0, start), seq.length + 1, signal);
+        const held = await this.restore(loaded, left, [], seq.slice(0, start), seq.length + 1, signal);
         ({ sequence, scorer } = held);
         restored += held.evaluated;
         turns.resumed(held.evaluated);
@@ -475,7 +475,7 @@ export class LlamaEngine {
       for (let start = w.start; start < w.end; start += CHUNK) {
         const left = loaded.cache;
         if (await turns.between()) {
-          const held = await this.restore(loaded, left, [...prefix, ...seq.slice(w.start, start)], maxContext, signal);
+          const held = await this.restore(loaded, left, prefix, seq.slice(w.start, start), maxContext, signal);
           ({ sequence, scorer } = held);
           evaluated += held.evaluated;
           turns.resumed(held.evaluated);
@@ -497,28 +497,31 @@ export class LlamaEngine {
   }
 
   /**
-   * Make the sequence hold exactly `tokens` again if requests that ran in between
-   * touched it (`left` is the cache this analysis left). Their KV cells are not
-   * reused even where they hold the same tokens: evaluated in other batches they
-   * can differ in the last float bits, and the analysis must equal a fresh pass.
-   * Returns the sequence and scorer (the context may have been replaced) and the
-   * tokens evaluated.
+   * Make the sequence hold `prefix` then `tokens` again if requests that ran in
+   * between touched it (`left` is the cache this analysis left), in the batches a
+   * fresh pass uses: the prefix alone, then chunks of `tokens`. Their KV cells are
+   * not reused even where they hold the same tokens: the CPU kernels round
+   * differently by batch shape (≈ 5e-6 bits measured), and the analysis must equal
+   * a fresh pass. Returns the sequence and scorer (the context may have been
+   * replaced) and the tokens evaluated.
    */
   private async restore(
-    loaded: Loaded, left: Loaded['cache'], tokens: Token[], needed: number, signal: AbortSignal,
+    loaded: Loaded, left: Loaded['cache'], prefix: Token[], tokens: Token[], needed: number, signal: AbortSignal,
   ): Promise<{ sequence: LlamaContextSequence; scorer: RowScorer; evaluated: number }> {
     if (this.loaded !== loaded) throw new RuntimeError('cancelled', 'The model was replaced.');
     const { sequence, scorer } = await this.ensureContext(loaded, needed, contextLimit(loaded));
-    if (loaded.cache === left && sequence.nextTokenIndex === tokens.length) return { sequence, scorer, evaluated: 0 };
+    if (loaded.cache === left && sequence.nextTokenIndex === prefix.length + tokens.length) return { sequence, scorer, evaluated: 0 };
     await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
     loaded.cache = { tokens: [], rows: [], topK: -1 };
+    if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
+    loaded.cache = { tokens: prefix.slice(), rows: [], topK: -1 };
     for (let start = 0; start < tokens.length; start += CHUNK) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
       const end = Math.min(start + CHUNK, tokens.length);
       await scorer.score(sequence, tokens.slice(start, end), null, 0);
-      loaded.cache = { tokens: tokens.slice(0, end), rows: [], topK: -1 };
+      loaded.cache = { tokens: [...prefix, ...tokens.slice(0, end)], rows: [], topK: -1 };
     }
-    return { sequence, scorer, evaluated: tokens.length };
+    return { sequence, scorer, evaluated: prefix.length + tokens.length };
   }
 
   private alternatives(model: LlamaModel, row: Row): Alternative[] {

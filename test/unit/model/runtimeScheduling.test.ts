@@ -57,6 +57,39 @@ describe('a long analysis and newer requests', () => {
     }
   });
 
+  it('resumes mid-window with the numbers of a fresh pass', async () => {
+    const model = modelFile('tiny');
+    const client = runtime(loadSpec(model));
+    const fresh = runtime(loadSpec(model));
+    try {
+      await client.ensureLoaded();
+      const long = PROMPT.repeat(4);
+      const expected = await fresh.analyze({ text: long, topK: 5 });
+      // Where the short request lands depends on timing: it is sent a little after a
+      // window ends, at growing delays, until the long one resumes inside a window
+      // (a restore of BOS plus at least one chunk).
+      let midWindow = false;
+      for (const delay of [0, 150, 300, 450, 600, 900]) {
+        let events = 0;
+        let short: Promise<unknown> | undefined;
+        const result = await client.analyze({ text: long, topK: 5 }, {
+          onProgress: () => {
+            if (++events === 6) short = new Promise((r) => setTimeout(r, delay)).then(() => client.analyze({ text: `Input: other ${delay}`, topK: 5 }));
+          },
+        });
+        await short;
+        assertIdentical(result, expected);
+        if (result.route.tokensEvaluated > expected.route.tokensEvaluated + 1) {
+          midWindow = true;
+          break;
+        }
+      }
+      assert.ok(midWindow, 'no run resumed inside a window');
+    } finally {
+      await Promise.all([client.dispose(), fresh.dispose()]);
+    }
+  });
+
   it('requests sent together finish newest first and each equals a fresh analysis', async () => {
     const model = modelFile('tiny');
     const client = runtime(loadSpec(model));
