@@ -37,7 +37,10 @@ export interface RuntimeClientOptions {
   /** The bundled worker script (dist/worker.js). */
   readonly workerPath: string;
   readonly logger: Logger;
-  /** A request with no message from the worker for this long is treated as a hang. */
+  /**
+   * A running request with no progress of its own for this long is treated as a
+   * hang; so is a queued one while the worker runs nothing.
+   */
   readonly stallTimeoutMs?: number;
 }
 
@@ -45,6 +48,10 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: Error) => void;
   readonly onProgress?: ProgressListener;
+  /** queued: sent, not started; running: the worker works on it; paused: it stepped aside for newer requests. */
+  state: 'queued' | 'running' | 'paused';
+  /** The last progress reported, repeated with phase `waiting` while paused. */
+  last?: { done: number; total: number };
   timer?: NodeJS.Timeout;
   /** Removes the abort listener from the caller's signal. */
   cleanup?: () => void;
@@ -156,9 +163,9 @@ export class RuntimeClient implements ModelRuntime {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress };
+      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, state: 'queued' };
       this.pending.set(id, entry);
-      this.armStallTimer(id, entry);
+      this.updateWatchdogs();
       const signal = options.signal;
       if (signal) {
         const onAbort = () => {
@@ -174,11 +181,28 @@ export class RuntimeClient implements ModelRuntime {
     });
   }
 
-  private armStallTimer(id: number, entry: Pending): void {
+  /**
+   * One watchdog per request. The worker runs one request at a time, so a request
+   * that waits is watched by the one that runs: its timer runs only while it runs,
+   * or while nothing runs (then the worker should start something promptly).
+   */
+  private updateWatchdogs(): void {
+    const anyRunning = [...this.pending.values()].some((e) => e.state === 'running');
+    for (const entry of this.pending.values()) {
+      const watched = entry.state === 'running' || !anyRunning;
+      if (watched && entry.timer === undefined) this.armStallTimer(entry);
+      else if (!watched && entry.timer !== undefined) {
+        clearTimeout(entry.timer);
+        entry.timer = undefined;
+      }
+    }
+  }
+
+  private armStallTimer(entry: Pending): void {
     clearTimeout(entry.timer);
     const ms = this.options.stallTimeoutMs ?? 120_000;
     entry.timer = setTimeout(() => {
-      this.options.logger.error(`model runtime sent nothing for ${ms} ms; stopping it`);
+      this.options.logger.error(`model runtime made no progress on a request for ${ms} ms; stopping it`);
       this.stopWorker(new RuntimeError('crashed', `The model runtime stopped responding (no progress for ${Math.round(ms / 1000)} s) and was stopped. The next request starts it again.`));
     }, ms);
     entry.timer.unref?.();
@@ -190,6 +214,7 @@ export class RuntimeClient implements ModelRuntime {
       clearTimeout(entry.timer);
       entry.cleanup?.();
       this.pending.delete(id);
+      this.updateWatchdogs();
     }
     return entry;
   }
@@ -221,18 +246,32 @@ export class RuntimeClient implements ModelRuntime {
   }
 
   private onEvent(event: WorkerEvent): void {
-    // The worker runs one request at a time: any message shows it is alive, so
-    // requests waiting behind a long one are not mistaken for a hang.
-    for (const [id, entry] of this.pending) this.armStallTimer(id, entry);
     switch (event.type) {
       case 'ready':
         return;
       case 'log':
         this.options.logger[event.level](event.message);
         return;
-      case 'progress':
-        this.pending.get(event.id)?.onProgress?.(event.done, event.total, event.phase);
+      case 'started':
+      case 'paused': {
+        const entry = this.pending.get(event.id);
+        if (entry === undefined) return;
+        entry.state = event.type === 'started' ? 'running' : 'paused';
+        // Only a request's own events reset its stall clock.
+        clearTimeout(entry.timer);
+        entry.timer = undefined;
+        this.updateWatchdogs();
+        if (event.type === 'paused') entry.onProgress?.(entry.last?.done ?? 0, entry.last?.total ?? 0, 'waiting');
         return;
+      }
+      case 'progress': {
+        const entry = this.pending.get(event.id);
+        if (entry === undefined) return;
+        entry.last = { done: event.done, total: event.total };
+        if (entry.timer !== undefined) this.armStallTimer(entry);
+        entry.onProgress?.(event.done, event.total, event.phase);
+        return;
+      }
       case 'result':
         this.settle(event.id)?.resolve(event.value);
         return;

@@ -79,6 +79,10 @@ export type WorkerEvent =
   | { readonly id: number; readonly type: 'result'; readonly value: unknown }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError }
   | { readonly id: number; readonly type: 'progress'; readonly done: number; readonly total: number; readonly phase: string }
+  /** The worker started (or resumed) the request: its stall clock runs from here. */
+  | { readonly id: number; readonly type: 'started' }
+  /** The request stepped aside between chunks for newer ones; it resumes with another `started`. */
+  | { readonly id: number; readonly type: 'paused' }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }
   | { readonly type: 'ready' };
 

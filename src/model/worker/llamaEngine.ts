@@ -27,8 +27,21 @@ type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode':
 /** Reports progress of long work. */
 export type Progress = (done: number, total: number, phase: string) => void;
 
-/** Tokens evaluated per call, so cancellation and progress are timely. */
+/** Tokens evaluated per call, so cancellation, progress and other requests' turns are timely. */
 const CHUNK = 256;
+/**
+ * Document tokens one analysis may have. The bound keeps the time (windows of the
+ * context, minutes on a CPU) and the result (≈ tokens × (topK + 1) entries: 86 MB
+ * of JSON at topK 50, a sixth of V8's largest string) within what a user waits
+ * for and one message can carry.
+ */
+export const MAX_ANALYSIS_TOKENS = 32_768;
+
+/**
+ * Called between chunks of a long analysis: lets newer requests run and resolves
+ * true if any did (then what the sequence holds must be restored).
+ */
+export type StepAside = () => Promise<boolean>;
 const MIN_CONTEXT = 512;
 
 interface Loaded {
@@ -94,10 +107,14 @@ export class LlamaEngine {
   }
 
   /** Analyse `spec.text`: offsets, then statistics for every token, reusing the cached prefix. */
-  async analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: Progress): Promise<Analysis> {
+  async analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: Progress, stepAside: StepAside = async () => false): Promise<Analysis> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
+    // Decided before offsets or evaluation, so an oversized input fails in about a second.
+    if (docTokens.length > MAX_ANALYSIS_TOKENS) {
+      throw new RuntimeError('input', `The text has ${docTokens.length.toLocaleString('en-US')} tokens, over the limit of ${MAX_ANALYSIS_TOKENS.toLocaleString('en-US')} per analysis. Analyse a smaller part or split the file.`);
+    }
     const bos = bosPrefix(model);
     const seq: Token[] = [...bos, ...docTokens];
     const { spans, exact } = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]));
@@ -111,9 +128,9 @@ export class LlamaEngine {
       rows = [];
       tokensEvaluated = 0;
     } else if (seq.length + 1 <= maxContext) {
-      ({ rows, tokensEvaluated } = await this.scoreWhole(loaded, seq, spec.topK, signal, progress));
+      ({ rows, tokensEvaluated } = await this.scoreWhole(loaded, seq, spec.topK, signal, progress, stepAside));
     } else {
-      ({ rows, tokensEvaluated, window } = await this.scoreWindows(loaded, seq, bos, maxContext, spec.topK, signal, progress));
+      ({ rows, tokensEvaluated, window } = await this.scoreWindows(loaded, seq, bos, maxContext, spec.topK, signal, progress, stepAside));
     }
 
     const offset = bos.length;
@@ -426,9 +443,11 @@ export class LlamaEngine {
   }
 
   /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
-  private async scoreWhole(loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: Progress): Promise<{ rows: Row[]; tokensEvaluated: number }> {
+  private async scoreWhole(
+    loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: Progress, stepAside: StepAside,
+  ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
     const maxContext = contextLimit(loaded);
-    const { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
+    let { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
     const cache = loaded.cache;
     // Rows before the first changed token stay valid; the row of the token just
     // before it scored the old next token, so it is recomputed with the rest.
@@ -437,37 +456,59 @@ export class LlamaEngine {
     await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
     const rows = cache.rows.slice(0, keep);
     loaded.cache = { tokens: seq.slice(0, keep), rows: rows.slice(), topK };
+    const turns = new Turns(stepAside);
+    let restored = 0;
     for (let start = keep; start < seq.length; start += CHUNK) {
+      const left = loaded.cache;
+      if (await turns.between()) {
+        const held = await this.restore(loaded, left, [], seq.slice(0, start), seq.length + 1, signal);
+        ({ sequence, scorer } = held);
+        restored += held.evaluated;
+        turns.resumed(held.evaluated);
+        loaded.cache = { tokens: seq.slice(0, start), rows: rows.slice(), topK };
+      }
       if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
       const end = Math.min(start + CHUNK, seq.length);
       const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
       rows.push(...chunkRows);
+      turns.evaluated(end - start);
       loaded.cache = { tokens: seq.slice(0, end), rows: rows.slice(), topK };
       progress(end - keep, seq.length - keep, 'analysing');
     }
-    return { rows, tokensEvaluated: seq.length - keep };
+    return { rows, tokensEvaluated: seq.length - keep + restored };
   }
 
   /** Score a sequence longer than the context in overlapping windows, each evaluated fresh. */
   private async scoreWindows(
-    loaded: Loaded, seq: Token[], bos: Token[], maxContext: number, topK: number, signal: AbortSignal, progress: Progress,
+    loaded: Loaded, seq: Token[], bos: Token[], maxContext: number, topK: number, signal: AbortSignal, progress: Progress, stepAside: StepAside,
   ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
-    const { sequence, scorer } = await this.ensureContext(loaded, maxContext, maxContext);
+    let { sequence, scorer } = await this.ensureContext(loaded, maxContext, maxContext);
     const capacity = sequence.contextSize - 1 - bos.length;
     const windows = planWindows(seq.length, capacity);
     this.log('info', `document of ${seq.length} tokens exceeds the context (${sequence.contextSize}); analysing ${windows.length} windows of ${capacity}`);
     const rows: Row[] = new Array(seq.length);
     let evaluated = 0;
-    loaded.cache = { tokens: [], rows: [], topK: 0 };
+    const turns = new Turns(stepAside);
     for (const w of windows) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
       await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
       const prefix = w.start > 0 ? bos : [];
       if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
+      // What the sequence holds, so a request run in between can tell, and so can the restore after it.
+      loaded.cache = { tokens: prefix.slice(), rows: [], topK: -1 };
       const windowRows: Row[] = [];
       for (let start = w.start; start < w.end; start += CHUNK) {
+        const left = loaded.cache;
+        if (await turns.between()) {
+          const held = await this.restore(loaded, left, prefix, seq.slice(w.start, start), maxContext, signal);
+          ({ sequence, scorer } = held);
+          evaluated += held.evaluated;
+          turns.resumed(held.evaluated);
+        }
         const end = Math.min(start + CHUNK, w.end);
         windowRows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK)));
+        turns.evaluated(end - start);
+        loaded.cache = { tokens: [...prefix, ...seq.slice(w.start, end)], rows: [], topK: -1 };
         if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
         progress(Math.max(w.reportFrom, end), seq.length, 'analysing (windowed)');
       }
@@ -476,7 +517,36 @@ export class LlamaEngine {
       progress(w.end, seq.length, 'analysing (windowed)');
     }
     await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    loaded.cache = { tokens: [], rows: [], topK: 0 };
     return { rows, tokensEvaluated: evaluated, window: { size: capacity, stride: Math.floor(capacity / 2) } };
+  }
+
+  /**
+   * Make the sequence hold `prefix` then `tokens` again if requests that ran in
+   * between touched it (`left` is the cache this analysis left), in the batches a
+   * fresh pass uses: the prefix alone, then chunks of `tokens`. Their KV cells are
+   * not reused even where they hold the same tokens: the CPU kernels round
+   * differently by batch shape (≈ 5e-6 bits measured), and the analysis must equal
+   * a fresh pass. Returns the sequence and scorer (the context may have been
+   * replaced) and the tokens evaluated.
+   */
+  private async restore(
+    loaded: Loaded, left: Loaded['cache'], prefix: Token[], tokens: Token[], needed: number, signal: AbortSignal,
+  ): Promise<{ sequence: LlamaContextSequence; scorer: RowScorer; evaluated: number }> {
+    if (this.loaded !== loaded) throw new RuntimeError('cancelled', 'The model was replaced.');
+    const { sequence, scorer } = await this.ensureContext(loaded, needed, contextLimit(loaded));
+    if (loaded.cache === left && sequence.nextTokenIndex === prefix.length + tokens.length) return { sequence, scorer, evaluated: 0 };
+    await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    loaded.cache = { tokens: [], rows: [], topK: -1 };
+    if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
+    loaded.cache = { tokens: prefix.slice(), rows: [], topK: -1 };
+    for (let start = 0; start < tokens.length; start += CHUNK) {
+      if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
+      const end = Math.min(start + CHUNK, tokens.length);
+      await scorer.score(sequence, tokens.slice(start, end), null, 0);
+      loaded.cache = { tokens: [...prefix, ...tokens.slice(0, end)], rows: [], topK: -1 };
+    }
+    return { sequence, scorer, evaluated: prefix.length + tokens.length };
   }
 
   private alternatives(model: LlamaModel, row: Row): Alternative[] {
@@ -527,4 +597,28 @@ function contextLimit(loaded: Loaded): number {
 /** [BOS] when the model wants one prepended, else []. */
 function bosPrefix(model: LlamaModel): Token[] {
   return model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+}
+
+/**
+ * When a long analysis steps aside for newer requests: only after as much headway
+ * as its last resumption cost, so stepping aside at most doubles its own work.
+ */
+class Turns {
+  private owed = 0;
+
+  constructor(private readonly stepAside: StepAside) {}
+
+  /** Between chunks: true if other requests ran. */
+  async between(): Promise<boolean> {
+    return this.owed <= 0 && this.stepAside();
+  }
+
+  evaluated(tokens: number): void {
+    this.owed -= tokens;
+  }
+
+  /** Resuming re-evaluated `tokens`; as many new ones come before the next turn. */
+  resumed(tokens: number): void {
+    this.owed = tokens;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { WorkerEvent, WorkerRequest, WireError } from '../runtimeProtocol';
 import { LlamaEngine } from './llamaEngine';
+import { RequestScheduler } from './requestScheduler';
 import { RuntimeError } from '../runtimeError';
 
 function send(event: WorkerEvent): void {
@@ -21,13 +22,13 @@ async function main(): Promise<void> {
   const nlc = await import('node-llama-cpp');
   const engine = new LlamaEngine(nlc, __dirname, (level, message) => send({ type: 'log', level, message }));
   const controllers = new Map<number, AbortController>();
-  let queue: Promise<void> = Promise.resolve();
+  const scheduler = new RequestScheduler((id, state) => send({ id, type: state }));
 
   const handle = async (req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<unknown> => {
     const progress = (done: number, total: number, phase: string) => send({ id: req.id, type: 'progress', done, total, phase });
     switch (req.type) {
       case 'load': return engine.load(req.spec, signal, progress);
-      case 'analyze': return engine.analyze(req.spec, signal, progress);
+      case 'analyze': return engine.analyze(req.spec, signal, progress, () => scheduler.step(req.id));
       case 'tokenize': return engine.tokenize(req.text);
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
       case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
@@ -41,22 +42,25 @@ async function main(): Promise<void> {
     }
     const controller = new AbortController();
     controllers.set(msg.id, controller);
-    // One request at a time: the model has one sequence and evaluation is serial.
-    queue = queue.then(async () => {
-      try {
-        if (controller.signal.aborted) throw new RuntimeError('cancelled', 'Cancelled.');
-        send({ id: msg.id, type: 'result', value: await handle(msg, controller.signal) });
-      } catch (err) {
-        send({ id: msg.id, type: 'error', error: toWire(err, controller.signal) });
-      } finally {
-        controllers.delete(msg.id);
-      }
+    scheduler.submit({
+      id: msg.id,
+      overtakes: msg.type !== 'load',
+      run: async () => {
+        try {
+          if (controller.signal.aborted) throw new RuntimeError('cancelled', 'Cancelled.');
+          send({ id: msg.id, type: 'result', value: await handle(msg, controller.signal) });
+        } catch (err) {
+          send({ id: msg.id, type: 'error', error: toWire(err, controller.signal) });
+        } finally {
+          controllers.delete(msg.id);
+        }
+      },
     });
   });
   process.on('disconnect', () => {
     // Stop the work in flight before freeing the model under it.
     for (const c of controllers.values()) c.abort();
-    void queue.then(() => engine.dispose()).finally(() => process.exit(0));
+    void scheduler.idle().then(() => engine.dispose()).finally(() => process.exit(0));
   });
   send({ type: 'ready' });
 }
