@@ -155,6 +155,7 @@ async function attemptOnce(url: string, file: string, options: DownloadOptions, 
   } catch (err) {
     partial.bytes = received;
     if (err instanceof DownloadError || options.signal.aborted) throw err;
+    if (err instanceof IdleTimeout) throw describeNetworkError(err, url, options);
     throw new DownloadError(`the connection to ${hostOf(url)} dropped after ${received} of ${total > 0 ? total : 'an unknown number of'} bytes`, true);
   } finally {
     fs.closeSync(fd);

@@ -59,6 +59,12 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.write(tiny.subarray(0, 100), () => setTimeout(() => res.socket?.destroy(), 20));
     return;
   }
+  if (url.startsWith('/stall/')) {
+    // The start of a real model, then silence on an open connection.
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(tiny.length) });
+    res.write(tiny.subarray(0, 100));
+    return;
+  }
   if (url.startsWith('/html/')) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end('<!DOCTYPE html><html><body>Please log in to the hotel Wi-Fi</body></html>');
@@ -147,6 +153,11 @@ describe('icl-lens --model <url>', () => {
   it('retries a connection dropped after 100 bytes, then says so', async () => {
     await failsWith(`https://127.0.0.1:${httpsPort}/drop/m.gguf`, new RegExp(`the connection to 127\\.0\\.0\\.1:${httpsPort} dropped after 100 of ${tiny.length} bytes \\(3 attempts\\)`));
     assert.equal(hits.get('/drop/m.gguf'), 3);
+  });
+
+  it('gives up on a download that stalls after 100 bytes', async () => {
+    await failsWith(`https://127.0.0.1:${httpsPort}/stall/m.gguf`, new RegExp(`the download from 127\\.0\\.0\\.1:${httpsPort} stalled \\(no data for 0\\.5 s\\) \\(3 attempts\\)`));
+    assert.equal(hits.get('/stall/m.gguf'), 3);
   });
 
   it('resumes a dropped download where it stopped when the server takes ranges', async () => {
