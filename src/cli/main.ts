@@ -23,7 +23,7 @@ import { unreadableNotice } from '../core/readability';
 import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
-import { renderHeatmapText, renderLegend, renderSummary } from '../core/terminalHeatmap';
+import { renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -130,8 +130,14 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
     process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
     return;
   }
-  const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+  if (args.color === undefined && process.stdout.isTTY !== true) {
+    // Piped or redirected: a per-token table other tools can read, not the text without its colours.
+    if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
+    process.stdout.write(`${renderTokenTable(analysis)}\n`);
+    return;
+  }
+  const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   // Colours over a text the model cannot read would look calm and mean nothing: say so instead,
   // unless colours were asked for explicitly (--color), and then say so too.
   const hide = unreadable !== null && args.color !== true;
@@ -183,6 +189,7 @@ function continuationScorer(runtime: RuntimeClient, signal: AbortSignal): Contin
 async function sweep(args: SweepArgs): Promise<number> {
   const text = readDocument(args.file);
   const structure = fewShotStructure(args.file, text);
+  if (structure.examples.length === 0) throw new CliError(EXIT.input, `${args.file}: no few-shot examples before the query, so there is nothing to sweep`);
   const result = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) =>
     runSweep(text, structure, continuationScorer(runtime, signal), {
       leaveOneOut: args.leaveOneOut,
@@ -198,7 +205,9 @@ async function sweep(args: SweepArgs): Promise<number> {
     if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
   }
   const failed = outcomes.filter((o) => !o.ok);
-  for (const o of failed) process.stderr.write(`icl-lens: expectation not met: ${o.message}\n`);
+  // Each unmet expectation is printed once: in the table's list, or on stderr when stdout is JSON.
+  if (args.json) for (const o of failed) process.stderr.write(`icl-lens: expectation not met: ${o.message}\n`);
+  else if (failed.length > 0) process.stderr.write(`icl-lens: ${failed.length} of ${outcomes.length} expectation${outcomes.length === 1 ? '' : 's'} not met\n`);
   return failed.length > 0 ? EXIT.expectation : EXIT.ok;
 }
 

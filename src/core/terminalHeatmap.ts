@@ -53,3 +53,14 @@ export function renderSummary(analysis: Analysis, metric: Metric): string {
   if (worst.length > 0) lines.push(`highest ${metric}: ${worst.join(', ')}`);
   return lines.join('\n');
 }
+
+/**
+ * One tab-separated row per token, with a header, for a pipe: index, UTF-16
+ * span, id, the token (whitespace made visible), p, surprisal, entropy (bits),
+ * rank. Empty cells where nothing predicts a token.
+ */
+export function renderTokenTable(analysis: Analysis): string {
+  const cell = (x: number | null, digits = 6) => (x === null ? '' : String(Number(x.toPrecision(digits))));
+  const rows = analysis.tokens.map((t) => [t.index, t.start, t.end, t.id, visibleText(t.text).replace(/\t/g, ' '), cell(t.p), cell(t.surprisal), cell(t.entropy), t.rank ?? ''].join('\t'));
+  return ['index\tstart\tend\tid\ttoken\tp\tsurprisal\tentropy\trank', ...rows].join('\n');
+}

@@ -31,7 +31,8 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     if (!this.isPrompt(doc) && !result) return [];
     const parsed = await this.fewShot.whenParsed(doc);
     const s = parsed?.structure;
-    if (!s || token?.isCancellationRequested) return [];
+    // A query with no example before it is no few-shot prompt: no "0 examples" lens.
+    if (!s || s.examples.length === 0 || token?.isCancellationRequested) return [];
     // Numbers are shown only while they describe the text on screen.
     const sweep = result?.complete && this.fewShot.isCurrent(doc) ? result : undefined;
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));

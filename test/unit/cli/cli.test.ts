@@ -51,7 +51,16 @@ describe('icl-lens heatmap', () => {
     assert.match(r.stdout, /perplexity: \d/);
     const plain = cli(['heatmap', doc, '--model', model]);
     assert.doesNotMatch(plain.stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
-    assert.match(plain.stdout, /^Once upon a time\n/);
+    // Piped: one tab-separated row per token with the same numbers as the JSON.
+    const rows = plain.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(rows[0], ['index', 'start', 'end', 'id', 'token', 'p', 'surprisal', 'entropy', 'rank']);
+    const json = JSON.parse(cli(['heatmap', doc, '--model', model, '--json']).stdout);
+    assert.equal(rows.length - 1, json.tokens.length);
+    rows.slice(1).forEach((r, i) => {
+      const t = json.tokens[i];
+      assert.deepEqual(r.slice(0, 4).map(Number), [t.index, t.start, t.end, t.id]);
+      if (t.surprisal !== null) assert.ok(Math.abs(Number(r[6]) - t.surprisal) <= 1e-5 * Math.max(1, t.surprisal));
+    });
   });
 
   it('says when the model reads a text no better than uniform guessing, instead of colouring it', () => {

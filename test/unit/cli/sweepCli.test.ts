@@ -59,6 +59,11 @@ describe('icl-lens sweep', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /expectation not met: posterior\.positive>=1\.5@k=4: NOT met \(actual/);
     assert.equal(JSON.parse(bad.stdout).expectations[0].ok, false);
+    // Each unmet expectation is printed once, stdout and stderr together.
+    const text = runner.run(['sweep', SENTIMENT, '--model', model, '--expect', 'posterior.positive>=1.5@k=4']);
+    assert.equal(text.code, 1);
+    assert.equal((text.stdout + text.stderr).split('posterior.positive>=1.5@k=4: NOT met').length - 1, 1);
+    assert.match(text.stderr, /1 of 1 expectation not met/);
     const unknown = runner.run(['sweep', SENTIMENT, '--model', model, '--expect', 'posterior.neutral>=0.1']);
     assert.equal(unknown.code, 1, 'a candidate the prompt lacks fails the expectation');
     assert.match(unknown.stderr, /no candidate "neutral"/);
@@ -74,6 +79,7 @@ describe('icl-lens sweep', () => {
   const errors: Array<[string, () => string[], number, RegExp]> = [
     ['an unreadable --expect is a usage error', () => ['sweep', SENTIMENT, '--expect', 'posterior.dsl'], 2, /cannot read --expect/],
     ['a prompt without examples is an input error', () => ['sweep', runner.file('prose.txt', 'Just prose.'), '--model', modelFile('tiny')], 4, /no few-shot structure/],
+    ['a query with no example before it is an input error', () => ['sweep', runner.file('query-only.prompt', '---\ninput: "Q:"\noutput: "A:"\n---\nQ: what is this?\nA:'), '--model', modelFile('tiny')], 4, /no few-shot examples before the query, so there is nothing to sweep/],
     ['malformed front matter is an input error with its line', () => ['sweep', runner.file('fm.prompt', '---\ntarget: x\ncolour: red\n---\nQ: a\nA: 1\nQ: b\nA:'), '--model', modelFile('tiny')], 4, /fm\.prompt:3: front matter: Unknown key "colour"/],
     ['an unknown probe is a usage error', () => ['probe', 'vibes', SENTIMENT], 2, /probe needs one of loo, order, calibrate, random-labels/],
     // 40k Q:/A: pairs: refused at the first batch, before any of it is evaluated (it used to run out of memory).
