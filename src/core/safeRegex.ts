@@ -150,7 +150,10 @@ function quantifierAt(source: string, i: number): { end: number; repeats: boolea
     end = i + 1;
     repeats = false;
   } else if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
+    // The whole quantifier, however long its digits: `{0000000000000000000000001,}` is `+`.
+    const brace = /\{(\d+)(,(\d*))?\}/y;
+    brace.lastIndex = i;
+    const m = brace.exec(source);
     if (!m) return null;
     end = i + m[0].length;
     const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);

@@ -119,7 +119,8 @@ function parseFewShotSettings(get: SettingGetter, d: FewShotSettings): FewShotSe
     orderPermutations: int(get('fewShot.orderPermutations'), d.orderPermutations, 2, 1000),
     randomLabelShuffles: int(get('fewShot.randomLabelShuffles'), d.randomLabelShuffles, 1, 200),
     seed: int(get('fewShot.seed'), d.seed, 0, 2 ** 31),
-    toleranceBits: num(get('fewShot.toleranceBits'), d.toleranceBits, 0, 100),
+    // Renamed from exchangeabilityToleranceBits (deprecated, no default): a value set under the old name still counts.
+    toleranceBits: num(get('fewShot.exchangeabilityToleranceBits') ?? get('fewShot.toleranceBits'), d.toleranceBits, 0, 100),
     autoRerun: bool(get('fewShot.autoRerun'), d.autoRerun),
   };
 }

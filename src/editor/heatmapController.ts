@@ -47,6 +47,7 @@ export class HeatmapController extends Disposable {
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => {
       this.painted.delete(doc.uri.toString());
       this.colourAnywayFor.delete(doc.uri.toString());
+      for (const key of this.warned) if (key.startsWith(`${doc.uri.toString()}\u0000`)) this.warned.delete(key);
     }));
     let last = { metric: settings.value.metric, max: settings.value.scaleMaxBits, enabled: settings.value.heatmapEnabled, unreadable: settings.value.colorUnreadableText };
     this.register(settings.onDidChange((s) => {

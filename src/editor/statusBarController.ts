@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { levelBounds } from '../core/heatmapScale';
 import { unreadableNotice, windowsNotice } from '../core/readability';
+import { escapeIcons, escapeMarkdown } from '../core/visibleText';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { HeatmapController } from './heatmapController';
@@ -49,8 +50,8 @@ export class StatusBarController extends Disposable {
       const stale = stored.version !== doc.version ? ' (stale)' : '';
       const unreadable = unreadableNotice(summary, stored.analysis.model.vocabSize, stored.analysis.model.name);
       this.item.text = unreadable
-        ? `$(warning) ${stored.analysis.model.name} cannot read this text${stale}`
-        : `${eye} ${stored.analysis.model.name} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
+        ? `$(warning) ${escapeIcons(stored.analysis.model.name)} cannot read this text${stale}`
+        : `${eye} ${escapeIcons(stored.analysis.model.name)} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
       this.item.tooltip = this.tooltip(unreadable?.message, windowsNotice(stored.analysis) ?? undefined);
       this.item.show();
       return;
@@ -70,9 +71,10 @@ export class StatusBarController extends Disposable {
       .map((b) => `| ${b.level} | ${b.from.toFixed(1)} | ${b.to === Infinity ? '∞' : b.to.toFixed(1)} |`)
       .join('\n');
     const md = new vscode.MarkdownString([
-      `**ICL Lens** — model: ${this.models.label}`,
-      error ? `$(warning) ${error}` : '',
-      note ?? '',
+      // Model names (GGUF metadata), paths and messages are untrusted text in a Markdown tooltip.
+      `**ICL Lens** — model: ${escapeMarkdown(this.models.label)}`,
+      error ? `$(warning) ${escapeMarkdown(error)}` : '',
+      note ? escapeMarkdown(note) : '',
       `Heatmap (${this.heatmap.isVisible ? 'shown' : 'hidden'}): ${metric} in bits, level 0 = confident, ${levelBounds(scaleMaxBits).length - 1} = uncertain.`,
       `| level | from | to |\n|--:|--:|--:|\n${legend}`,
       'Click to toggle the heatmap.',

@@ -64,7 +64,11 @@ export interface SweepResult {
   readonly target: string | null;
   readonly candidates: ReadonlyArray<{ readonly name: string; readonly text: string }>;
   readonly lengthNormalized: boolean;
-  readonly formatClass: { readonly source: 'example outputs' | 'regex'; readonly regex: string | null; readonly size: number };
+  /**
+   * The format class: its source, the regex if any, its size at the last k, and
+   * whether the example outputs were more than the {@link MAX_FORMAT_OUTPUTS} it uses.
+   */
+  readonly formatClass: { readonly source: 'example outputs' | 'regex'; readonly regex: string | null; readonly size: number; readonly outputsCapped: boolean };
   readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
   /** Effects (leave-one-out, order, shuffled labels) within ± this many bits count as no measurable effect. */
   readonly toleranceBits: number;
@@ -205,7 +209,7 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
     target: s.target,
     candidates: s.candidates,
     lengthNormalized: s.lengthNormalize,
-    formatClass: { source: s.formatClass ? 'regex' : 'example outputs', regex: s.formatClass, size: classSize },
+    formatClass: { source: s.formatClass ? 'regex' : 'example outputs', regex: s.formatClass, size: classSize, outputsCapped: new Set(s.examples.map((e) => exampleOutput(text, e))).size > MAX_FORMAT_OUTPUTS },
     reference: s.reference,
     toleranceBits,
     ks: ks.slice(),

@@ -27,7 +27,7 @@ export function renderSweep(r: SweepResult): string {
     `sweep: ${r.examples.length} examples (${r.structure.shape}), model ${r.model.name}`,
     `target: ${r.target === null ? '— (none: give the query an output or "target:" in front matter)' : JSON.stringify(r.target)}`,
     `candidates: ${r.candidates.length === 0 ? '—' : r.candidates.map((c) => `${c.name} = ${JSON.stringify(c.text)}`).join(', ')}${r.lengthNormalized ? ' (per-token length normalised)' : ''}`,
-    `format class: ${r.formatClass.source === 'regex' ? `tokens matching /${r.formatClass.regex}/` : 'tokens that begin an example output'} (${r.formatClass.size} tokens)`,
+    `format class: ${r.formatClass.source === 'regex' ? `tokens matching /${r.formatClass.regex}/` : `tokens that begin ${r.formatClass.outputsCapped ? 'one of the first 64 distinct example outputs' : 'an example output'}`} (${r.formatClass.size} tokens)`,
     '',
     line(head),
     ...rows.map(line),

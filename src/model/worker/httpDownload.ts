@@ -251,7 +251,8 @@ function describeNetworkError(err: unknown, url: string, options: DownloadLimits
   return new DownloadError(`the request to ${host} failed (${code || (err as Error)?.message || String(err)})`, true);
 }
 
-function hostOf(url: string): string {
+/** The host (with port) of `url`, or `url` itself when it does not parse: for messages. */
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

@@ -461,7 +461,7 @@ export class LlamaEngine {
     for (let start = keep; start < seq.length; start += CHUNK) {
       const left = loaded.cache;
       if (await turns.between()) {
-        const held = await this.restore(loaded, left, [], seq.slice(0, start), seq.length + 1, signal);
+        const held = await this.restore(loaded, left, [], seq.slice(0, start), seq.length + 1, signal, progress);
         ({ sequence, scorer } = held);
         restored += held.evaluated;
         turns.resumed(held.evaluated);
@@ -500,7 +500,7 @@ export class LlamaEngine {
       for (let start = w.start; start < w.end; start += CHUNK) {
         const left = loaded.cache;
         if (await turns.between()) {
-          const held = await this.restore(loaded, left, prefix, seq.slice(w.start, start), maxContext, signal);
+          const held = await this.restore(loaded, left, prefix, seq.slice(w.start, start), maxContext, signal, progress);
           ({ sequence, scorer } = held);
           evaluated += held.evaluated;
           turns.resumed(held.evaluated);
@@ -528,12 +528,15 @@ export class LlamaEngine {
    * not reused even where they hold the same tokens: the CPU kernels round
    * differently by batch shape (≈ 5e-6 bits measured), and the analysis must equal
    * a fresh pass. Returns the sequence and scorer (the context may have been
-   * replaced) and the tokens evaluated.
+   * replaced) and the tokens evaluated. Reports progress per chunk, so a long
+   * restore is not taken for a hang.
    */
   private async restore(
-    loaded: Loaded, left: Loaded['cache'], prefix: Token[], tokens: Token[], needed: number, signal: AbortSignal,
+    loaded: Loaded, left: Loaded['cache'], prefix: Token[], tokens: Token[], needed: number, signal: AbortSignal, progress: Progress,
   ): Promise<{ sequence: LlamaContextSequence; scorer: RowScorer; evaluated: number }> {
     if (this.loaded !== loaded) throw new RuntimeError('cancelled', 'The model was replaced.');
+    // Cancelled while aside: leave what the requests in between cached for the next analysis to reuse.
+    if (signal.aborted) throw new RuntimeError('cancelled', 'Analysis cancelled.');
     const { sequence, scorer } = await this.ensureContext(loaded, needed, contextLimit(loaded));
     if (loaded.cache === left && sequence.nextTokenIndex === prefix.length + tokens.length) return { sequence, scorer, evaluated: 0 };
     await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
@@ -545,6 +548,7 @@ export class LlamaEngine {
       const end = Math.min(start + CHUNK, tokens.length);
       await scorer.score(sequence, tokens.slice(start, end), null, 0);
       loaded.cache = { tokens: [...prefix, ...tokens.slice(0, end)], rows: [], topK: -1 };
+      progress(end, tokens.length, 'restoring after another request');
     }
     return { sequence, scorer, evaluated: prefix.length + tokens.length };
   }

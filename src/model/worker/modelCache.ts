@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DownloadError, downloadFile, type DownloadOptions } from './httpDownload';
+import { DownloadError, downloadFile, hostOf, type DownloadOptions } from './httpDownload';
 import { isHfUri, resolveHfUri } from './hfUri';
 import { checkModelFile } from './modelFile';
 
@@ -80,7 +80,7 @@ export async function cachedModel(source: string, downloadDir: string, options: 
   fs.writeFileSync(path.join(folder, 'source.txt'), `${source.trim()}\n${url}\n`);
   const name = readableFileName(url);
   const part = path.join(folder, `${name}.${process.pid}.part`);
-  const host = safeHost(url);
+  const host = hostOf(url);
   try {
     await downloadFile(url, part, { ...options, checkHead: (head) => ggufHeadProblem(head, host) });
     try {
@@ -126,10 +126,3 @@ function processRuns(pid: number): boolean {
   }
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}

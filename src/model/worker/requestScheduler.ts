@@ -41,7 +41,9 @@ export class RequestScheduler {
    * restore what the sequence held).
    */
   async step(id: number): Promise<boolean> {
-    const now = this.waiting.filter((j) => j.overtakes);
+    // Only requests queued before the first waiting load: one sent after a load expects the new model.
+    const load = this.waiting.findIndex((j) => !j.overtakes);
+    const now = (load < 0 ? this.waiting : this.waiting.slice(0, load)).filter((j) => j.overtakes);
     if (now.length === 0) return false;
     for (const job of now) this.waiting.splice(this.waiting.indexOf(job), 1);
     this.notify(id, 'paused');

@@ -69,9 +69,10 @@ describe('icl-lens heatmap', () => {
     const mean = json.summary.meanSurprisal;
     assert.ok(mean >= Math.log2(512), `the random model reads prose worse than chance (${mean} bits)`);
     assert.match(json.summary.unreadable, /cannot read this text.*among its 512 tokens \(9\.0 bits\).*Pick another model/);
-    const text = cli(['heatmap', doc, '--model', model]);
+    const text = cli(['heatmap', doc, '--model', model, '--no-color']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stderr, /^icl-lens: warning: .*cannot read this text/);
+    assert.match(cli(['heatmap', doc, '--model', model]).stderr, /^icl-lens: warning: .*cannot read this text/, 'piped (TSV) too');
     assert.match(text.stdout, /WARNING: .*cannot read this text/);
     assert.doesNotMatch(text.stdout, /entropy \(bits, 8 levels\)/, 'no legend for colours that mean nothing');
     // The built-in model reads its own language: no warning.
@@ -86,7 +87,7 @@ describe('icl-lens heatmap', () => {
     assert.equal(json.model.trainContextSize, 256);
     assert.ok(json.model.contextSize <= 256, `context ${json.model.contextSize}`);
     assert.ok(json.route.window && json.route.window.size < 256);
-    assert.match(cli(['heatmap', long, '--model', builtin]).stdout, /analysed in overlapping windows of \d+ tokens/);
+    assert.match(cli(['heatmap', long, '--model', builtin, '--no-color']).stdout, /analysed in overlapping windows of \d+ tokens/);
   });
 
   it('handles an empty file', () => {

@@ -66,7 +66,7 @@ describe('icl-lens sweep', () => {
     assert.match(text.stderr, /1 of 1 expectation not met/);
     const unknown = runner.run(['sweep', SENTIMENT, '--model', model, '--expect', 'posterior.neutral>=0.1']);
     assert.equal(unknown.code, 1, 'a candidate the prompt lacks fails the expectation');
-    assert.match(unknown.stderr, /no candidate "neutral"/);
+    assert.match(unknown.stdout, /FAIL posterior\.neutral>=0\.1: no candidate "neutral"/);
   });
 
   it('prints the table with the reuse ratio', () => {

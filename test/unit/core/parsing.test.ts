@@ -19,6 +19,10 @@ describe('parseSettings', () => {
     assert.deepEqual(s.autoAnalyze, ['*.p']);
     assert.equal(s.modelPath, '/m.gguf');
   });
+  it('reads the tolerance under its new name, and a value set under the old one', () => {
+    assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.5 } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.5);
+    assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.1, 'fewShot.exchangeabilityToleranceBits': 0.3 } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.3);
+  });
 });
 
 describe('parseCliArgs', () => {

@@ -113,17 +113,32 @@ describe('a long analysis and newer requests', () => {
 describe('one watchdog per request', () => {
   it('a request that waits longer than the stall timeout behind another is not taken for a hang', async () => {
     const model = modelFile('tiny');
-    // Each chunk reports progress well within 3 s; the paused analysis waits far longer.
-    const client = runtime(loadSpec(model, { scorer: 'exact-map' }), silentLogger, 3000);
+    const long = PROMPT.repeat(3);
+    // The stall timeout is set from this machine's speed: half of one whole analysis. Each
+    // 256-token chunk reports well within it, and the paused analysis waits about a whole one.
+    const probe = runtime(loadSpec(model, { scorer: 'exact-map' }));
+    let single: number;
+    let chunks: number;
+    try {
+      await probe.ensureLoaded();
+      const t0 = Date.now();
+      chunks = Math.ceil(((await probe.analyze({ text: long, topK: 3 })).tokens.length + 1) / 256);
+      single = Date.now() - t0;
+    } finally {
+      await probe.dispose();
+    }
+    assert.ok(chunks >= 3, `${chunks} chunks: a chunk must take well under half of the analysis`);
+    const stall = Math.max(200, Math.round(single / 2));
+    const client = runtime(loadSpec(model, { scorer: 'exact-map' }), silentLogger, stall);
     try {
       await client.ensureLoaded();
       const order: string[] = [];
       const phases: string[] = [];
       let second: Promise<unknown> | undefined;
-      const first = client.analyze({ text: PROMPT.repeat(3), topK: 3 }, {
+      const first = client.analyze({ text: long, topK: 3 }, {
         onProgress: (_d, _t, phase) => {
           phases.push(phase);
-          second ??= client.analyze({ text: PROMPT.repeat(3).replace(/movie/g, 'film'), topK: 3 }).then(() => order.push('second'));
+          second ??= client.analyze({ text: long.replace(/movie/g, 'film'), topK: 3 }).then(() => order.push('second'));
         },
       }).then(() => order.push('first'));
       const started = Date.now();
@@ -131,7 +146,7 @@ describe('one watchdog per request', () => {
       await second;
       assert.deepEqual(order, ['second', 'first']);
       assert.ok(phases.includes('waiting'), 'the paused request reports that it waits');
-      assert.ok(Date.now() - started > 3000, `the run took ${Date.now() - started} ms; the test needs it to outlast the stall timeout`);
+      assert.ok(Date.now() - started > stall, `the run took ${Date.now() - started} ms; the test needs it to outlast the stall timeout (${stall} ms)`);
     } finally {
       await client.dispose();
     }

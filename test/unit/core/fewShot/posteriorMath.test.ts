@@ -75,7 +75,7 @@ const RESULT: SweepResult = {
   model: { path: 'm.gguf', name: 'm', vocabSize: 10, contextSize: 512, trainContextSize: 512 },
   structure: { shape: 'markers', header: { start: 0, end: 0 }, examples: [], query: { start: 0, inputStart: 0, inputEnd: 0, outputStart: 0, outputEnd: 0, appendNewline: false } },
   target: ' x', candidates: [{ name: 'dsl', text: ' a' }, { name: 'en', text: ' b' }], lengthNormalized: false,
-  formatClass: { source: 'example outputs', regex: null, size: 1 }, reference: null, toleranceBits: 0.1,
+  formatClass: { source: 'example outputs', regex: null, size: 1, outputsCapped: false }, reference: null, toleranceBits: 0.1,
   ks: [0, 1, 2].map((k) => ({
     k, targetBits: 3 - k, targetTokenBits: [3 - k], targetTokens: [' x'], posterior: { dsl: 0.5 + 0.2 * k, en: 0.5 - 0.2 * k },
     coverage: 0.5, coverageBits: 1, mergedContextTokens: 0, formatMass: 0.1 * k, answerEntropy: 2, informationGainBits: k === 0 ? null : 0.1,

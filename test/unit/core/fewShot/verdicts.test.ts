@@ -18,7 +18,7 @@ function sweep(overrides: Partial<SweepResult> & { deltas?: number[]; coverage?:
     model: { path: 'm.gguf', name: 'm', vocabSize: 10, contextSize: 512, trainContextSize: 512 },
     structure: { shape: 'markers', header: { start: 0, end: 0 }, examples: [], query: { start: 0, inputStart: 0, inputEnd: 0, outputStart: 0, outputEnd: 0, appendNewline: false } },
     target: ' a', candidates: [{ name: 'dsl', text: ' a' }, { name: 'en', text: ' b' }], lengthNormalized: false,
-    formatClass: { source: 'example outputs', regex: null, size: 2 }, reference: null, toleranceBits: 0.1,
+    formatClass: { source: 'example outputs', regex: null, size: 2, outputsCapped: false }, reference: null, toleranceBits: 0.1,
     ks: [0, 1, 2, 3].map((k) => ({
       k, targetBits: 5 - k, targetTokenBits: [5 - k], targetTokens: [' a'], posterior: { dsl: 0.5 + 0.1 * k, en: 0.5 - 0.1 * k },
       coverage, coverageBits: -Math.log2(coverage), mergedContextTokens: 0, formatMass: 0.2 * k, answerEntropy: 3 - k, informationGainBits: k === 0 ? null : 0.1,
