@@ -21,6 +21,8 @@ describe('parseSettings', () => {
   });
   it('reads the tolerance under its new name, and a value set under the old one', () => {
     assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.5 } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.5);
+    // VS Code reports the deprecated key's declared default, null, when it is unset.
+    assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.5, 'fewShot.exchangeabilityToleranceBits': null } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.5);
     assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.1, 'fewShot.exchangeabilityToleranceBits': 0.3 } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.3);
   });
 });
