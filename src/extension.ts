@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
-import { FailureView, registerCommand } from './editor/commands';
+import { FailureView, guardedRunner, registerCommand } from './editor/commands';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
@@ -16,11 +16,14 @@ import { HeatmapController } from './editor/heatmapController';
 import { channelLogger } from './editor/logChannel';
 import { ModelPicker } from './editor/modelPicker';
 import { ModelService } from './editor/modelService';
+import { EditorPanelActions } from './editor/panelActions';
+import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
 import { WindTunnelCommand } from './editor/windTunnelCommand';
+import { WindTunnelStore } from './editor/windTunnelStore';
 import { PanelController } from './panel/panelController';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -37,17 +40,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => settings.value.autoAnalyze.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
   const fewShot = new FewShotController(runtime, models, settings, log, isPrompt);
-  // The panel is built below; the commands open it only when run.
-  const fewShotCommands = new FewShotCommands(fewShot, (doc) => panel.show(doc));
+  const panelRequests = new PanelRequests();
+  const windTunnels = new WindTunnelStore();
+  const fewShotCommands = new FewShotCommands(fewShot, panelRequests);
   const codeLens = new FewShotCodeLensProvider(fewShot, isPrompt);
-  const panel = new PanelController(context.extensionUri, store, settings, fewShot, fewShotCommands);
   const prompts = new PromptCommands(analyzer, store, heatmap);
+  const actions = new EditorPanelActions(store, fewShot, fewShotCommands, prompts, guardedRunner(log, failureView));
+  const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
-  const windTunnel = new WindTunnelCommand(runtime, panel);
+  const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShot, codeLens, panel,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShot, codeLens, panelRequests, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),

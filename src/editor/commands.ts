@@ -32,16 +32,25 @@ async function showFailure(err: unknown, message: string, log: Logger, channel: 
   if (choice === 'Select Model') await vscode.commands.executeCommand('iclLens.selectModel');
 }
 
-/** Register `id` with the shared error handling. */
-export function registerCommand(id: string, handler: (...args: any[]) => unknown, log: Logger, failures: FailureView): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+/** Runs work as command `id` would run: logged, failures shown, cancellation quiet. */
+export type GuardedRunner = (id: string, work: () => unknown) => Promise<unknown>;
+
+/** A runner over `log` and `failures`: what every command and panel action goes through. */
+export function guardedRunner(log: Logger, failures: FailureView): GuardedRunner {
+  return async (id, work) => {
     log.debug(`command ${id}`);
     try {
-      return await handler(...args);
+      return await work();
     } catch (err) {
       // Not awaited: the notification resolves only when the user dismisses it.
       void failures.show(err);
       return undefined;
     }
-  });
+  };
+}
+
+/** Register `id` with the shared error handling. */
+export function registerCommand(id: string, handler: (...args: any[]) => unknown, log: Logger, failures: FailureView): vscode.Disposable {
+  const run = guardedRunner(log, failures);
+  return vscode.commands.registerCommand(id, (...args: unknown[]) => run(id, () => handler(...args)));
 }

@@ -11,23 +11,24 @@ import { pngDataUrlBase64, pngProblem } from '../core/pngCheck';
 import { RuntimeError } from '../model/runtimeError';
 import type { FewShotView } from '../shared/protocol';
 import type { FewShotController } from './fewShotController';
+import type { PanelRequests } from './panelRequests';
 import { selectInEditor } from './selectInEditor';
 
 export class FewShotCommands {
-  /** @param showPanel opens the panel on a document (the panel is built after this object). */
-  constructor(private readonly fewShot: FewShotController, private readonly showPanel: (doc: vscode.TextDocument) => void) {}
+  /** @param panel opens the panel on a document (the panel listens; this side never imports it). */
+  constructor(private readonly fewShot: FewShotController, private readonly panel: Pick<PanelRequests, 'show'>) {}
 
   /** Sweep k = 0..K into the panel; returns the finished view (undefined when cancelled). */
   async sweep(uri?: vscode.Uri): Promise<FewShotView | undefined> {
     const doc = await documentFor(uri);
-    this.showPanel(doc);
+    this.panel.show(doc);
     return (await this.fewShot.sweep(doc, true)) ? this.fewShot.view(doc) : undefined;
   }
 
   /** Run `probe` into the panel; returns its report. */
   async probe(probe: ProbeName, uri?: vscode.Uri): Promise<unknown> {
     const doc = await documentFor(uri);
-    this.showPanel(doc);
+    this.panel.show(doc);
     return this.fewShot.probe(doc, probe);
   }
 

@@ -15,7 +15,7 @@ import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import type { ModelRuntime } from '../model/runtimeClient';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
-import { fewShotView } from '../panel/fewShotView';
+import { fewShotView } from './fewShotView';
 import type { FewShotView } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { ModelService } from './modelService';
