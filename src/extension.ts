@@ -21,6 +21,7 @@ import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
+import { loadTestSeam } from './editor/testSeamLoader';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
 import { WindTunnelCommand } from './editor/windTunnelCommand';
 import { WindTunnelStore } from './editor/windTunnelStore';
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShot, codeLens, panelRequests, windTunnels, panel,
+    channel, settings, store, models, failureView, failures, analyzer, heatmap, status, fewShot, codeLens, panelRequests, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
@@ -70,23 +71,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.editFewShotStructure', (uri?: vscode.Uri) => fewShotCommands.editStructureOf(uri)),
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
-    // For the integration tests, which cannot read decorations or notifications back.
-    command('iclLens.debug.state', (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      const stored = target ? store.latest(target) : undefined;
-      return {
-        painted: target ? heatmap.paintedFor(target) : undefined,
-        analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
-        state: target ? store.state(target) : undefined,
-        handshakes: panel.handshakes,
-        runtimeRunning: runtime.running,
-        lastFailure: failureView.last,
-        windTunnel: panel.lastWindTunnel,
-        fewShot: target ? fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
-        fewShotRender: fewShot.lastRender,
-      };
-    }),
   );
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures: failureView, fewShot, windTunnels, panel });
+  if (seam) context.subscriptions.push(seam);
 }
 
 export function deactivate(): void {}

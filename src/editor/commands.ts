@@ -6,18 +6,22 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
+import { Disposable } from './disposable';
 
-/** Shows failures as notifications with the action that helps, and remembers the last one (for tests). */
-export class FailureView {
-  /** The last message shown. */
-  last?: string;
+/** Shows failures as notifications with the action that helps. */
+export class FailureView extends Disposable {
+  private readonly shown = this.register(new vscode.EventEmitter<string>());
+  /** Fires with each failure's message as it is shown. */
+  readonly onDidShow = this.shown.event;
 
-  constructor(private readonly log: Logger, private readonly channel: vscode.OutputChannel) {}
+  constructor(private readonly log: Logger, private readonly channel: vscode.OutputChannel) {
+    super();
+  }
 
   show(err: unknown): Promise<void> {
     if (isCancellation(err)) return Promise.resolve();
     const message = err instanceof Error ? err.message : String(err);
-    this.last = message;
+    this.shown.fire(message);
     return showFailure(err, message, this.log, this.channel);
   }
 }

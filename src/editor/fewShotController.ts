@@ -57,8 +57,6 @@ export class FewShotController extends Disposable {
   private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('iclLens.fewShot'));
   /** Fires when a document's few-shot state changes (results, progress, staleness). */
   readonly onDidChange = this.changed.event;
-  /** The charts the panel last reported painting (for tests). */
-  lastRender?: ReadonlyArray<{ id: string; points: number; painted: boolean }>;
 
   constructor(
     private readonly runtime: ModelRuntime,

@@ -17,24 +17,31 @@ import type { PanelActions } from '../editor/panelActions';
 import type { PanelRequests } from '../editor/panelRequests';
 import type { SettingsService } from '../editor/settingsService';
 import type { WindTunnelStore } from '../editor/windTunnelStore';
-import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type WebviewToHost, type WindTunnelView } from '../shared/protocol';
+import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type RenderedChart, type WebviewToHost } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
 
 /** One handler per message type: the compiler checks that every type has one. */
 type MessageHandlers = { readonly [K in WebviewToHost['type']]: (message: Extract<WebviewToHost, { type: K }>) => void };
 
-/** The few-shot state the panel reads (and, for now, the charts it reports). */
-type FewShotSource = Pick<FewShotController, 'view' | 'onDidChange' | 'lastRender'>;
+/** The few-shot state the panel reads. */
+type FewShotSource = Pick<FewShotController, 'view' | 'onDidChange'>;
+
+/** How long a chart measurement waits for the webview before giving up. */
+const MEASURE_TIMEOUT_MS = 5000;
 
 export class PanelController extends Disposable {
   private readonly panel = this.register(new DisposableSlot<vscode.WebviewPanel>());
   private readonly subscriptions = this.register(new DisposableSlot<vscode.Disposable>());
   private document?: vscode.TextDocument;
-  private readyCount = 0;
+  private readonly handshook = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the webview said it is ready and was sent its snapshot. */
+  readonly onDidHandshake = this.handshook.event;
+  /** Chart measurements asked of the webview and not yet answered. */
+  private measuring: Array<(charts: readonly RenderedChart[] | undefined) => void> = [];
   private readonly handlers: MessageHandlers = {
     'panel/ready': () => {
-      this.readyCount++;
       this.post();
+      this.handshook.fire();
     },
     'panel/analyze': () => this.actions.analyze(),
     'panel/revealToken': (m) => this.actions.revealToken(this.document, m.index),
@@ -44,7 +51,7 @@ export class PanelController extends Disposable {
     'fewShot/revealExample': (m) => this.actions.revealExample(this.document, m.index),
     'fewShot/export': (m) => this.actions.export(this.document, m.format),
     'fewShot/exportPng': (m) => this.actions.exportPng(this.document, m.chart, m.dataUrl),
-    'fewShot/rendered': (m) => { this.fewShot.lastRender = m.charts; },
+    'fewShot/measured': (m) => this.settleMeasures(m.charts),
   };
 
   constructor(
@@ -74,14 +81,32 @@ export class PanelController extends Disposable {
     this.register(settings.onDidChange(() => this.post()));
   }
 
-  /** How many ready/snapshot handshakes completed (for tests). */
-  get handshakes(): number {
-    return this.readyCount;
+  /**
+   * What the few-shot charts now on screen drew, measured by the webview on
+   * request (reading canvases back is not free, so never per render); undefined
+   * when the panel is hidden or does not answer in time.
+   */
+  measureCharts(): Promise<readonly RenderedChart[] | undefined> {
+    const panel = this.panel.value;
+    if (!panel?.visible) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.measuring = this.measuring.filter((r) => r !== settle);
+        resolve(undefined);
+      }, MEASURE_TIMEOUT_MS);
+      const settle = (charts: readonly RenderedChart[] | undefined) => {
+        clearTimeout(timer);
+        resolve(charts);
+      };
+      this.measuring.push(settle);
+      const message: HostToWebview = { type: 'fewShot/measure' };
+      void panel.webview.postMessage(message);
+    });
   }
 
-  /** The last wind-tunnel run shown (for tests). */
-  get lastWindTunnel(): WindTunnelView | undefined {
-    return this.windTunnels.current;
+  override dispose(): void {
+    this.settleMeasures(undefined);
+    super.dispose();
   }
 
   /** Open the panel beside the editor, or reveal it, showing `doc` (default: the active editor's). */
@@ -114,6 +139,12 @@ export class PanelController extends Disposable {
     ];
     this.subscriptions.value = vscode.Disposable.from(...subs);
     this.panel.value = panel;
+  }
+
+  private settleMeasures(charts: readonly RenderedChart[] | undefined): void {
+    const waiting = this.measuring;
+    this.measuring = [];
+    for (const settle of waiting) settle(charts);
   }
 
   private receive(message: unknown): void {
