@@ -11,7 +11,10 @@ import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
 import { FewShotCommands } from './editor/fewShotCommands';
-import { FewShotController } from './editor/fewShotController';
+import { FewShotRunner } from './editor/fewShotRunner';
+import { FewShotStore } from './editor/fewShotStore';
+import { FewShotStructureController } from './editor/fewShotStructureController';
+import { FewShotViewModel } from './editor/fewShotViewModel';
 import { HeatmapController } from './editor/heatmapController';
 import { channelLogger } from './editor/logChannel';
 import { ModelPicker } from './editor/modelPicker';
@@ -40,20 +43,24 @@ export function activate(context: vscode.ExtensionContext): void {
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => settings.value.autoAnalyze.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
-  const fewShot = new FewShotController(runtime, models, settings, log, isPrompt);
+  const fewShotStore = new FewShotStore();
+  // Built before the runner: on an edit the structure's parse is scheduled before the runner marks results stale.
+  const structures = new FewShotStructureController(settings, log, isPrompt, (uri) => fewShotStore.has(uri));
+  const runner = new FewShotRunner(runtime, models, settings, log, fewShotStore, structures);
+  const fewShot = new FewShotViewModel(fewShotStore, settings);
   const panelRequests = new PanelRequests();
   const windTunnels = new WindTunnelStore();
-  const fewShotCommands = new FewShotCommands(fewShot, panelRequests);
-  const codeLens = new FewShotCodeLensProvider(fewShot, isPrompt);
+  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests);
+  const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
   const prompts = new PromptCommands(analyzer, store, heatmap);
-  const actions = new EditorPanelActions(store, fewShot, fewShotCommands, prompts, guardedRunner(log, failureView));
+  const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failureView));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
-    channel, settings, store, models, failureView, failures, analyzer, heatmap, status, fewShot, codeLens, panelRequests, windTunnels, panel,
+    channel, settings, store, models, failureView, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),

@@ -10,7 +10,7 @@ import type * as vscode from 'vscode';
 import type { RenderedChart } from '../shared/protocol';
 import type { AnalysisStore } from './analysisStore';
 import type { FailureView } from './commands';
-import type { FewShotController } from './fewShotController';
+import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
 import type { WindTunnelStore } from './windTunnelStore';
 
@@ -20,7 +20,7 @@ export interface SeamTargets {
   readonly heatmap: Pick<HeatmapController, 'paintedFor'>;
   readonly runtime: { readonly running: boolean };
   readonly failures: Pick<FailureView, 'onDidShow'>;
-  readonly fewShot: Pick<FewShotController, 'view'>;
+  readonly fewShot: Pick<FewShotViewModel, 'view'>;
   readonly windTunnels: Pick<WindTunnelStore, 'current'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */
   readonly panel: { readonly onDidHandshake: vscode.Event<void>; measureCharts(): Promise<readonly RenderedChart[] | undefined> };

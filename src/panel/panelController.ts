@@ -12,7 +12,7 @@ import { unreadableNotice, windowsNotice } from '../core/readability';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
-import type { FewShotController } from '../editor/fewShotController';
+import type { FewShotViewModel } from '../editor/fewShotViewModel';
 import type { PanelActions } from '../editor/panelActions';
 import type { PanelRequests } from '../editor/panelRequests';
 import type { SettingsService } from '../editor/settingsService';
@@ -24,7 +24,7 @@ import { panelHtml } from './panelHtml';
 type MessageHandlers = { readonly [K in WebviewToHost['type']]: (message: Extract<WebviewToHost, { type: K }>) => void };
 
 /** The few-shot state the panel reads. */
-type FewShotSource = Pick<FewShotController, 'view' | 'onDidChange'>;
+type FewShotSource = Pick<FewShotViewModel, 'view' | 'onDidChange'>;
 
 /** How long a chart measurement waits for the webview before giving up. */
 const MEASURE_TIMEOUT_MS = 5000;
