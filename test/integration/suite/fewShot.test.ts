@@ -32,6 +32,7 @@ interface FewShotView {
 }
 
 interface FewShotState {
+  analysis?: { version: number };
   fewShot?: FewShotView;
 }
 
@@ -53,7 +54,11 @@ describe('the posterior panel', () => {
   before(async () => {
     // Empty: the built-in wind-tunnel model, the same default as the CLI.
     await config().update('model.path', '', vscode.ConfigurationTarget.Global);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
+    const doc = await vscode.workspace.openTextDocument(uri());
+    await vscode.window.showTextDocument(doc);
+    // Let the heatmap's own analysis finish first: run beside the sweep, it would share the
+    // KV cache and the sweep's evaluation count would depend on the interleaving.
+    await waitFor('the heatmap analysis', async () => ((await state(uri())).analysis?.version === doc.version ? true : undefined));
   });
 
   it('sweeps with the CLI\'s numbers, and the posterior follows the analytic one', async () => {
