@@ -1,5 +1,5 @@
 // Builds every bundle: the extension host (node/cjs), the model runtime worker,
-// the CLI and the webview (browser/iife). `--watch` rebuilds on change,
+// the CLI, the integration tests' seam and the webview (browser/iife). `--watch` rebuilds on change,
 // `--production` minifies and drops source maps. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
 
@@ -26,6 +26,8 @@ const targets = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/model/worker/workerMain.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The integration tests' seam: loaded only where it exists; .vscodeignore keeps it out of the VSIX.
+  { ...node, entryPoints: ['test/integration/seam/testSeam.ts'], outfile: 'dist/testSeam.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },
 ];
 

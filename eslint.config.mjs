@@ -21,7 +21,9 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },
   { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, noNode, upward('model', 'editor', 'panel', 'cli', 'shared')]) } },
   { files: ['src/model/**/*.ts'], rules: { 'no-restricted-imports': restrict([noVscode, upward('editor', 'panel', 'cli')]) } },
-  { files: ['src/editor/**/*.ts', 'src/panel/**/*.ts', 'src/extension.ts'], rules: { 'no-restricted-imports': restrict([noLlama, upward('cli')]) } },
+  // The panel reads the editor's stores and calls its PanelActions; the editor never reaches back into the panel.
+  { files: ['src/editor/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, upward('panel', 'cli')]) } },
+  { files: ['src/panel/**/*.ts', 'src/extension.ts'], rules: { 'no-restricted-imports': restrict([noLlama, upward('cli')]) } },
   { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, upward('editor', 'panel')]) } },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, noNode, upward('model', 'editor', 'panel', 'cli')]) } },
   { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, noNode, { group: ['**/src/core/*', '**/src/model/*', '**/src/editor/*', '**/src/panel/*', '**/src/cli/*'], message: 'The webview shares only src/shared with the host.' }]) } },

@@ -6,21 +6,28 @@
 import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
-import { FailureView, registerCommand } from './editor/commands';
+import { FailureView, guardedRunner, registerCommand } from './editor/commands';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
 import { FewShotCommands } from './editor/fewShotCommands';
-import { FewShotController } from './editor/fewShotController';
+import { FewShotRunner } from './editor/fewShotRunner';
+import { FewShotStore } from './editor/fewShotStore';
+import { FewShotStructureController } from './editor/fewShotStructureController';
+import { FewShotViewModel } from './editor/fewShotViewModel';
 import { HeatmapController } from './editor/heatmapController';
 import { channelLogger } from './editor/logChannel';
 import { ModelPicker } from './editor/modelPicker';
 import { ModelService } from './editor/modelService';
+import { EditorPanelActions } from './editor/panelActions';
+import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
+import { loadTestSeam } from './editor/testSeamLoader';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
 import { WindTunnelCommand } from './editor/windTunnelCommand';
+import { WindTunnelStore } from './editor/windTunnelStore';
 import { PanelController } from './panel/panelController';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -36,18 +43,24 @@ export function activate(context: vscode.ExtensionContext): void {
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => settings.value.autoAnalyze.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
-  const fewShot = new FewShotController(runtime, models, settings, log, isPrompt);
-  // The panel is built below; the commands open it only when run.
-  const fewShotCommands = new FewShotCommands(fewShot, (doc) => panel.show(doc));
-  const codeLens = new FewShotCodeLensProvider(fewShot, isPrompt);
-  const panel = new PanelController(context.extensionUri, store, settings, fewShot, fewShotCommands);
+  const fewShotStore = new FewShotStore();
+  // Built before the runner: on an edit the structure's parse is scheduled before the runner marks results stale.
+  const structures = new FewShotStructureController(settings, log, isPrompt, (uri) => fewShotStore.has(uri));
+  const runner = new FewShotRunner(runtime, models, settings, log, fewShotStore, structures);
+  const fewShot = new FewShotViewModel(fewShotStore, settings);
+  const panelRequests = new PanelRequests();
+  const windTunnels = new WindTunnelStore();
+  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests);
+  const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
   const prompts = new PromptCommands(analyzer, store, heatmap);
+  const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failureView));
+  const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
-  const windTunnel = new WindTunnelCommand(runtime, panel);
+  const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShot, codeLens, panel,
+    channel, settings, store, models, failureView, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
@@ -65,23 +78,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.editFewShotStructure', (uri?: vscode.Uri) => fewShotCommands.editStructureOf(uri)),
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
-    // For the integration tests, which cannot read decorations or notifications back.
-    command('iclLens.debug.state', (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      const stored = target ? store.latest(target) : undefined;
-      return {
-        painted: target ? heatmap.paintedFor(target) : undefined,
-        analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
-        state: target ? store.state(target) : undefined,
-        handshakes: panel.handshakes,
-        runtimeRunning: runtime.running,
-        lastFailure: failureView.last,
-        windTunnel: panel.lastWindTunnel,
-        fewShot: target ? fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
-        fewShotRender: fewShot.lastRender,
-      };
-    }),
   );
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures: failureView, fewShot, windTunnels, panel });
+  if (seam) context.subscriptions.push(seam);
 }
 
 export function deactivate(): void {}

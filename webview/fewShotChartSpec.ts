@@ -21,7 +21,7 @@ export interface FewShotChartBuild {
   readonly exampleAt?: (datasetIndex: number, index: number) => number | undefined;
 }
 
-/** A few-shot chart: `id` matches /^[\w-]{1,40}$/ and names it in PNG exports and `fewShot/rendered`. */
+/** A few-shot chart: `id` matches /^[\w-]{1,40}$/ and names it in PNG exports and `fewShot/measured`. */
 export interface FewShotChartSpec {
   readonly id: string;
   readonly title: string;

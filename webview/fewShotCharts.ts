@@ -1,9 +1,10 @@
 // The few-shot charts on the page: one figure per chart spec (title, Export PNG
-// button, canvas, note), drawn fresh for every view and on theme changes. After
-// each draw it reports, per visible chart, how many points it drew and whether
-// the canvas really has pixels (tests rely on this, so it is measured, not assumed).
+// button, canvas, note), drawn fresh for every view and on theme changes. When
+// the host asks (never per draw: reading every canvas back costs), it measures,
+// per visible chart, how many points it drew and whether the canvas really has
+// pixels.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType, type Plugin } from 'chart.js';
-import type { FewShotView } from '../src/shared/protocol';
+import type { FewShotView, RenderedChart } from '../src/shared/protocol';
 import { onThemeChange, readChartTheme } from './chartTheme';
 import type { FewShotChartBuild, FewShotChartSpec } from './fewShotChartSpec';
 import { calibrationChart, orderChart, randomLabelsChart } from './fewShotProbeCharts';
@@ -14,21 +15,12 @@ Chart.register(BarController, BarElement, LineController, LineElement, PointElem
 /** The charts, in page order. */
 const SPECS: readonly FewShotChartSpec[] = [posteriorChart, targetChart, prequentialChart, entropyChart, looChart, orderChart, calibrationChart, randomLabelsChart];
 
-/** What one visible chart drew (the `fewShot/rendered` entry). */
-export interface RenderedChart {
-  readonly id: string;
-  readonly points: number;
-  readonly painted: boolean;
-}
-
 /** What the charts ask of their owner. */
 export interface FewShotChartsEvents {
   /** A point or bar standing for example `index` (1-based) was clicked. */
   revealExample(index: number): void;
   /** The user asked for chart `id` as a PNG. */
   exportPng(id: string, dataUrl: string): void;
-  /** The visible charts were drawn (after every render, including theme changes). */
-  rendered(charts: readonly RenderedChart[]): void;
 }
 
 type DrawnChart = Chart<ChartType, unknown[], unknown>;
@@ -95,9 +87,14 @@ export class FewShotCharts {
     onThemeChange(() => { if (this.last) this.render(this.last); });
   }
 
+  /** Per visible chart: the points it drew and whether its canvas has pixels. */
+  measure(): RenderedChart[] {
+    return this.slots.flatMap((slot) => (slot.chart ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas) }] : []));
+  }
+
   /**
    * Draw `view` (or clear everything when undefined). The container must be
-   * displayed: charts size themselves from it. Reports the visible charts.
+   * displayed: charts size themselves from it.
    */
   render(view: FewShotView | undefined): void {
     this.last = view;
@@ -116,7 +113,6 @@ export class FewShotCharts {
       slot.figure.hidden = !build;
       return build;
     });
-    const rendered: RenderedChart[] = [];
     this.slots.forEach((slot, i) => {
       const build = builds[i];
       if (!build) return;
@@ -128,9 +124,7 @@ export class FewShotCharts {
       slot.note.hidden = !build.note;
       const chart = new Chart(slot.canvas, this.interactive(slot.canvas, build));
       slot.chart = chart;
-      rendered.push({ id: slot.spec.id, points: countPoints(chart), painted: isPainted(slot.canvas) });
     });
-    this.events.rendered(rendered);
   }
 
   /** The build's configuration with click-to-reveal and a pointer cursor over example points. */

@@ -1,6 +1,6 @@
 // The "Few-shot posterior" section: summary line, progress with Cancel, the
 // problem notice, the action buttons, and the charts. Hidden without a sweep.
-import type { FewShotProbe, FewShotView, WebviewToHost } from '../src/shared/protocol';
+import type { FewShotProbe, FewShotView, RenderedChart, WebviewToHost } from '../src/shared/protocol';
 import { FEW_SHOT_PROBES } from '../src/shared/protocol';
 import { FewShotCharts } from './fewShotCharts';
 
@@ -58,8 +58,12 @@ export class FewShotSection {
     this.charts = new FewShotCharts(byId(root, 'few-shot-charts'), {
       revealExample: (index) => send({ type: 'fewShot/revealExample', index }),
       exportPng: (chart, dataUrl) => send({ type: 'fewShot/exportPng', chart, dataUrl }),
-      rendered: (charts) => send({ type: 'fewShot/rendered', charts }),
     });
+  }
+
+  /** What the visible charts drew (for the host's `fewShot/measure`). */
+  measure(): RenderedChart[] {
+    return this.charts.measure();
   }
 
   /** Show `view`, or hide the section when there is none. */

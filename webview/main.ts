@@ -55,8 +55,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'panel/snapshot':
       render(message.snapshot);
       return;
+    case 'fewShot/measure':
+      send({ type: 'fewShot/measured', charts: fewShot.measure() });
+      return;
     default:
-      assertNever(message.type);
+      assertNever(message);
   }
 });
 

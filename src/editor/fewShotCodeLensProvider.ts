@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { formatBits } from '../core/format';
 import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
 import { Disposable } from './disposable';
-import type { FewShotController } from './fewShotController';
+import type { FewShotStore } from './fewShotStore';
+import type { FewShotStructureController } from './fewShotStructureController';
 
 /**
  * Per-example lenses beyond this many are left out: every lens crosses to the
@@ -19,22 +20,26 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly fewShot: FewShotController, private readonly isPrompt: (doc: vscode.TextDocument) => boolean) {
+  constructor(
+    private readonly store: Pick<FewShotStore, 'result' | 'isCurrent' | 'onDidChange'>,
+    private readonly structures: Pick<FewShotStructureController, 'whenParsed' | 'onDidParse'>,
+    private readonly isPrompt: (doc: vscode.TextDocument) => boolean,
+  ) {
     super();
-    this.register(fewShot.onDidChange(() => this.changed.fire()));
-    this.register(fewShot.onDidParse(() => this.changed.fire()));
+    this.register(store.onDidChange(() => this.changed.fire()));
+    this.register(structures.onDidParse(() => this.changed.fire()));
   }
 
-  /** Waits for the controller's debounced parse rather than parsing on the keystroke that asked. */
+  /** Waits for the debounced parse rather than parsing on the keystroke that asked. */
   async provideCodeLenses(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
-    const result = this.fewShot.result(doc.uri);
+    const result = this.store.result(doc.uri);
     if (!this.isPrompt(doc) && !result) return [];
-    const parsed = await this.fewShot.whenParsed(doc);
+    const parsed = await this.structures.whenParsed(doc);
     const s = parsed?.structure;
     // A query with no example before it is no few-shot prompt: no "0 examples" lens.
     if (!s || s.examples.length === 0 || token?.isCancellationRequested) return [];
     // Numbers are shown only while they describe the text on screen.
-    const sweep = result?.complete && this.fewShot.isCurrent(doc) ? result : undefined;
+    const sweep = result?.complete && this.store.isCurrent(doc) ? result : undefined;
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
     const lenses: vscode.CodeLens[] = [];
     const what = [

@@ -10,25 +10,35 @@ import { sweepCsv } from '../core/fewShot/sweepCsv';
 import { pngDataUrlBase64, pngProblem } from '../core/pngCheck';
 import { RuntimeError } from '../model/runtimeError';
 import type { FewShotView } from '../shared/protocol';
-import type { FewShotController } from './fewShotController';
+import type { FewShotRunner } from './fewShotRunner';
+import type { FewShotStore } from './fewShotStore';
+import type { FewShotStructureController } from './fewShotStructureController';
+import type { FewShotViewModel } from './fewShotViewModel';
+import type { PanelRequests } from './panelRequests';
 import { selectInEditor } from './selectInEditor';
 
 export class FewShotCommands {
-  /** @param showPanel opens the panel on a document (the panel is built after this object). */
-  constructor(private readonly fewShot: FewShotController, private readonly showPanel: (doc: vscode.TextDocument) => void) {}
+  /** @param panel opens the panel on a document (the panel listens; this side never imports it). */
+  constructor(
+    private readonly runner: Pick<FewShotRunner, 'sweep' | 'probe'>,
+    private readonly store: Pick<FewShotStore, 'exportable'>,
+    private readonly views: Pick<FewShotViewModel, 'view'>,
+    private readonly structures: Pick<FewShotStructureController, 'parse'>,
+    private readonly panel: Pick<PanelRequests, 'show'>,
+  ) {}
 
   /** Sweep k = 0..K into the panel; returns the finished view (undefined when cancelled). */
   async sweep(uri?: vscode.Uri): Promise<FewShotView | undefined> {
     const doc = await documentFor(uri);
-    this.showPanel(doc);
-    return (await this.fewShot.sweep(doc, true)) ? this.fewShot.view(doc) : undefined;
+    this.panel.show(doc);
+    return (await this.runner.sweep(doc, true)) ? this.views.view(doc) : undefined;
   }
 
   /** Run `probe` into the panel; returns its report. */
   async probe(probe: ProbeName, uri?: vscode.Uri): Promise<unknown> {
     const doc = await documentFor(uri);
-    this.showPanel(doc);
-    return this.fewShot.probe(doc, probe);
+    this.panel.show(doc);
+    return this.runner.probe(doc, probe);
   }
 
   /** Export as `format` (asked when not given) to `target` (asked when not given). */
@@ -48,7 +58,7 @@ export class FewShotCommands {
 
   /** Save `doc`'s results as JSON (sweep and probes) or CSV (per k); asks where unless `target` is given. */
   async export(doc: vscode.TextDocument | undefined, format: 'json' | 'csv', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const data = doc && this.fewShot.exportable(doc.uri);
+    const data = doc && this.store.exportable(doc.uri);
     if (!doc || !data) throw new RuntimeError('input', 'Nothing to export yet: run "ICL Lens: Sweep Few-Shot Examples" first.');
     const uri = target ?? await vscode.window.showSaveDialog({
       defaultUri: sibling(doc.uri, `.sweep.${format}`),
@@ -82,14 +92,14 @@ export class FewShotCommands {
 
   /** Select example `index` (1-based) of `doc` in an editor. */
   async revealExample(doc: vscode.TextDocument | undefined, index: number): Promise<void> {
-    const e = doc && this.fewShot.parse(doc).structure?.examples[index - 1];
+    const e = doc && this.structures.parse(doc).structure?.examples[index - 1];
     if (!doc || !e) return;
     await selectInEditor(doc, e.start, e.outputEnd);
   }
 
   /** Open the front matter, inserting one with the detected markers when there is none. */
   async editStructure(doc: vscode.TextDocument): Promise<void> {
-    const parsed = this.fewShot.parse(doc);
+    const parsed = this.structures.parse(doc);
     const editor = await vscode.window.showTextDocument(doc);
     if (parsed.bodyStart === 0) {
       const s = parsed.structure;

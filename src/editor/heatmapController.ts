@@ -14,7 +14,7 @@ import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { SettingsService } from './settingsService';
 
-/** What was last painted for a document (read by the integration tests through a command). */
+/** What was last painted for a document (the integration tests read it through their seam, test/integration/seam). */
 export interface PaintedHeatmap {
   readonly version: number;
   readonly metric: Metric;

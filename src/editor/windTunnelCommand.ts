@@ -1,10 +1,10 @@
-/** "ICL Lens: Run Bayesian Wind Tunnel": the probe on the current model, plotted in the panel. */
+/** "ICL Lens: Run Bayesian Wind Tunnel": the probe on the current model, stored for the panel to plot. */
 import * as vscode from 'vscode';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from '../core/windTunnel/tasks';
 import { REFERENCE, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import type { ModelRuntime } from '../model/runtimeClient';
-import type { PanelController } from '../panel/panelController';
 import type { WindTunnelView } from '../shared/protocol';
+import type { WindTunnelStore } from './windTunnelStore';
 
 const TASKS: Record<WindTunnelTaskName, { label: string; detail: string }> = {
   coin: { label: 'Coin flips', detail: 'Uniform prior on p; the Bayes predictive is (n_H + 1) / (n + 2).' },
@@ -13,7 +13,8 @@ const TASKS: Record<WindTunnelTaskName, { label: string; detail: string }> = {
 };
 
 export class WindTunnelCommand {
-  constructor(private readonly runtime: ModelRuntime, private readonly panel: PanelController) {}
+  /** @param runs receives each finished run; the panel shows it from there. */
+  constructor(private readonly runtime: ModelRuntime, private readonly runs: Pick<WindTunnelStore, 'set'>) {}
 
   /** Ask for a task (unless given), run the sequences with progress and cancel, and plot the result. */
   async run(options: { task?: WindTunnelTaskName; sequences?: number; seed?: number } = {}): Promise<WindTunnelView | undefined> {
@@ -42,7 +43,7 @@ export class WindTunnelCommand {
       task, model: report.model.name, sequences, seed, meanKl: report.meanKl, meanEntropyError: report.meanEntropyError,
       pass: report.pass, verdict: windTunnelVerdict(report), positions: report.positions, reference: REFERENCE,
     };
-    this.panel.showWindTunnel(view);
+    this.runs.set(view);
     const note = report.multiTokenSymbols.length > 0 ? ` Note: ${report.multiTokenSymbols.join(', ')} are not single tokens in this model.` : '';
     void vscode.window.showInformationMessage(
       `Wind tunnel (${TASKS[task].label}, ${sequences} sequences): ${windTunnelVerdict(report)}${note}`,

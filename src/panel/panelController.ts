@@ -2,6 +2,8 @@
  * The ICL Lens side panel: a webview that shows the active document's analysis.
  * Handshake: the webview posts `panel/ready` and gets a complete snapshot; it
  * gets a new snapshot when the analysis changes or the panel becomes visible.
+ * It reads the editor's stores and asks the editor for work through one typed
+ * interface (PanelActions); the editor never imports this side.
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
@@ -10,28 +12,64 @@ import { unreadableNotice, windowsNotice } from '../core/readability';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
-import type { FewShotCommands } from '../editor/fewShotCommands';
-import type { FewShotController } from '../editor/fewShotController';
-import { selectInEditor } from '../editor/selectInEditor';
+import type { FewShotViewModel } from '../editor/fewShotViewModel';
+import type { PanelActions } from '../editor/panelActions';
+import type { PanelRequests } from '../editor/panelRequests';
 import type { SettingsService } from '../editor/settingsService';
-import { assertNever, isWebviewToHost, type FewShotProbe, type HostToWebview, type PanelSnapshot, type WindTunnelView } from '../shared/protocol';
+import type { WindTunnelStore } from '../editor/windTunnelStore';
+import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type RenderedChart, type WebviewToHost } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
+
+/** One handler per message type: the compiler checks that every type has one. */
+type MessageHandlers = { readonly [K in WebviewToHost['type']]: (message: Extract<WebviewToHost, { type: K }>) => void };
+
+/** The few-shot state the panel reads. */
+type FewShotSource = Pick<FewShotViewModel, 'view' | 'onDidChange'>;
+
+/** How long a chart measurement waits for the webview before giving up. */
+const MEASURE_TIMEOUT_MS = 5000;
 
 export class PanelController extends Disposable {
   private readonly panel = this.register(new DisposableSlot<vscode.WebviewPanel>());
   private readonly subscriptions = this.register(new DisposableSlot<vscode.Disposable>());
   private document?: vscode.TextDocument;
-  private windTunnel?: WindTunnelView;
-  private readyCount = 0;
+  private readonly handshook = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the webview said it is ready and was sent its snapshot. */
+  readonly onDidHandshake = this.handshook.event;
+  /** Chart measurements asked of the webview and not yet answered. */
+  private measuring: Array<(charts: readonly RenderedChart[] | undefined) => void> = [];
+  private readonly handlers: MessageHandlers = {
+    'panel/ready': () => {
+      this.post();
+      this.handshook.fire();
+    },
+    'panel/analyze': () => this.actions.analyze(),
+    'panel/revealToken': (m) => this.actions.revealToken(this.document, m.index),
+    'fewShot/sweep': () => this.actions.sweep(this.document),
+    'fewShot/probe': (m) => this.actions.probe(this.document, m.probe),
+    'fewShot/cancel': () => this.actions.cancel(this.document),
+    'fewShot/revealExample': (m) => this.actions.revealExample(this.document, m.index),
+    'fewShot/export': (m) => this.actions.export(this.document, m.format),
+    'fewShot/exportPng': (m) => this.actions.exportPng(this.document, m.chart, m.dataUrl),
+    'fewShot/measured': (m) => this.settleMeasures(m.charts),
+  };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly store: AnalysisStore,
-    private readonly settings: SettingsService,
-    private readonly fewShot: FewShotController,
-    private readonly fewShotCommands: FewShotCommands,
+    private readonly store: Pick<AnalysisStore, 'latest' | 'onDidChange'>,
+    private readonly settings: Pick<SettingsService, 'value' | 'onDidChange'>,
+    private readonly fewShot: FewShotSource,
+    private readonly windTunnels: Pick<WindTunnelStore, 'current' | 'onDidChange'>,
+    requests: Pick<PanelRequests, 'onDidRequestShow'>,
+    private readonly actions: PanelActions,
   ) {
     super();
+    this.register(requests.onDidRequestShow((doc) => this.show(doc)));
+    // A wind-tunnel run lands: show it (opening the panel if needed).
+    this.register(windTunnels.onDidChange(() => {
+      this.show();
+      this.post();
+    }));
     this.register(store.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
     this.register(fewShot.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => {
@@ -43,21 +81,32 @@ export class PanelController extends Disposable {
     this.register(settings.onDidChange(() => this.post()));
   }
 
-  /** How many ready/snapshot handshakes completed (for tests). */
-  get handshakes(): number {
-    return this.readyCount;
+  /**
+   * What the few-shot charts now on screen drew, measured by the webview on
+   * request (reading canvases back is not free, so never per render); undefined
+   * when the panel is hidden or does not answer in time.
+   */
+  measureCharts(): Promise<readonly RenderedChart[] | undefined> {
+    const panel = this.panel.value;
+    if (!panel?.visible) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.measuring = this.measuring.filter((r) => r !== settle);
+        resolve(undefined);
+      }, MEASURE_TIMEOUT_MS);
+      const settle = (charts: readonly RenderedChart[] | undefined) => {
+        clearTimeout(timer);
+        resolve(charts);
+      };
+      this.measuring.push(settle);
+      const message: HostToWebview = { type: 'fewShot/measure' };
+      void panel.webview.postMessage(message);
+    });
   }
 
-  /** The last wind-tunnel run shown (for tests). */
-  get lastWindTunnel(): WindTunnelView | undefined {
-    return this.windTunnel;
-  }
-
-  /** Show a wind-tunnel run in the panel (opening it if needed). */
-  showWindTunnel(view: WindTunnelView): void {
-    this.windTunnel = view;
-    this.show();
-    this.post();
+  override dispose(): void {
+    this.settleMeasures(undefined);
+    super.dispose();
   }
 
   /** Open the panel beside the editor, or reveal it, showing `doc` (default: the active editor's). */
@@ -92,53 +141,15 @@ export class PanelController extends Disposable {
     this.panel.value = panel;
   }
 
-  private receive(message: unknown): void {
-    if (!isWebviewToHost(message)) return;
-    switch (message.type) {
-      case 'panel/ready':
-        this.readyCount++;
-        this.post();
-        return;
-      case 'panel/analyze':
-        void vscode.commands.executeCommand('iclLens.analyzePrompt');
-        return;
-      case 'panel/revealToken':
-        void this.reveal(message.index);
-        return;
-      case 'fewShot/sweep':
-        if (this.document) void vscode.commands.executeCommand('iclLens.sweepExamples', this.document.uri);
-        return;
-      case 'fewShot/probe':
-        if (this.document) void vscode.commands.executeCommand(PROBE_COMMANDS[message.probe], this.document.uri);
-        return;
-      case 'fewShot/cancel':
-        if (this.document) this.fewShot.cancel(this.document.uri);
-        return;
-      case 'fewShot/revealExample':
-        void this.fewShotCommands.revealExample(this.document, message.index);
-        return;
-      case 'fewShot/export':
-        void vscode.commands.executeCommand('iclLens.exportFewShot', { format: message.format, uri: this.document?.uri });
-        return;
-      case 'fewShot/exportPng':
-        this.fewShotCommands.exportPng(this.document, message.chart, message.dataUrl).then(
-          (uri) => { if (uri) void vscode.window.showInformationMessage(`ICL Lens: saved ${vscode.workspace.asRelativePath(uri)}`); },
-          (err: Error) => void vscode.window.showErrorMessage(`ICL Lens: could not save the chart: ${err.message}`),
-        );
-        return;
-      case 'fewShot/rendered':
-        this.fewShot.lastRender = message.charts;
-        return;
-      default:
-        assertNever(message);
-    }
+  private settleMeasures(charts: readonly RenderedChart[] | undefined): void {
+    const waiting = this.measuring;
+    this.measuring = [];
+    for (const settle of waiting) settle(charts);
   }
 
-  private async reveal(index: number): Promise<void> {
-    const doc = this.document;
-    const token = doc && this.store.current(doc)?.tokens[index];
-    if (!doc || !token) return;
-    await selectInEditor(doc, token.start, token.end);
+  private receive(message: unknown): void {
+    if (!isWebviewToHost(message)) return;
+    (this.handlers[message.type] as (m: WebviewToHost) => void)(message);
   }
 
   private post(): void {
@@ -152,7 +163,7 @@ export class PanelController extends Disposable {
     const metric = this.settings.value.metric;
     const doc = this.document;
     const stored = doc && this.store.latest(doc.uri);
-    const windTunnel = this.windTunnel;
+    const windTunnel = this.windTunnels.current;
     const fewShot = this.fewShot.view(doc);
     if (!doc || !stored) return { schema: 1, metric, windTunnel, fewShot };
     const { analysis } = stored;
@@ -184,10 +195,3 @@ export class PanelController extends Disposable {
     };
   }
 }
-
-const PROBE_COMMANDS: Record<FewShotProbe, string> = {
-  loo: 'iclLens.leaveOneOut',
-  order: 'iclLens.orderSensitivity',
-  calibrate: 'iclLens.calibrate',
-  'random-labels': 'iclLens.randomLabels',
-};

@@ -173,12 +173,22 @@ export type WebviewToHost =
   /** Save a chart as PNG: `dataUrl` is the canvas's `data:image/png;base64,…`. */
   | { readonly type: 'fewShot/exportPng'; readonly chart: string; readonly dataUrl: string }
   /**
-   * After drawing a few-shot view: each chart's id, how many data points it
-   * drew and whether its canvas has non-background pixels (for tests and the log).
+   * The answer to `fewShot/measure`: each visible chart's id, how many data
+   * points it drew and whether its canvas has non-background pixels.
    */
-  | { readonly type: 'fewShot/rendered'; readonly charts: ReadonlyArray<{ readonly id: string; readonly points: number; readonly painted: boolean }> };
+  | { readonly type: 'fewShot/measured'; readonly charts: readonly RenderedChart[] };
 
-export type HostToWebview = { readonly type: 'panel/snapshot'; readonly snapshot: PanelSnapshot };
+/** What one visible few-shot chart drew, measured on the canvas rather than assumed. */
+export interface RenderedChart {
+  readonly id: string;
+  readonly points: number;
+  readonly painted: boolean;
+}
+
+export type HostToWebview =
+  | { readonly type: 'panel/snapshot'; readonly snapshot: PanelSnapshot }
+  /** Measure the few-shot charts now drawn (answered by `fewShot/measured`); only when the host asks, never per render. */
+  | { readonly type: 'fewShot/measure' };
 
 /** Runtime guard for messages arriving from the webview. */
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
@@ -198,7 +208,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return FEW_SHOT_PROBES.includes(m.probe as FewShotProbe);
     case 'fewShot/export':
       return m.format === 'json' || m.format === 'csv';
-    case 'fewShot/rendered':
+    case 'fewShot/measured':
       return Array.isArray(m.charts) && (m.charts as unknown[]).every((c) => {
         const x = c as { id?: unknown; points?: unknown; painted?: unknown };
         return typeof c === 'object' && c !== null && typeof x.id === 'string' && typeof x.points === 'number' && typeof x.painted === 'boolean';
@@ -212,7 +222,9 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
 
 /** Runtime guard for messages arriving from the host. */
 export function isHostToWebview(value: unknown): value is HostToWebview {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'panel/snapshot';
+  if (typeof value !== 'object' || value === null) return false;
+  const type = (value as { type?: unknown }).type;
+  return type === 'panel/snapshot' || type === 'fewShot/measure';
 }
 
 /** Exhaustiveness check for `switch` over message types. */

@@ -24,7 +24,8 @@ interface DebugState {
 }
 
 const MODEL = process.env.ICL_LENS_TEST_MODEL!;
-const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<DebugState>('iclLens.debug.state', uri);
+/** Read through the tests' seam (test/integration/seam), which the packaged extension does not have. */
+const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<DebugState>('iclLens.test.state', uri);
 
 /** The CLI's tokens for `text` with the same model and top-k as the extension. */
 function cliTokens(text: string, metric: 'entropy' | 'surprisal'): TokenStat[] {

@@ -34,10 +34,12 @@ interface FewShotView {
 interface FewShotState {
   analysis?: { version: number };
   fewShot?: FewShotView;
-  fewShotRender?: Array<{ id: string; points: number; painted: boolean }>;
 }
 
-const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<FewShotState>('iclLens.debug.state', uri);
+/** Read through the tests' seam (test/integration/seam), which the packaged extension does not have. */
+const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<FewShotState>('iclLens.test.state', uri);
+/** The panel's few-shot charts as drawn now (points and painted pixels measured in the webview); undefined while it is hidden. */
+const charts = () => vscode.commands.executeCommand<Array<{ id: string; points: number; painted: boolean }> | undefined>('iclLens.test.charts');
 const workspaceFile = (name: string) => vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, name));
 
 function cliSweep(file: string): { ks: FewShotView['ks']; examples: FewShotView['examples']; tokensMinimum: number } {
@@ -114,7 +116,7 @@ describe('the posterior panel', () => {
       return l?.some((x) => /answers the model does not expect \(coverage/.test(x.command?.title ?? '')) ? l : undefined;
     });
     assert.ok(lenses.length > 0);
-    await waitFor('the posterior chart drawn', async () => (await state(unexpected)).fewShotRender?.find((c) => c.id === 'posterior' && c.painted));
+    await waitFor('the posterior chart drawn', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
   });
@@ -123,7 +125,7 @@ describe('the posterior panel', () => {
     const view = (await state(uri())).fewShot!;
     const K = view.examples.length;
     const render = await waitFor('the panel to report its charts', async () => {
-      const r = (await state(uri())).fewShotRender;
+      const r = await charts();
       return r && r.find((c) => c.id === 'posterior')?.points === 4 * (K + 1) && r.some((c) => c.id === 'loo') ? r : undefined;
     });
     const byId = new Map(render.map((c) => [c.id, c]));
@@ -143,7 +145,7 @@ describe('the posterior panel', () => {
       assert.equal(report?.probe, 'order');
       assert.equal(report.orders.length, 6);
       assert.equal((await state(uri())).fewShot?.order?.orders.length, 6);
-      await waitFor('the order strip', async () => (await state(uri())).fewShotRender?.find((c) => c.id === 'order' && c.painted));
+      await waitFor('the order strip', async () => (await charts())?.find((c) => c.id === 'order' && c.painted));
     } finally {
       await config().update('fewShot.orderPermutations', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -1,4 +1,4 @@
-/** Shared by the integration suites: the extension's debug state and polling. */
+/** Shared by the integration suites: settings and polling. */
 import * as vscode from 'vscode';
 
 export const config = () => vscode.workspace.getConfiguration('iclLens');

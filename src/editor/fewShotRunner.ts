@@ -1,0 +1,254 @@
+/**
+ * Runs the few-shot sweep and probes and writes their results into the
+ * FewShotStore: latest-wins per document, cancellable, with a progress
+ * notification when interactive, and re-run (debounced) when a swept document
+ * changes or the model does.
+ */
+import * as vscode from 'vscode';
+import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
+import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe, type ProbeName } from '../core/fewShot/probes';
+import { runSweep, type SweepResult } from '../core/fewShot/sweep';
+import { checkInput, describeInputProblem } from '../core/inputCheck';
+import type { Logger } from '../core/logger';
+import type { ModelRuntime } from '../model/runtimeClient';
+import { isCancellation, RuntimeError } from '../model/runtimeError';
+import { Disposable } from './disposable';
+import type { FewShotRecord, FewShotStore } from './fewShotStore';
+import type { FewShotStructureController } from './fewShotStructureController';
+import type { ModelService } from './modelService';
+import type { SettingsService } from './settingsService';
+
+/** A document's run in flight and its pending re-run. */
+interface Job {
+  controller?: AbortController;
+  timer?: NodeJS.Timeout;
+}
+
+const PROBE_TITLES: Record<ProbeName, string> = {
+  loo: 'Leave-one-out',
+  order: 'Order sensitivity',
+  calibrate: 'Contextual calibration',
+  'random-labels': 'Random labels',
+};
+
+export class FewShotRunner extends Disposable {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(
+    private readonly runtime: ModelRuntime,
+    private readonly models: ModelService,
+    private readonly settings: SettingsService,
+    private readonly log: Logger,
+    private readonly store: FewShotStore,
+    private readonly structures: Pick<FewShotStructureController, 'parse'>,
+  ) {
+    super();
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length > 0) this.documentChanged(e.document);
+    }));
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
+    this.register(models.onDidChangeModel(() => {
+      for (const [key, record] of this.store.entries()) {
+        this.jobs.get(key)?.controller?.abort();
+        // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
+        record.version = -1;
+        this.store.changed(vscode.Uri.parse(key));
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+        if (doc && record.sweep) this.scheduleRerun(doc);
+      }
+    }));
+  }
+
+  /**
+   * Sweep `doc` for k = 0..K. Interactive runs show a cancellable notification
+   * and throw on failure; background re-runs record the problem for the panel.
+   */
+  async sweep(doc: vscode.TextDocument, interactive: boolean): Promise<SweepResult | undefined> {
+    const { job, state } = this.begin(doc);
+    const controller = job.controller!;
+    const text = doc.getText();
+    const version = doc.version;
+    try {
+      const structure = this.structureOrThrow(doc);
+      if (!this.models.hasModel) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".');
+      const work = (signal: AbortSignal, report: (done: number, total: number) => void) => runSweep(text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+        leaveOneOut: this.settings.value.fewShot.leaveOneOut,
+        toleranceBits: this.settings.value.fewShot.toleranceBits,
+        onPartial: (partial, done, total) => {
+          if (job.controller !== controller) return;
+          state.sweep = partial;
+          state.version = version;
+          state.text = text;
+          state.progress = partial.complete ? undefined : { done, total, phase: 'sweep' };
+          report(done, total);
+          this.store.changed(doc.uri);
+        },
+      });
+      const result = await this.withProgress(interactive, `Sweeping ${structure.examples.length} few-shot examples`, controller, work);
+      this.log.info(`swept ${doc.uri.fsPath}: K=${structure.examples.length}, ${result.tokensEvaluated} tokens evaluated (minimum ${result.tokensMinimum}), leave-one-out ${result.looTokensEvaluated}`);
+      // Probes describe the previous text once a new sweep lands.
+      if (job.controller === controller) {
+        state.loo = state.order = state.calibration = state.randomLabels = undefined;
+      }
+      return result;
+    } catch (err) {
+      this.fail(doc, job, state, controller, err, interactive);
+      return undefined;
+    } finally {
+      this.end(doc, job, state, controller);
+    }
+  }
+
+  /** Run `probe` on `doc` (after a sweep of its current text, which the panel plots beside it). */
+  async probe(doc: vscode.TextDocument, probe: ProbeName): Promise<unknown> {
+    const existing = this.store.get(doc.uri);
+    if (!existing?.sweep?.complete || existing.version !== doc.version) {
+      if ((await this.sweep(doc, true)) === undefined) return undefined;
+    }
+    const { job, state } = this.begin(doc);
+    const controller = job.controller!;
+    const text = doc.getText();
+    try {
+      const structure = this.structureOrThrow(doc);
+      const f = this.settings.value.fewShot;
+      const options = { ...DEFAULT_PROBE_OPTIONS, permutations: f.orderPermutations, shuffles: f.randomLabelShuffles, seed: f.seed, toleranceBits: f.toleranceBits };
+      const report = await this.withProgress(true, PROBE_TITLES[probe], controller, (signal, progress) =>
+        runProbe(probe, text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+          ...options,
+          onProgress: (done, total) => {
+            progress(done, total);
+            if (job.controller !== controller) return;
+            state.progress = { done, total, phase: PROBE_TITLES[probe] };
+            this.store.changed(doc.uri);
+          },
+        }));
+      if (job.controller === controller) {
+        switch (report.probe) {
+          case 'loo':
+            state.loo = report;
+            // The panel's leave-one-out chart reads the sweep's examples (the probe equals the sweep's pass).
+            if (state.sweep) state.sweep = { ...state.sweep, examples: state.sweep.examples.map((e, i) => ({ ...e, looDeltaBits: report.examples[i]?.looDeltaBits ?? e.looDeltaBits, looEffect: report.examples[i]?.effect ?? e.looEffect })) };
+            break;
+          case 'order': state.order = report; break;
+          case 'calibrate': state.calibration = report; break;
+          case 'random-labels': state.randomLabels = report; break;
+        }
+      }
+      return report;
+    } catch (err) {
+      if (err instanceof ProbeInputError) err = new RuntimeError('input', err.message);
+      this.fail(doc, job, state, controller, err, true);
+      return undefined;
+    } finally {
+      this.end(doc, job, state, controller);
+    }
+  }
+
+  /** Cancel `uri`'s run in flight, if any. */
+  cancel(uri: vscode.Uri): void {
+    const job = this.jobs.get(uri.toString());
+    clearTimeout(job?.timer);
+    job?.controller?.abort();
+  }
+
+  override dispose(): void {
+    for (const job of this.jobs.values()) {
+      clearTimeout(job.timer);
+      job.controller?.abort();
+    }
+    super.dispose();
+  }
+
+  private structureOrThrow(doc: vscode.TextDocument): FewShotStructure {
+    const problem = checkInput(doc.getText(), this.settings.value.maxFileBytes);
+    if (problem) throw new RuntimeError('input', describeInputProblem(problem, 'setting iclLens.analysis.maxFileBytes'));
+    const parsed = this.structures.parse(doc);
+    if (parsed.frontMatterDiagnostics.length > 0) {
+      const d = parsed.frontMatterDiagnostics[0];
+      throw new RuntimeError('input', `Fix the front matter first (line ${d.line + 1}: ${d.message})`);
+    }
+    if (parsed.structure === null) throw new RuntimeError('input', parsed.diagnostics[parsed.diagnostics.length - 1]?.message ?? 'No few-shot structure found.');
+    return parsed.structure;
+  }
+
+  private job(uri: vscode.Uri): Job {
+    const key = uri.toString();
+    let job = this.jobs.get(key);
+    if (!job) this.jobs.set(key, (job = {}));
+    return job;
+  }
+
+  /** Start a run on `doc`: the previous one (and any pending re-run) is cancelled; latest wins. */
+  private begin(doc: vscode.TextDocument): { job: Job; state: FewShotRecord } {
+    const state = this.store.entry(doc);
+    const job = this.job(doc.uri);
+    clearTimeout(job.timer);
+    job.controller?.abort();
+    job.controller = new AbortController();
+    state.problem = undefined;
+    state.progress = { done: 0, total: 1, phase: 'starting' };
+    this.store.changed(doc.uri);
+    return { job, state };
+  }
+
+  private end(doc: vscode.TextDocument, job: Job, state: FewShotRecord, controller: AbortController): void {
+    if (job.controller !== controller) return;
+    job.controller = undefined;
+    state.progress = undefined;
+    this.store.changed(doc.uri);
+  }
+
+  private fail(doc: vscode.TextDocument, job: Job, state: FewShotRecord, controller: AbortController, err: unknown, interactive: boolean): void {
+    if (job.controller !== controller) return;
+    if (isCancellation(err)) {
+      state.problem = 'Cancelled.';
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    state.problem = message;
+    this.log.warn(`few-shot run on ${doc.uri.fsPath} failed: ${message}`);
+    if (interactive) throw err;
+  }
+
+  private async withProgress<T>(
+    interactive: boolean, title: string, controller: AbortController,
+    work: (signal: AbortSignal, report: (done: number, total: number) => void) => Promise<T>,
+  ): Promise<T> {
+    if (!interactive) return work(controller.signal, () => {});
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ICL Lens: ${title}`, cancellable: true }, async (progress, token) => {
+      const cancellation = token.onCancellationRequested(() => controller.abort());
+      let last = 0;
+      try {
+        return await work(controller.signal, (done, total) => {
+          const pct = (100 * done) / Math.max(1, total);
+          progress.report({ increment: pct - last, message: `${done} / ${total}` });
+          last = pct;
+        });
+      } finally {
+        cancellation.dispose();
+      }
+    });
+  }
+
+  private documentChanged(doc: vscode.TextDocument): void {
+    const state = this.store.get(doc.uri);
+    if (!state) return;
+    this.store.changed(doc.uri);
+    if (state.sweep) this.scheduleRerun(doc);
+  }
+
+  private scheduleRerun(doc: vscode.TextDocument): void {
+    if (!this.settings.value.fewShot.autoRerun) return;
+    const job = this.job(doc.uri);
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      if (!doc.isClosed) void this.sweep(doc, false);
+    }, this.settings.value.debounceMs);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.cancel(uri);
+    this.jobs.delete(uri.toString());
+    this.store.delete(uri);
+  }
+}

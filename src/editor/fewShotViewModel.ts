@@ -1,0 +1,34 @@
+/** The panel's few-shot view of a document, built from the store's record (fewShotView.ts does the numbers). */
+import * as vscode from 'vscode';
+import type { FewShotView } from '../shared/protocol';
+import type { FewShotStore } from './fewShotStore';
+import { fewShotView } from './fewShotView';
+import type { SettingsService } from './settingsService';
+
+export class FewShotViewModel {
+  /** Fires when a document's view may have changed. */
+  readonly onDidChange: vscode.Event<vscode.Uri>;
+
+  constructor(private readonly store: Pick<FewShotStore, 'get' | 'onDidChange'>, private readonly settings: Pick<SettingsService, 'value'>) {
+    this.onDidChange = store.onDidChange;
+  }
+
+  /** The panel's view of `doc`'s results, if any. */
+  view(doc: vscode.TextDocument | undefined): FewShotView | undefined {
+    const state = doc && this.store.get(doc.uri);
+    if (!doc || !state) return undefined;
+    const document = vscode.workspace.asRelativePath(doc.uri);
+    const stale = state.version !== doc.version;
+    if (!state.sweep) {
+      return {
+        document, uri: doc.uri.toString(), model: '', complete: false, stale, target: null, candidates: [], lengthNormalized: false, reference: null,
+        toleranceBits: this.settings.value.fewShot.toleranceBits, verdicts: {}, ks: [], examples: [], tokensEvaluated: 0, tokensMinimum: 0, looTokensEvaluated: 0,
+        ...(state.progress ? { progress: state.progress } : {}), ...(state.problem ? { problem: state.problem } : {}),
+      };
+    }
+    return fewShotView({
+      document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale,
+      progress: state.progress, problem: state.problem, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+    });
+  }
+}
