@@ -22,6 +22,9 @@ export function tokenAt(tokens: readonly TokenStat[], offset: number): TokenStat
  */
 export function distributionAt(analysis: Analysis, offset: number): { afterIndex: number; distribution: NextDistribution } | undefined {
   const { tokens } = analysis;
+  // At the end of the file, trailing line breaks and spaces are not what the user asks about
+  // (Ctrl+End after "Output:\n" means after "Output:").
+  if (analysis.text.slice(offset).trim() === '') offset = analysis.text.slice(0, offset).trimEnd().length;
   let j = -1;
   while (j + 1 < tokens.length && tokens[j + 1].end <= offset) j++;
   // Skip empty-span pieces that end exactly at the cursor but belong to the next character.
