@@ -13,7 +13,7 @@ import { planPrefixSharing } from '../../core/fewShot/prefixPlan';
 import { commonPrefixLength } from '../../core/sequenceDiff';
 import { tokenSpans } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
-import type { AnalyzeSpec, LoadResult, LoadSpec, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
+import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { DownloadError, downloadLimits } from './httpDownload';
 import { cachedModel, isRemoteSource } from './modelCache';
@@ -23,9 +23,6 @@ import { hasNativeInternals, MapRowScorer, NativeRowScorer, type CandidateReques
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
-
-/** Reports progress of long work. */
-export type Progress = (done: number, total: number, phase: string) => void;
 
 /** Tokens evaluated per call, so cancellation, progress and other requests' turns are timely. */
 const CHUNK = 256;
@@ -68,7 +65,7 @@ export class LlamaEngine {
   }
 
   /** Load (or download, then load) the model that `spec` names, replacing any loaded one. */
-  async load(spec: LoadSpec, signal: AbortSignal, progress: Progress): Promise<LoadResult> {
+  async load(spec: LoadSpec, signal: AbortSignal, progress: ProgressListener): Promise<LoadResult> {
     await this.unload();
     const modelPath = await this.resolve(spec, signal, progress);
     checkModelFile(modelPath);
@@ -101,13 +98,8 @@ export class LlamaEngine {
     return { model: this.modelInfo(), scorer: scorerNote === undefined ? 'native' : 'exact-map', scorerNote };
   }
 
-  /** Tokenize `text` without BOS (for diagnostics and tests). */
-  tokenize(text: string): Token[] {
-    return this.requireLoaded().model.tokenize(text, false);
-  }
-
   /** Analyse `spec.text`: offsets, then statistics for every token, reusing the cached prefix. */
-  async analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: Progress, stepAside: StepAside = async () => false): Promise<Analysis> {
+  async analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false): Promise<Analysis> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
@@ -166,7 +158,7 @@ export class LlamaEngine {
    * symbol's first token, scored at the token position where the symbol begins.
    * A fresh evaluation (the KV cache is not reused across different sequences).
    */
-  async symbolMass(spec: SymbolMassSpec, signal: AbortSignal, progress: Progress): Promise<SymbolMassResult> {
+  async symbolMass(spec: SymbolMassSpec, signal: AbortSignal, progress: ProgressListener): Promise<SymbolMassResult> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const docTokens = model.tokenize(spec.text, false);
@@ -229,7 +221,7 @@ export class LlamaEngine {
    * distinct prefix is evaluated once (core/fewShot/prefixPlan.ts), continuing
    * from what the cache holds.
    */
-  async scoreContinuations(spec: ScoreBatch, signal: AbortSignal, progress: Progress): Promise<ScoreBatchResult> {
+  async scoreContinuations(spec: ScoreBatch, signal: AbortSignal, progress: ProgressListener): Promise<ScoreBatchResult> {
     const loaded = this.requireLoaded();
     const { model } = loaded;
     const bos = bosPrefix(model);
@@ -354,7 +346,7 @@ export class LlamaEngine {
     this.llama = undefined;
   }
 
-  private async resolve(spec: LoadSpec, signal: AbortSignal, progress: Progress): Promise<string> {
+  private async resolve(spec: LoadSpec, signal: AbortSignal, progress: ProgressListener): Promise<string> {
     const source = spec.source.trim();
     if (source.length === 0) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model" or pass --model.');
     if (!isRemoteSource(source)) return source;
@@ -444,7 +436,7 @@ export class LlamaEngine {
 
   /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
   private async scoreWhole(
-    loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: Progress, stepAside: StepAside,
+    loaded: Loaded, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside,
   ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
     const maxContext = contextLimit(loaded);
     let { sequence, scorer } = await this.ensureContext(loaded, seq.length + 1, maxContext);
@@ -480,7 +472,7 @@ export class LlamaEngine {
 
   /** Score a sequence longer than the context in overlapping windows, each evaluated fresh. */
   private async scoreWindows(
-    loaded: Loaded, seq: Token[], bos: Token[], maxContext: number, topK: number, signal: AbortSignal, progress: Progress, stepAside: StepAside,
+    loaded: Loaded, seq: Token[], bos: Token[], maxContext: number, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside,
   ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
     let { sequence, scorer } = await this.ensureContext(loaded, maxContext, maxContext);
     const capacity = sequence.contextSize - 1 - bos.length;
