@@ -8,10 +8,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Analysis } from '../core/analysis';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeSpec, LoadResult, LoadSpec, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
-/** Progress of long work: `done` of `total` units in `phase`. */
-export type ProgressListener = (done: number, total: number, phase: string) => void;
+export type { ProgressListener } from './runtimeProtocol';
 
 export interface RequestOptions {
   readonly signal?: AbortSignal;
@@ -135,12 +134,6 @@ export class RuntimeClient implements ModelRuntime {
   async scoreContinuations(spec: ScoreBatch, options: RequestOptions = {}): Promise<ScoreBatchResult> {
     await this.joinLoad(options, false);
     return this.request<ScoreBatchResult>({ type: 'scoreContinuations', spec }, options);
-  }
-
-  /** Token ids of `text` without BOS (diagnostics and tests). */
-  async tokenize(text: string): Promise<number[]> {
-    await this.ensureLoaded();
-    return this.request<number[]>({ type: 'tokenize', text }, {});
   }
 
   async dispose(): Promise<void> {

@@ -5,6 +5,9 @@
 import type { Analysis, ModelInfo } from '../core/analysis';
 import type { ScoreBatch, ScoreBatchResult } from '../core/fewShot/continuationScorer';
 
+/** Progress of long work: `done` of `total` units in `phase`. */
+export type ProgressListener = (done: number, total: number, phase: string) => void;
+
 /** How the worker loads a model. */
 export interface LoadSpec {
   /** A local path, an `hf:` URI or an https URL. */
@@ -55,7 +58,6 @@ export interface SymbolMassResult {
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
-  | { readonly id: number; readonly type: 'tokenize'; readonly text: string }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
   | { readonly id: number; readonly type: 'cancel'; readonly target: number };

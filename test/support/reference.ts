@@ -3,7 +3,8 @@
  * per call (no KV reuse), full logit vectors, float64 log-softmax, and O(n²)
  * cumulative detokenization for offsets.
  */
-import { logitStats, LOG2E } from '../../src/core/bits';
+import { LOG2E } from '../../src/core/bits';
+import { logitStats } from './logitStats';
 
 export interface ReferenceRow {
   readonly entropy: number;
@@ -70,6 +71,17 @@ export async function reference(modelPath: string, text: string, topK: number): 
       prev = Math.max(prev, s.length);
     }
     return { tokens, bos, rows, spans };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** Token ids of `text` without BOS, from the model's own tokenizer (its vocabulary only). */
+export async function tokenize(modelPath: string, text: string): Promise<number[]> {
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
+  const model = await (await llamaInstance).loadModel({ modelPath, vocabOnly: true });
+  try {
+    return [...model.tokenize(text, false)];
   } finally {
     await model.dispose();
   }

@@ -16,20 +16,20 @@ export interface Row {
   readonly lnpNext: number | null;
   readonly rank: number | null;
   readonly top: ReadonlyArray<{ readonly id: number; readonly p: number }>;
-  /** ln p of requested candidate tokens at this position, in the order asked. */
-  readonly candidateLnp?: readonly number[];
 }
 
-/** Candidate tokens whose probabilities are wanted, by index into the tokens being scored. */
-export type CandidateRequest = ReadonlyMap<number, readonly number[]>;
-
-/** Evaluates `tokens` after what the sequence holds and returns one row per token. */
+/**
+ * Evaluates tokens after what the sequence holds, in one of two readings: every
+ * row's statistics (`score`), or ln p of chosen ids at chosen rows (`gather`,
+ * the one way to read the probabilities of given tokens).
+ */
 export interface RowScorer {
   readonly route: 'native' | 'exact-map';
   /**
+   * Returns one row per token of `tokens`.
    * @param following the token after the last of `tokens`, or null if there is none.
    */
-  score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]>;
+  score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]>;
   /**
    * Evaluates `tokens` after what the sequence holds, reading only the rows in
    * `wanted` (by index into `tokens`): the entropy there and ln p of the given ids.
@@ -53,7 +53,7 @@ export class NativeRowScorer implements RowScorer {
 
   constructor(private readonly addon: RowStatsAddon, private readonly handle: unknown) {}
 
-  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]> {
+  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]> {
     if (this.out.length < 6 + 2 * topK) this.out = new Float64Array(6 + 2 * topK);
     const out = this.out;
     const rows: Row[] = new Array(tokens.length);
@@ -66,13 +66,7 @@ export class NativeRowScorer implements RowScorer {
       const maxLogit = out[0];
       const top = [];
       for (let j = 0; j < n; j++) top.push({ id: out[6 + 2 * j], p: Math.exp(out[7 + 2 * j] - maxLogit - lnZ) });
-      const row = { entropyBits: out[2] * LOG2E, lnpNext: next === null ? null : out[3], rank: next === null ? null : out[4], top };
-      // Each candidate is one more pass over the row (the addon scores one next token at a time).
-      const wanted = candidates?.get(tokenIndex);
-      rows[tokenIndex] = wanted === undefined ? row : {
-        ...row,
-        candidateLnp: wanted.map((id) => { this.addon.rowStats(this.handle, batchIndex, id, 0, out); return out[3]; }),
-      };
+      rows[tokenIndex] = { entropyBits: out[2] * LOG2E, lnpNext: next === null ? null : out[3], rank: next === null ? null : out[4], top };
     });
     return rows;
   }
@@ -95,7 +89,7 @@ export class NativeRowScorer implements RowScorer {
 export class MapRowScorer implements RowScorer {
   readonly route = 'exact-map';
 
-  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number, candidates?: CandidateRequest): Promise<Row[]> {
+  async score(sequence: LlamaContextSequence, tokens: readonly Token[], following: Token | null, topK: number): Promise<Row[]> {
     const rows: Row[] = new Array(tokens.length);
     const items = tokens.map((t) => [t, { generateNext: { probabilities: true } }] as [Token, { generateNext: { probabilities: true } }]);
     await sequence.controlledEvaluate(items, {
@@ -116,14 +110,12 @@ export class MapRowScorer implements RowScorer {
           if (p > pNext) greater++;
           if (top.length < topK) top.push({ id, p });
         }
-        const wanted = candidates?.get(index);
         rows[index] = {
           entropyBits: h,
           // node-llama-cpp's probabilities are float32: a 0 is an underflow, below float32's smallest value.
           lnpNext: next === null ? null : Math.log(Math.max(pNext, FLOAT32_MIN)),
           rank: next === null ? null : greater + 1,
           top,
-          ...(wanted ? { candidateLnp: wanted.map((id) => Math.log(Math.max((probabilities.get(id as Token) ?? 0) / z, FLOAT32_MIN))) } : {}),
         };
       },
     });

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface RowStatsAddon {
-  readonly version: number;
   /** A handle for `rowStats`, or a string saying why the context cannot be read. */
   attach(addonContext: unknown, addonModel: unknown, contextSize: number): unknown;
   /** Writes [maxLogit, lnZ, entropyNats, lnpNext, rank, argmax, (id, logit)×k] into `out`; returns k. */

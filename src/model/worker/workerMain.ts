@@ -29,7 +29,6 @@ async function main(): Promise<void> {
     switch (req.type) {
       case 'load': return engine.load(req.spec, signal, progress);
       case 'analyze': return engine.analyze(req.spec, signal, progress, () => scheduler.step(req.id));
-      case 'tokenize': return engine.tokenize(req.text);
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
       case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
     }

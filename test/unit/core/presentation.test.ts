@@ -2,11 +2,12 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TokenStat } from '../../../src/core/analysis';
-import { entropyOfProbabilities, logitStats, summarize } from '../../../src/core/bits';
+import { summarize } from '../../../src/core/bits';
 import { bar, formatProbability } from '../../../src/core/format';
 import { heatmapRanges, HEATMAP_LEVELS, levelOf } from '../../../src/core/heatmapScale';
 import { hoverMarkdown } from '../../../src/core/hoverMarkdown';
 import { codeSpan, visibleText } from '../../../src/core/visibleText';
+import { entropyOfProbabilities, logitStats } from '../../support/logitStats';
 
 const token = (over: Partial<TokenStat> = {}): TokenStat => ({
   index: 3, id: 42, text: ' the', start: 10, end: 14, surprisal: 2, entropy: 3.5, p: 0.25, rank: 2,

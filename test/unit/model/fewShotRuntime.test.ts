@@ -17,7 +17,7 @@ import { runSweep, type SweepResult } from '../../../src/core/fewShot/sweep';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
 import { loadSpec, modelFile, REPO_ROOT, runtime } from '../../support/fixtures';
-import { reference } from '../../support/reference';
+import { reference, tokenize } from '../../support/reference';
 
 const PROMPT = [
   '---',
@@ -118,7 +118,7 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       const result = await runSweep(PROMPT, s, recording(client, log), { leaveOneOut: false });
       assert.ok(result.tokensEvaluated <= 1.1 * result.tokensMinimum, `${result.tokensEvaluated} vs minimum ${result.tokensMinimum}`);
       // The issue's bound: the example tokens plus (K + 1) × (query + continuations), counted from the tokenizer.
-      const count = async (t: string) => (await client.tokenize(t)).length;
+      const count = async (t: string) => (await tokenize(model, t)).length;
       const body = PROMPT.slice(s.bodyStart);
       const queryText = PROMPT.slice(s.query.start, s.query.outputStart);
       const continuations = [s.target!, ...s.candidates.map((c) => c.text)];
@@ -171,7 +171,7 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       for (const k of r.ks) {
         const context = prefixK(text, s, k.k);
         // The distribution after the whole context: the row of the token that follows it.
-        const ctx = await client.tokenize(context);
+        const ctx = await tokenize(model, context);
         const after = await reference(model, `${context} 1`, 1);
         assert.deepEqual(after.tokens.slice(0, ctx.length), ctx);
         const answerRow = after.rows[ctx.length]!;

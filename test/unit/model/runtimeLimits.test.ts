@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RuntimeError } from '../../../src/model/runtimeError';
-import { MAX_ANALYSIS_TOKENS } from '../../../src/model/worker/llamaEngine';
+import { MAX_ANALYSIS_TOKENS } from '../../../src/model/worker/analysis';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
 
 describe('the token bound', () => {

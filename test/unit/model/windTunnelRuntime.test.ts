@@ -6,7 +6,7 @@ import { runWindTunnel } from '../../../src/core/windTunnel/windTunnelProbe';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
-import { reference } from '../../support/reference';
+import { reference, tokenize } from '../../support/reference';
 
 for (const scorer of ['auto', 'exact-map'] as const) {
   describe(`symbol probabilities (${scorer} scorer)`, () => {
@@ -20,12 +20,12 @@ for (const scorer of ['auto', 'exact-map'] as const) {
         const seq = generateSequence(task, 5);
         const result = await client.symbolMass({ text: seq.text, slots: seq.slots });
         const ref = await reference(model, seq.text, 1);
-        const prefixTokens = await client.tokenize(seq.text);
+        const prefixTokens = await tokenize(model, seq.text);
         assert.deepEqual(prefixTokens, ref.tokens);
         for (const [i, slot] of seq.slots.entries()) {
           // The document token that starts at or covers the slot is the one the symbol's first token replaces.
-          const withSymbol = await Promise.all(slot.symbols.map((s) => client.tokenize(seq.text.slice(0, slot.offset) + s)));
-          const before = await client.tokenize(seq.text.slice(0, slot.offset));
+          const withSymbol = await Promise.all(slot.symbols.map((s) => tokenize(model, seq.text.slice(0, slot.offset) + s)));
+          const before = await tokenize(model, seq.text.slice(0, slot.offset));
           let k = 0;
           while (k < before.length && before[k] === withSymbol[0][k]) k++;
           slot.symbols.forEach((_, j) => {

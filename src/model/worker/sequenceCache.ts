@@ -1,0 +1,78 @@
+/**
+ * What the worker's one context sequence holds, and the rows computed for it:
+ * the state the analysis reuses from one edit to the next, and that every
+ * algorithm sharing the sequence keeps true.
+ */
+import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { commonPrefixLength } from '../../core/sequenceDiff';
+import type { Row } from './rowScorer';
+
+/**
+ * The tokens the sequence holds and, where an analysis computed them, their rows
+ * (`rows[i]` is the distribution after `tokens[i]`). Every change bumps
+ * `generation`, so long work that stepped aside can tell whether others touched it.
+ */
+export class SequenceCache {
+  private heldTokens: readonly Token[] = [];
+  private heldRows: readonly Row[] = [];
+  /** The largest top-k the rows carry, so analyses asking for as many or fewer may reuse them; null when no analysis may. */
+  private rowsServeTopK: number | null = null;
+  private changes = 0;
+
+  /** The tokens the sequence holds. */
+  get tokens(): readonly Token[] {
+    return this.heldTokens;
+  }
+
+  /** The rows of the held tokens that an analysis may reuse (possibly fewer than the tokens, or none). */
+  get rows(): readonly Row[] {
+    return this.heldRows;
+  }
+
+  /** Increases with every change. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /**
+   * The sequence now holds `tokens`; `rows`, when given, are theirs and serve
+   * analyses of at most `topK` alternatives. Without them no rows are reusable.
+   */
+  resetTo(tokens: readonly Token[], rows?: { readonly rows: readonly Row[]; readonly topK: number }): void {
+    this.heldTokens = tokens.slice();
+    this.heldRows = rows === undefined ? [] : rows.rows.slice();
+    this.rowsServeTopK = rows === undefined ? null : rows.topK;
+    this.changes++;
+  }
+
+  /** `tokens` were evaluated after the held ones with their `rows`, which serve analyses of at most `topK` (as the held rows must). */
+  appendRows(tokens: readonly Token[], rows: readonly Row[], topK: number): void {
+    this.heldTokens = [...this.heldTokens, ...tokens];
+    this.heldRows = [...this.heldRows, ...rows];
+    this.rowsServeTopK = topK;
+    this.changes++;
+  }
+
+  /** `tokens` were evaluated after the held ones without keeping rows: no rows are reusable any more. */
+  appendTokens(tokens: readonly Token[]): void {
+    this.heldTokens = [...this.heldTokens, ...tokens];
+    this.invalidateRows();
+  }
+
+  /** The held tokens stay; their rows are no longer reusable (the sequence went on to other work). */
+  invalidateRows(): void {
+    this.heldRows = [];
+    this.rowsServeTopK = null;
+    this.changes++;
+  }
+
+  /**
+   * How many leading rows an analysis of `tokens` asking for `topK` alternatives
+   * may reuse: those before the first changed token, less the row just before it
+   * (it scored the old next token).
+   */
+  reusableRows(tokens: readonly Token[], topK: number): number {
+    if (this.rowsServeTopK === null || this.rowsServeTopK < topK) return 0;
+    return Math.max(0, commonPrefixLength(this.heldTokens, tokens) - 1);
+  }
+}
