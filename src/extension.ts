@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
-import { FailureView, guardedRunner, registerCommand } from './editor/commands';
+import { guardedRunner, registerCommand } from './editor/commands';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
@@ -22,6 +22,7 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { isPromptFile } from './editor/promptFiles';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
 import { loadTestSeam } from './editor/testSeamLoader';
@@ -37,12 +38,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = new SettingsService();
   const store = new AnalysisStore();
   const models = new ModelService(runtime, settings, context.globalStorageUri, context.asAbsolutePath('models/icl-lens-windtunnel.gguf'));
-  const failureView = new FailureView(log, channel);
-  const failures = new FailureNotifier(store, log, failureView);
+  const failures = new FailureNotifier(store, log, channel);
   const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures);
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
-  const isPrompt = (doc: vscode.TextDocument) => settings.value.autoAnalyze.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
+  const isPrompt = (doc: vscode.TextDocument) => isPromptFile(doc, settings.value.autoAnalyze);
   const fewShotStore = new FewShotStore();
   // Built before the runner: on an edit the structure's parse is scheduled before the runner marks results stale.
   const structures = new FewShotStructureController(settings, log, isPrompt, (uri) => fewShotStore.has(uri));
@@ -53,14 +53,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests);
   const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
   const prompts = new PromptCommands(analyzer, store, heatmap);
-  const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failureView));
+  const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
-  const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failureView);
+  const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failureView, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures: failureView, fewShot, windTunnels, panel });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel });
   if (seam) context.subscriptions.push(seam);
 }
 

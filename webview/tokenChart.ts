@@ -3,18 +3,16 @@
 // are registered.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { PanelSnapshot } from '../src/shared/protocol';
+import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
-
-const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 export class TokenChart {
   private chart?: Chart<'line', Array<number | null>, string>;
   private last?: PanelSnapshot;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly onPick: (index: number) => void) {
-    // VS Code swaps body classes on theme changes: redraw with the new colours.
-    new MutationObserver(() => { if (this.last) this.render(this.last, true); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    onThemeChange(() => { if (this.last) this.render(this.last, true); });
   }
 
   render(snapshot: PanelSnapshot, rebuild = false): void {
@@ -29,11 +27,10 @@ export class TokenChart {
       this.chart?.destroy();
       this.chart = undefined;
     }
-    const foreground = css('--vscode-foreground', '#cccccc');
-    const grid = css('--vscode-editorWidget-border', '#444444');
+    const { foreground, grid, blue, orange } = readChartTheme();
     const datasets = [
-      { label: 'entropy (bits)', data: [...series.entropy], borderColor: css('--vscode-charts-blue', '#3794ff'), hidden: false },
-      { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: css('--vscode-charts-orange', '#d18616'), hidden: false },
+      { label: 'entropy (bits)', data: [...series.entropy], borderColor: blue, hidden: false },
+      { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: orange, hidden: false },
     ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointRadius: 1.5, borderWidth: 1.5, spanGaps: false }));
     if (this.chart) {
       this.chart.data.labels = [...series.labels];

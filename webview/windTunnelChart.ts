@@ -3,10 +3,10 @@
 // entropy error) and the analytic entropy curve on a linear axis.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 import type { WindTunnelView } from '../src/shared/protocol';
+import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
 
-const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 /** Log axes cannot show 0: values below the floor are drawn at it (the tooltip keeps the exact value). */
 const FLOOR = 1e-6;
 
@@ -15,7 +15,7 @@ export class WindTunnelChart {
   private last?: WindTunnelView;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    new MutationObserver(() => { if (this.last) this.render(this.last); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    onThemeChange(() => { if (this.last) this.render(this.last); });
   }
 
   render(view: WindTunnelView | undefined): void {
@@ -23,8 +23,7 @@ export class WindTunnelChart {
     this.chart?.destroy();
     this.chart = undefined;
     if (!view) return;
-    const foreground = css('--vscode-foreground', '#cccccc');
-    const grid = css('--vscode-editorWidget-border', '#444444');
+    const { foreground, grid, red, orange, blue, green } = readChartTheme();
     const labels = view.positions.map((p) => String(p.t));
     const line = (label: string, data: number[], color: string, axis: 'y' | 'h', dashed = false) => ({
       label, data, borderColor: color, backgroundColor: color, yAxisID: axis, pointRadius: dashed ? 0 : 2, borderWidth: 1.5,
@@ -36,12 +35,12 @@ export class WindTunnelChart {
       data: {
         labels,
         datasets: [
-          line('KL(analytic ‖ model), bits', view.positions.map((p) => floor(p.kl)), css('--vscode-charts-red', '#f14c4c'), 'y'),
-          line('|ΔH|, bits', view.positions.map((p) => floor(p.entropyError)), css('--vscode-charts-orange', '#d18616'), 'y'),
-          line(`KL pass line ${view.reference.klPassBits}`, labels.map(() => view.reference.klPassBits), css('--vscode-charts-red', '#f14c4c'), 'y', true),
-          line(`paper's |ΔH| ${view.reference.entropyErrorBits}`, labels.map(() => view.reference.entropyErrorBits), css('--vscode-charts-orange', '#d18616'), 'y', true),
-          line('analytic entropy, bits', view.positions.map((p) => p.analyticEntropy), css('--vscode-charts-blue', '#3794ff'), 'h'),
-          line('model entropy, bits', view.positions.map((p) => p.modelEntropy), css('--vscode-charts-green', '#89d185'), 'h', true),
+          line('KL(analytic ‖ model), bits', view.positions.map((p) => floor(p.kl)), red, 'y'),
+          line('|ΔH|, bits', view.positions.map((p) => floor(p.entropyError)), orange, 'y'),
+          line(`KL pass line ${view.reference.klPassBits}`, labels.map(() => view.reference.klPassBits), red, 'y', true),
+          line(`paper's |ΔH| ${view.reference.entropyErrorBits}`, labels.map(() => view.reference.entropyErrorBits), orange, 'y', true),
+          line('analytic entropy, bits', view.positions.map((p) => p.analyticEntropy), blue, 'h'),
+          line('model entropy, bits', view.positions.map((p) => p.modelEntropy), green, 'h', true),
         ],
       },
       options: {

@@ -13,7 +13,6 @@ import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type ProbeArgs, type
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
-import { modelText, shiftAnalysis } from '../core/fewShot/modelText';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
 import { runSweep } from '../core/fewShot/sweep';
@@ -24,6 +23,7 @@ import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/wind
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import { renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
+import { analyzeDocument } from '../model/analyzeDocument';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -121,11 +121,7 @@ function exitCodeFor(err: RuntimeError): number {
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
   // Front matter is not sent to the model; offsets stay in the file's coordinates.
-  const { body, offset } = modelText(text);
-  const analysis = shiftAnalysis(
-    await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => runtime.analyze({ text: body, topK: args.topK }, { signal })),
-    offset, text,
-  );
+  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }));
   if (args.json) {
     process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
     return;

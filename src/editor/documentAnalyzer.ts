@@ -5,24 +5,21 @@
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
-import { modelText, shiftAnalysis } from '../core/fewShot/modelText';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
+import { analyzeDocument } from '../model/analyzeDocument';
 import type { ModelRuntime, ProgressListener } from '../model/runtimeClient';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
+import type { FailureNotifier } from './failureNotifier';
+import { isPromptFile } from './promptFiles';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
 
 interface Job {
   timer?: NodeJS.Timeout;
   controller?: AbortController;
-}
-
-/** How failures reach the user (a notification with actions in the extension). */
-export interface FailureReporter {
-  report(err: RuntimeError, doc: vscode.TextDocument): void;
 }
 
 export class DocumentAnalyzer extends Disposable {
@@ -35,7 +32,7 @@ export class DocumentAnalyzer extends Disposable {
     private readonly settings: SettingsService,
     models: ModelService,
     private readonly log: Logger,
-    private readonly failures: FailureReporter,
+    private readonly failures: Pick<FailureNotifier, 'reportOnce'>,
   ) {
     super();
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
@@ -81,8 +78,7 @@ export class DocumentAnalyzer extends Disposable {
 
   private autoAnalyze(doc: vscode.TextDocument): void {
     if (this.isTracked(doc) || !vscode.workspace.isTrusted || doc.uri.scheme === 'output') return;
-    const globs = this.settings.value.autoAnalyze;
-    if (!globs.some((pattern) => vscode.languages.match({ pattern }, doc) > 0)) return;
+    if (!isPromptFile(doc, this.settings.value.autoAnalyze)) return;
     this.tracked.add(doc.uri.toString());
     this.schedule(doc);
   }
@@ -129,21 +125,19 @@ export class DocumentAnalyzer extends Disposable {
       const message = describeInputProblem(problem, 'setting iclLens.analysis.maxFileBytes');
       this.store.setState(doc.uri, { kind: 'error', message });
       const error = new RuntimeError('input', message);
-      if (options.reportFailures) this.failures.report(error, doc);
+      if (options.reportFailures) this.failures.reportOnce(error);
       throw error;
     }
     this.store.setState(doc.uri, { kind: 'running', fraction: 0, phase: 'starting' });
     const started = Date.now();
     try {
-      const { body, offset } = modelText(text);
-      const bodyAnalysis = await this.runtime.analyze({ text: body, topK: this.settings.value.hoverTopK }, {
+      const analysis = await analyzeDocument(this.runtime, text, this.settings.value.hoverTopK, {
         signal: controller.signal,
         onProgress: (done, total, phase) => {
           this.store.setState(doc.uri, { kind: 'running', fraction: total > 0 ? done / total : 0, phase });
           options.onProgress?.(done, total, phase);
         },
       });
-      const analysis = shiftAnalysis(bodyAnalysis, offset, text);
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
         // A newer run is scheduled for the new version; until it starts, nothing is running.
@@ -161,7 +155,7 @@ export class DocumentAnalyzer extends Disposable {
       }
       const error = err instanceof RuntimeError ? err : new RuntimeError('internal', (err as Error).message);
       this.store.setState(doc.uri, { kind: 'error', message: error.message });
-      if (options.reportFailures) this.failures.report(error, doc);
+      if (options.reportFailures) this.failures.reportOnce(error);
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

@@ -5,10 +5,10 @@
  * on the active editor.
  */
 import * as vscode from 'vscode';
+import { UserError } from './userError';
 import type { ProbeName } from '../core/fewShot/probes';
 import { sweepCsv } from '../core/fewShot/sweepCsv';
 import { pngDataUrlBase64, pngProblem } from '../core/pngCheck';
-import { RuntimeError } from '../model/runtimeError';
 import type { FewShotView } from '../shared/protocol';
 import type { FewShotRunner } from './fewShotRunner';
 import type { FewShotStore } from './fewShotStore';
@@ -59,7 +59,7 @@ export class FewShotCommands {
   /** Save `doc`'s results as JSON (sweep and probes) or CSV (per k); asks where unless `target` is given. */
   async export(doc: vscode.TextDocument | undefined, format: 'json' | 'csv', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const data = doc && this.store.exportable(doc.uri);
-    if (!doc || !data) throw new RuntimeError('input', 'Nothing to export yet: run "ICL Lens: Sweep Few-Shot Examples" first.');
+    if (!doc || !data) throw new UserError('Nothing to export yet: run "ICL Lens: Sweep Few-Shot Examples" first.');
     const uri = target ?? await vscode.window.showSaveDialog({
       defaultUri: sibling(doc.uri, `.sweep.${format}`),
       filters: format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] },
@@ -75,10 +75,10 @@ export class FewShotCommands {
   async exportPng(doc: vscode.TextDocument | undefined, chart: string, dataUrl: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     // The webview's message is data, not a command to write any bytes we are handed.
     const base64 = pngDataUrlBase64(dataUrl);
-    if (base64 === undefined) throw new RuntimeError('input', 'The chart did not arrive as a PNG image; nothing was written.');
+    if (base64 === undefined) throw new UserError('The chart did not arrive as a PNG image; nothing was written.');
     const bytes = Buffer.from(base64, 'base64');
     const problem = pngProblem(bytes);
-    if (problem !== undefined) throw new RuntimeError('input', `${problem}; nothing was written.`);
+    if (problem !== undefined) throw new UserError(`${problem}; nothing was written.`);
     const base = doc?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = target ?? await vscode.window.showSaveDialog({
       ...(base ? { defaultUri: doc ? sibling(base, `.${chart}.png`) : vscode.Uri.joinPath(base, `${chart}.png`) } : {}),
@@ -129,7 +129,7 @@ export class FewShotCommands {
 async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
   const doc = vscode.window.activeTextEditor?.document;
-  if (!doc) throw new RuntimeError('input', 'Open a prompt file first.');
+  if (!doc) throw new UserError('Open a prompt file first.');
   return doc;
 }
 

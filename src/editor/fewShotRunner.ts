@@ -5,6 +5,8 @@
  * changes or the model does.
  */
 import * as vscode from 'vscode';
+import { UserError } from './userError';
+import { withCancellableProgress } from './cancellableProgress';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe, type ProbeName } from '../core/fewShot/probes';
 import { runSweep, type SweepResult } from '../core/fewShot/sweep';
@@ -136,7 +138,7 @@ export class FewShotRunner extends Disposable {
       }
       return report;
     } catch (err) {
-      if (err instanceof ProbeInputError) err = new RuntimeError('input', err.message);
+      if (err instanceof ProbeInputError) err = new UserError(err.message);
       this.fail(doc, job, state, controller, err, true);
       return undefined;
     } finally {
@@ -165,9 +167,9 @@ export class FewShotRunner extends Disposable {
     const parsed = this.structures.parse(doc);
     if (parsed.frontMatterDiagnostics.length > 0) {
       const d = parsed.frontMatterDiagnostics[0];
-      throw new RuntimeError('input', `Fix the front matter first (line ${d.line + 1}: ${d.message})`);
+      throw new UserError(`Fix the front matter first (line ${d.line + 1}: ${d.message})`);
     }
-    if (parsed.structure === null) throw new RuntimeError('input', parsed.diagnostics[parsed.diagnostics.length - 1]?.message ?? 'No few-shot structure found.');
+    if (parsed.structure === null) throw new UserError(parsed.diagnostics[parsed.diagnostics.length - 1]?.message ?? 'No few-shot structure found.');
     return parsed.structure;
   }
 
@@ -210,24 +212,13 @@ export class FewShotRunner extends Disposable {
     if (interactive) throw err;
   }
 
-  private async withProgress<T>(
+  private withProgress<T>(
     interactive: boolean, title: string, controller: AbortController,
     work: (signal: AbortSignal, report: (done: number, total: number) => void) => Promise<T>,
   ): Promise<T> {
+    // Background re-runs show no notification; their progress reaches the panel through the store.
     if (!interactive) return work(controller.signal, () => {});
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ICL Lens: ${title}`, cancellable: true }, async (progress, token) => {
-      const cancellation = token.onCancellationRequested(() => controller.abort());
-      let last = 0;
-      try {
-        return await work(controller.signal, (done, total) => {
-          const pct = (100 * done) / Math.max(1, total);
-          progress.report({ increment: pct - last, message: `${done} / ${total}` });
-          last = pct;
-        });
-      } finally {
-        cancellation.dispose();
-      }
-    });
+    return withCancellableProgress(`ICL Lens: ${title}`, work, controller);
   }
 
   private documentChanged(doc: vscode.TextDocument): void {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { withCancellableProgress } from './cancellableProgress';
 import { buildPresetModel } from '../core/gguf/modelPresets';
 import type { ModelRuntime } from '../model/runtimeClient';
 import { isCancellation } from '../model/runtimeError';
@@ -71,27 +72,18 @@ export class ModelPicker {
    */
   private async download(uri: string): Promise<string | undefined> {
     const previous = this.models.loadSpec;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri}`, cancellable: true }, async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      let reported = 0;
+    return withCancellableProgress(`Downloading ${uri}`, async (signal, progress) => {
       this.runtime.setModel({ ...previous, source: uri, downloadDir: this.models.modelsDir });
       try {
         const loaded = await this.runtime.ensureLoaded({
-          signal: controller.signal,
-          onProgress: (done, total) => {
-            const percent = total > 0 ? (done / total) * 100 : 0;
-            progress.report({ increment: percent - reported, message: total > 0 ? `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` : `${(done / 1e6).toFixed(0)} MB` });
-            reported = percent;
-          },
+          signal,
+          onProgress: (done, total) => progress(done, total, total > 0 ? `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` : `${(done / 1e6).toFixed(0)} MB`),
         });
         return loaded.model.path;
       } catch (err) {
         this.runtime.setModel(previous);
         if (isCancellation(err)) return undefined;
         throw err;
-      } finally {
-        cancel.dispose();
       }
     });
   }

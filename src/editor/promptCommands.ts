@@ -1,10 +1,11 @@
 /** "Analyze Prompt" and "What Comes Next?": the editor commands over the analyzer and the store. */
 import * as vscode from 'vscode';
+import { UserError } from './userError';
+import { withCancellableProgress } from './cancellableProgress';
 import type { Analysis } from '../core/analysis';
 import { bar, formatBits, formatProbability } from '../core/format';
 import { distributionAt } from '../core/tokenLookup';
 import { escapeIcons, visibleText } from '../core/visibleText';
-import { RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import type { HeatmapController } from './heatmapController';
@@ -22,7 +23,7 @@ export class PromptCommands {
   /** Show the model's next-token distribution at the cursor; picking one inserts it. */
   async whatComesNext(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
-    if (!editor) throw new RuntimeError('input', 'Open a prompt file first.');
+    if (!editor) throw new UserError('Open a prompt file first.');
     const doc = editor.document;
     const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
     if (analysis === undefined) return;
@@ -49,26 +50,12 @@ export class PromptCommands {
 
   private activeDocument(): vscode.TextDocument {
     const doc = vscode.window.activeTextEditor?.document;
-    if (!doc) throw new RuntimeError('input', 'Open a prompt file first.');
+    if (!doc) throw new UserError('Open a prompt file first.');
     return doc;
   }
 
   private analyzeWithProgress(doc: vscode.TextDocument): Promise<Analysis | undefined> {
-    return Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'ICL Lens', cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const cancellation = token.onCancellationRequested(() => controller.abort());
-        let reported = 0;
-        return this.analyzer.analyzeNow(doc, {
-          signal: controller.signal,
-          onProgress: (done, total, phase) => {
-            const percent = total > 0 ? (done / total) * 100 : 0;
-            progress.report({ message: phase, increment: Math.max(0, percent - reported) });
-            reported = Math.max(reported, percent);
-          },
-        }).finally(() => cancellation.dispose());
-      },
-    ));
+    return withCancellableProgress('ICL Lens', (signal, report) =>
+      this.analyzer.analyzeNow(doc, { signal, onProgress: (done, total, phase) => report(done, total, phase) }));
   }
 }

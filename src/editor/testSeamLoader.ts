@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import type * as vscode from 'vscode';
 import type { RenderedChart } from '../shared/protocol';
 import type { AnalysisStore } from './analysisStore';
-import type { FailureView } from './commands';
+import type { FailureNotifier } from './failureNotifier';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
 import type { WindTunnelStore } from './windTunnelStore';
@@ -19,7 +19,7 @@ export interface SeamTargets {
   readonly store: Pick<AnalysisStore, 'latest' | 'state'>;
   readonly heatmap: Pick<HeatmapController, 'paintedFor'>;
   readonly runtime: { readonly running: boolean };
-  readonly failures: Pick<FailureView, 'onDidShow'>;
+  readonly failures: Pick<FailureNotifier, 'onDidShow'>;
   readonly fewShot: Pick<FewShotViewModel, 'view'>;
   readonly windTunnels: Pick<WindTunnelStore, 'current'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */

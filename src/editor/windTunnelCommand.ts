@@ -1,5 +1,6 @@
 /** "ICL Lens: Run Bayesian Wind Tunnel": the probe on the current model, stored for the panel to plot. */
 import * as vscode from 'vscode';
+import { withCancellableProgress } from './cancellableProgress';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from '../core/windTunnel/tasks';
 import { REFERENCE, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import type { ModelRuntime } from '../model/runtimeClient';
@@ -25,20 +26,8 @@ export class WindTunnelCommand {
     if (task === undefined) return undefined;
     const sequences = options.sequences ?? 100;
     const seed = options.seed ?? 1;
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Wind tunnel: ${TASKS[task].label}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const cancellation = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await runWindTunnel({ task, sequences, seed }, (spec) => this.runtime.symbolMass(spec, { signal: controller.signal }), (done) => {
-            progress.report({ increment: 100 / sequences, message: `${done} / ${sequences} sequences` });
-          });
-        } finally {
-          cancellation.dispose();
-        }
-      },
-    );
+    const report = await withCancellableProgress(`Wind tunnel: ${TASKS[task].label}`, (signal, progress) =>
+      runWindTunnel({ task, sequences, seed }, (spec) => this.runtime.symbolMass(spec, { signal }), (done) => progress(done, sequences, `${done} / ${sequences} sequences`)));
     const view: WindTunnelView = {
       task, model: report.model.name, sequences, seed, meanKl: report.meanKl, meanEntropyError: report.meanEntropyError,
       pass: report.pass, verdict: windTunnelVerdict(report), positions: report.positions, reference: REFERENCE,

@@ -3,7 +3,7 @@
  * calibration and random labels. Each builds prompt variants from the document
  * and scores the query's answer under each.
  */
-import { mulberry32 } from '../gguf/randomLlama';
+import { mulberry32 } from '../seededRandom';
 import type { ContinuationScorer } from './continuationScorer';
 import type { FewShotStructure } from './fewShotStructure';
 import { calibrate, klBits, meanStd } from './posteriorMath';

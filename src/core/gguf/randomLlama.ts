@@ -5,6 +5,7 @@
  */
 import { encodeF32, encodeGguf, encodeQ8_0, GgmlType, type GgufTensor, type GgufValue } from './ggufWriter';
 import type { LlamaTokenizer } from './tokenizerMetadata';
+import { mulberry32 } from '../seededRandom';
 
 export interface RandomLlamaShape {
   readonly nEmbd: number;
@@ -32,17 +33,6 @@ export const BENCH_SHAPE: RandomLlamaShape = { nEmbd: 576, nLayer: 30, nHead: 9,
 /** A shape small enough to generate and load in milliseconds, for tests. */
 export const TINY_SHAPE: RandomLlamaShape = { nEmbd: 64, nLayer: 2, nHead: 4, nHeadKv: 2, nFf: 128, contextLength: 512 };
 
-/** Seeded PRNG (mulberry32), uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Encode a random llama model as GGUF byte chunks. */
 export function buildRandomLlama(options: RandomLlamaOptions): Uint8Array[] {

@@ -4,7 +4,7 @@
  * task generates a prompt from a seed and says, for each prediction slot, where it
  * starts in the text, which symbols compete there and the analytic predictive.
  */
-import { mulberry32 } from '../gguf/randomLlama';
+import { mulberry32 } from '../seededRandom';
 
 export type WindTunnelTaskName = 'coin' | 'labels' | 'bijection';
 export const WIND_TUNNEL_TASKS: readonly WindTunnelTaskName[] = ['coin', 'labels', 'bijection'];

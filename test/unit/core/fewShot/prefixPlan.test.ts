@@ -1,7 +1,7 @@
 /** The prefix-sharing plan, checked by simulating the KV cache it drives. */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../../../src/core/gguf/randomLlama';
+import { mulberry32 } from '../../../../src/core/seededRandom';
 import { minimumEvaluations, planPrefixSharing, type PlanSequence } from '../../../../src/core/fewShot/prefixPlan';
 import { commonPrefixLength } from '../../../../src/core/sequenceDiff';
 

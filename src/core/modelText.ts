@@ -2,8 +2,8 @@
  * Front matter is never sent to the model: the heatmap analyses the body and
  * its token offsets are moved back into document coordinates.
  */
-import type { Analysis } from '../analysis';
-import { parseFrontMatter } from './frontMatter';
+import type { Analysis } from './analysis';
+import { parseFrontMatter } from './fewShot/frontMatter';
 
 /** The part of `text` the model sees, and where it starts. */
 export function modelText(text: string): { body: string; offset: number } {

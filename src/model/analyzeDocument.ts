@@ -1,0 +1,14 @@
+/**
+ * A whole document through the runtime, as the editor and the CLI both analyse
+ * it: front matter is cut off (the model never sees it), the body is analysed,
+ * and the token offsets are moved back into the document's coordinates.
+ */
+import type { Analysis } from '../core/analysis';
+import { modelText, shiftAnalysis } from '../core/modelText';
+import type { ModelRuntime, RequestOptions } from './runtimeClient';
+
+/** Analyse `text` (a whole document) with `topK` alternatives per token. */
+export async function analyzeDocument(runtime: Pick<ModelRuntime, 'analyze'>, text: string, topK: number, options: RequestOptions = {}): Promise<Analysis> {
+  const { body, offset } = modelText(text);
+  return shiftAnalysis(await runtime.analyze({ text: body, topK }, options), offset, text);
+}
