@@ -13,17 +13,13 @@ import { isCancellation, RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { FailureNotifier } from './failureNotifier';
+import { LatestWins } from './latestWins';
 import { isPromptFile } from './promptFiles';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
 
-interface Job {
-  timer?: NodeJS.Timeout;
-  controller?: AbortController;
-}
-
 export class DocumentAnalyzer extends Disposable {
-  private readonly jobs = new Map<string, Job>();
+  private readonly runs = this.register(new LatestWins());
   private readonly tracked = new Set<string>();
 
   constructor(
@@ -65,15 +61,8 @@ export class DocumentAnalyzer extends Disposable {
 
   /** Re-analyse after the debounce delay; the latest call wins. */
   schedule(doc: vscode.TextDocument): void {
-    const job = this.job(doc.uri);
-    clearTimeout(job.timer);
     // Failures are reported inside run(); a scheduled run has no caller to rethrow to.
-    job.timer = setTimeout(() => { this.run(doc, { reportFailures: true }).catch(() => undefined); }, this.settings.value.debounceMs);
-  }
-
-  override dispose(): void {
-    for (const uri of [...this.jobs.keys()]) this.cancel(uri);
-    super.dispose();
+    this.runs.schedule(doc.uri.toString(), this.settings.value.debounceMs, () => { this.run(doc, { reportFailures: true }).catch(() => undefined); });
   }
 
   private autoAnalyze(doc: vscode.TextDocument): void {
@@ -87,34 +76,14 @@ export class DocumentAnalyzer extends Disposable {
     for (const doc of vscode.workspace.textDocuments) if (this.isTracked(doc)) this.schedule(doc);
   }
 
-  private job(uri: vscode.Uri): Job {
-    const key = uri.toString();
-    let job = this.jobs.get(key);
-    if (!job) this.jobs.set(key, (job = {}));
-    return job;
-  }
-
-  private cancel(key: string): void {
-    const job = this.jobs.get(key);
-    if (!job) return;
-    clearTimeout(job.timer);
-    const controller = job.controller;
-    job.controller = undefined;
-    controller?.abort();
-    this.jobs.delete(key);
-  }
-
   private forget(uri: vscode.Uri): void {
-    this.cancel(uri.toString());
+    this.runs.forget(uri.toString());
     this.tracked.delete(uri.toString());
   }
 
   private async run(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener; reportFailures: boolean }): Promise<Analysis | undefined> {
-    const job = this.job(doc.uri);
-    clearTimeout(job.timer);
-    job.controller?.abort();
-    const controller = new AbortController();
-    job.controller = controller;
+    const key = doc.uri.toString();
+    const controller = this.runs.begin(key);
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -141,7 +110,7 @@ export class DocumentAnalyzer extends Disposable {
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
         // A newer run is scheduled for the new version; until it starts, nothing is running.
-        if (!doc.isClosed && job.controller === controller) this.store.setState(doc.uri, { kind: 'idle' });
+        if (!doc.isClosed && this.runs.isCurrent(key, controller)) this.store.setState(doc.uri, { kind: 'idle' });
         return undefined;
       }
       this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer})`);
@@ -150,7 +119,7 @@ export class DocumentAnalyzer extends Disposable {
     } catch (err) {
       if (isCancellation(err)) {
         // A newer run replaced this one, or the user cancelled: not an error.
-        if (job.controller === controller && !doc.isClosed) this.store.setState(doc.uri, { kind: 'idle' });
+        if (this.runs.isCurrent(key, controller) && !doc.isClosed) this.store.setState(doc.uri, { kind: 'idle' });
         throw err;
       }
       const error = err instanceof RuntimeError ? err : new RuntimeError('internal', (err as Error).message);
@@ -159,7 +128,7 @@ export class DocumentAnalyzer extends Disposable {
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
-      if (job.controller === controller) job.controller = undefined;
+      this.runs.end(key, controller);
     }
   }
 }

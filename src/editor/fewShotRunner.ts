@@ -15,16 +15,11 @@ import type { Logger } from '../core/logger';
 import type { ModelRuntime } from '../model/runtimeClient';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 import { Disposable } from './disposable';
+import { LatestWins } from './latestWins';
 import type { FewShotRecord, FewShotStore } from './fewShotStore';
 import type { FewShotStructureController } from './fewShotStructureController';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
-
-/** A document's run in flight and its pending re-run. */
-interface Job {
-  controller?: AbortController;
-  timer?: NodeJS.Timeout;
-}
 
 const PROBE_TITLES: Record<ProbeName, string> = {
   loo: 'Leave-one-out',
@@ -34,7 +29,8 @@ const PROBE_TITLES: Record<ProbeName, string> = {
 };
 
 export class FewShotRunner extends Disposable {
-  private readonly jobs = new Map<string, Job>();
+  /** Each document's run in flight and its pending re-run. */
+  private readonly runs = this.register(new LatestWins());
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -51,7 +47,7 @@ export class FewShotRunner extends Disposable {
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
     this.register(models.onDidChangeModel(() => {
       for (const [key, record] of this.store.entries()) {
-        this.jobs.get(key)?.controller?.abort();
+        this.runs.abort(key);
         // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
         record.version = -1;
         this.store.changed(vscode.Uri.parse(key));
@@ -66,8 +62,7 @@ export class FewShotRunner extends Disposable {
    * and throw on failure; background re-runs record the problem for the panel.
    */
   async sweep(doc: vscode.TextDocument, interactive: boolean): Promise<SweepResult | undefined> {
-    const { job, state } = this.begin(doc);
-    const controller = job.controller!;
+    const { key, controller, state } = this.begin(doc);
     const text = doc.getText();
     const version = doc.version;
     try {
@@ -77,7 +72,7 @@ export class FewShotRunner extends Disposable {
         leaveOneOut: this.settings.value.fewShot.leaveOneOut,
         toleranceBits: this.settings.value.fewShot.toleranceBits,
         onPartial: (partial, done, total) => {
-          if (job.controller !== controller) return;
+          if (!this.runs.isCurrent(key, controller)) return;
           state.sweep = partial;
           state.version = version;
           state.text = text;
@@ -89,15 +84,15 @@ export class FewShotRunner extends Disposable {
       const result = await this.withProgress(interactive, `Sweeping ${structure.examples.length} few-shot examples`, controller, work);
       this.log.info(`swept ${doc.uri.fsPath}: K=${structure.examples.length}, ${result.tokensEvaluated} tokens evaluated (minimum ${result.tokensMinimum}), leave-one-out ${result.looTokensEvaluated}`);
       // Probes describe the previous text once a new sweep lands.
-      if (job.controller === controller) {
+      if (this.runs.isCurrent(key, controller)) {
         state.loo = state.order = state.calibration = state.randomLabels = undefined;
       }
       return result;
     } catch (err) {
-      this.fail(doc, job, state, controller, err, interactive);
+      this.fail(doc, key, state, controller, err, interactive);
       return undefined;
     } finally {
-      this.end(doc, job, state, controller);
+      this.end(doc, key, state, controller);
     }
   }
 
@@ -107,8 +102,7 @@ export class FewShotRunner extends Disposable {
     if (!existing?.sweep?.complete || existing.version !== doc.version) {
       if ((await this.sweep(doc, true)) === undefined) return undefined;
     }
-    const { job, state } = this.begin(doc);
-    const controller = job.controller!;
+    const { key, controller, state } = this.begin(doc);
     const text = doc.getText();
     try {
       const structure = this.structureOrThrow(doc);
@@ -119,12 +113,12 @@ export class FewShotRunner extends Disposable {
           ...options,
           onProgress: (done, total) => {
             progress(done, total);
-            if (job.controller !== controller) return;
+            if (!this.runs.isCurrent(key, controller)) return;
             state.progress = { done, total, phase: PROBE_TITLES[probe] };
             this.store.changed(doc.uri);
           },
         }));
-      if (job.controller === controller) {
+      if (this.runs.isCurrent(key, controller)) {
         switch (report.probe) {
           case 'loo':
             state.loo = report;
@@ -139,26 +133,16 @@ export class FewShotRunner extends Disposable {
       return report;
     } catch (err) {
       if (err instanceof ProbeInputError) err = new UserError(err.message);
-      this.fail(doc, job, state, controller, err, true);
+      this.fail(doc, key, state, controller, err, true);
       return undefined;
     } finally {
-      this.end(doc, job, state, controller);
+      this.end(doc, key, state, controller);
     }
   }
 
   /** Cancel `uri`'s run in flight, if any. */
   cancel(uri: vscode.Uri): void {
-    const job = this.jobs.get(uri.toString());
-    clearTimeout(job?.timer);
-    job?.controller?.abort();
-  }
-
-  override dispose(): void {
-    for (const job of this.jobs.values()) {
-      clearTimeout(job.timer);
-      job.controller?.abort();
-    }
-    super.dispose();
+    this.runs.cancel(uri.toString());
   }
 
   private structureOrThrow(doc: vscode.TextDocument): FewShotStructure {
@@ -173,35 +157,26 @@ export class FewShotRunner extends Disposable {
     return parsed.structure;
   }
 
-  private job(uri: vscode.Uri): Job {
-    const key = uri.toString();
-    let job = this.jobs.get(key);
-    if (!job) this.jobs.set(key, (job = {}));
-    return job;
-  }
-
   /** Start a run on `doc`: the previous one (and any pending re-run) is cancelled; latest wins. */
-  private begin(doc: vscode.TextDocument): { job: Job; state: FewShotRecord } {
+  private begin(doc: vscode.TextDocument): { key: string; controller: AbortController; state: FewShotRecord } {
     const state = this.store.entry(doc);
-    const job = this.job(doc.uri);
-    clearTimeout(job.timer);
-    job.controller?.abort();
-    job.controller = new AbortController();
+    const key = doc.uri.toString();
+    const controller = this.runs.begin(key);
     state.problem = undefined;
     state.progress = { done: 0, total: 1, phase: 'starting' };
     this.store.changed(doc.uri);
-    return { job, state };
+    return { key, controller, state };
   }
 
-  private end(doc: vscode.TextDocument, job: Job, state: FewShotRecord, controller: AbortController): void {
-    if (job.controller !== controller) return;
-    job.controller = undefined;
+  private end(doc: vscode.TextDocument, key: string, state: FewShotRecord, controller: AbortController): void {
+    if (!this.runs.isCurrent(key, controller)) return;
+    this.runs.end(key, controller);
     state.progress = undefined;
     this.store.changed(doc.uri);
   }
 
-  private fail(doc: vscode.TextDocument, job: Job, state: FewShotRecord, controller: AbortController, err: unknown, interactive: boolean): void {
-    if (job.controller !== controller) return;
+  private fail(doc: vscode.TextDocument, key: string, state: FewShotRecord, controller: AbortController, err: unknown, interactive: boolean): void {
+    if (!this.runs.isCurrent(key, controller)) return;
     if (isCancellation(err)) {
       state.problem = 'Cancelled.';
       return;
@@ -230,16 +205,13 @@ export class FewShotRunner extends Disposable {
 
   private scheduleRerun(doc: vscode.TextDocument): void {
     if (!this.settings.value.fewShot.autoRerun) return;
-    const job = this.job(doc.uri);
-    clearTimeout(job.timer);
-    job.timer = setTimeout(() => {
+    this.runs.schedule(doc.uri.toString(), this.settings.value.debounceMs, () => {
       if (!doc.isClosed) void this.sweep(doc, false);
-    }, this.settings.value.debounceMs);
+    });
   }
 
   private forget(uri: vscode.Uri): void {
-    this.cancel(uri);
-    this.jobs.delete(uri.toString());
+    this.runs.forget(uri.toString());
     this.store.delete(uri);
   }
 }
