@@ -221,7 +221,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attach", Napi::Function::New(env, Attach));
   exports.Set("rowStats", Napi::Function::New(env, RowStats));
   exports.Set("rowGather", Napi::Function::New(env, RowGather));
-  exports.Set("version", Napi::Number::New(env, 2));
   return exports;
 }
 
