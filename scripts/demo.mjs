@@ -40,7 +40,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   console.log('Opened the demo workspace in VS Code (a separate demo profile in .cache/demo-vscode).');
 } else {
   run('bash scripts/vscode/setup.sh');
-  const { startCodeServer } = createRequire(import.meta.url)(path.join(root, 'test', 'vscode', 'codeServer.js'));
+  const { startCodeServer } = createRequire(import.meta.url)(path.join(root, 'tools', 'codeServer.js'));
   const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
   const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
   console.log(`ICL Lens demo: open ${server.url()} in a browser (code-server on 127.0.0.1:${port}).`);

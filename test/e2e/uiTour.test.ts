@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/fixtures';
 
-const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'test', 'vscode', 'codeServer.js'));
+const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'tools', 'codeServer.js'));
 
 const RESULTS = path.join(REPO_ROOT, 'test-results');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
