@@ -6,6 +6,8 @@ const restrict = (patterns) => ['error', { patterns }];
 const noLlama = { group: ['node-llama-cpp', 'node-llama-cpp/*'], message: 'Only src/model may import node-llama-cpp.' };
 const noVscode = { group: ['vscode'], message: 'VS Code APIs belong in src/editor, src/panel and src/extension.ts.' };
 const noNode = { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'src/core is pure TypeScript: no Node APIs.' };
+const noTests = { group: ['**/test/**', '**/bench/**'], message: 'Scripts and tools do not import tests; share code through tools/.' };
+const noScripts = { group: ['**/scripts/**'], message: 'Tests and tools do not import scripts; share code through tools/.' };
 const upward = (...zones) => ({ group: zones.map((z) => `**/${z}/*`), message: `Dependencies point one way: ${zones.join(', ')} may not be imported here.` });
 
 export default tseslint.config(
@@ -26,5 +28,9 @@ export default tseslint.config(
   { files: ['src/panel/**/*.ts', 'src/extension.ts'], rules: { 'no-restricted-imports': restrict([noLlama, upward('cli')]) } },
   { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, upward('editor', 'panel')]) } },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, noNode, upward('model', 'editor', 'panel', 'cli')]) } },
+  // Scripts and tests share code only through tools/: neither imports the other, and tools/ imports neither.
+  { files: ['scripts/**'], rules: { 'no-restricted-imports': restrict([noTests]) } },
+  { files: ['test/**', 'bench/**'], rules: { 'no-restricted-imports': restrict([noScripts]) } },
+  { files: ['tools/**'], rules: { 'no-restricted-imports': restrict([noTests, noScripts]) } },
   { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': restrict([noLlama, noVscode, noNode, { group: ['**/src/core/*', '**/src/model/*', '**/src/editor/*', '**/src/panel/*', '**/src/cli/*'], message: 'The webview shares only src/shared with the host.' }]) } },
 );

@@ -17,7 +17,7 @@ import { silentLogger } from '../src/core/logger';
 import { RuntimeClient } from '../src/model/runtimeClient';
 import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
-import { ensurePresetModel } from '../scripts/makeModel';
+import { ensurePresetModel } from '../tools/modelFiles';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;

@@ -16,7 +16,7 @@ import { parseFewShot } from '../src/core/fewShot/fewShotParser';
 import { runSweep } from '../src/core/fewShot/sweep';
 import { silentLogger } from '../src/core/logger';
 import { RuntimeClient } from '../src/model/runtimeClient';
-import { ensurePresetModel } from '../scripts/makeModel';
+import { ensurePresetModel } from '../tools/modelFiles';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const K = Number(process.env.BENCH_K ?? 8);

@@ -3,21 +3,14 @@
 // demo prompt, then opens the demo workspace with the extension installed: in
 // VS Code (`code` on PATH, in a separate demo profile) or, without it, in
 // code-server on 127.0.0.1 (the URL is printed; Ctrl+C stops it).
-import { execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT as root, runSteps } from './buildSteps.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-run('node scripts/ensureInstalled.mjs');
-run('node esbuild.mjs --production');
-run('node scripts/buildNative.mjs');
-run('npx tsc -p test/tsconfig.json');
-run('node scripts/package.mjs');
+runSteps(['dependencies', 'bundleProduction', 'native', 'compileNodeTests', 'vsix']);
 const vsix = path.join(root, `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
 const model = path.join(root, "models", "icl-lens-windtunnel.gguf");
 const workspace = path.join(root, 'demo');
@@ -39,8 +32,9 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   spawn('code', [...common, workspace, path.join(workspace, 'fewshot', 'labels-sweep.icl.txt')], { stdio: 'inherit', detached: true }).unref();
   console.log('Opened the demo workspace in VS Code (a separate demo profile in .cache/demo-vscode).');
 } else {
-  run('bash scripts/vscode/setup.sh');
-  const { startCodeServer } = createRequire(import.meta.url)(path.join(root, 'test', 'vscode', 'codeServer.js'));
+  runSteps(['vscodeSetup']);
+  // Loaded only here: the VS Code branch needs neither code-server nor playwright-core.
+  const { startCodeServer } = await import('../tools/codeServer.js');
   const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
   const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
   console.log(`ICL Lens demo: open ${server.url()} in a browser (code-server on 127.0.0.1:${port}).`);

@@ -3,36 +3,18 @@
  * Presets: tiny, tiny-no-byte-fallback, bench (135M parameters, 49k vocabulary), and
  * tiny models with real BPE tokenizers copied from llama.cpp's vocab files:
  * bpe-starcoder (49,152 tokens), bpe-qwen2 (151,936), bpe-llama3 (128,256).
+ * The writing itself is tools/modelFiles.ts, which the tests share.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildPresetModel, MODEL_PRESETS, PRESET_VOCABS, type ModelPreset } from '../src/core/gguf/modelPresets';
-import { vocabFile } from './vocab';
+import { MODEL_PRESETS, type ModelPreset } from '../src/core/gguf/modelPresets';
+import { ensurePresetModel } from '../tools/modelFiles';
 
-/** Write `preset` to `file` unless it already exists; returns the file path. */
-export function ensurePresetModel(preset: ModelPreset, file: string): string {
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const vocab = PRESET_VOCABS[preset];
-  const chunks = buildPresetModel(preset, vocab === undefined ? undefined : fs.readFileSync(vocabFile(vocab)));
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const chunk of chunks) fs.writeSync(fd, chunk);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  return file;
+const [preset, file] = process.argv.slice(2);
+if (!MODEL_PRESETS.includes(preset as ModelPreset) || !file) {
+  process.stderr.write(`usage: makeModel <${MODEL_PRESETS.join('|')}> <file.gguf>\n`);
+  process.exit(2);
 }
-
-if (require.main === module) {
-  const [preset, file] = process.argv.slice(2);
-  if (!MODEL_PRESETS.includes(preset as ModelPreset) || !file) {
-    process.stderr.write(`usage: makeModel <${MODEL_PRESETS.join('|')}> <file.gguf>\n`);
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  ensurePresetModel(preset as ModelPreset, path.resolve(file));
-  process.stdout.write(`${file}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB in ${Date.now() - t0} ms\n`);
-}
+const t0 = Date.now();
+ensurePresetModel(preset as ModelPreset, path.resolve(file));
+process.stdout.write(`${file}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB in ${Date.now() - t0} ms\n`);

@@ -10,14 +10,54 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import { errors, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/fixtures';
 
-const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'test', 'vscode', 'codeServer.js'));
+const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'tools', 'codeServer.js'));
 
 const RESULTS = path.join(REPO_ROOT, 'test-results');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const VSIX = process.env.ICL_LENS_VSIX ?? path.join(REPO_ROOT, `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
+
+/**
+ * Wait for a condition (a Playwright wait with its own timeout); at the deadline
+ * carry on instead of throwing, so that the step still takes its screenshot and
+ * its assertion says what was on screen.
+ */
+async function waitAllowingTimeout(condition: Promise<unknown>): Promise<void> {
+  await condition.catch((err: unknown) => {
+    if (!(err instanceof errors.TimeoutError)) throw err;
+  });
+}
+
+interface Coverage {
+  readonly elements: number;
+  readonly fraction: number;
+}
+
+/**
+ * Runs in the page: the coloured backgrounds on the editor's first line and the
+ * fraction of its width they cover, once that is at least `min` (null before, so
+ * that waitForFunction keeps waiting). Decorations with a background are overlay
+ * elements, and adjacent tokens of one level share one: measure widths, not count.
+ */
+function lineCoverage(min: number): Coverage | null {
+  const line = document.querySelector('.editor-instance .view-lines .view-line span');
+  const width = line?.getBoundingClientRect().width ?? 0;
+  const coloured = [...document.querySelectorAll('.editor-instance .view-overlays .cdr')]
+    .filter((e) => !/rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(e).backgroundColor));
+  const fraction = width > 0 ? coloured.reduce((a, e) => a + e.getBoundingClientRect().width, 0) / width : 0;
+  return fraction >= min ? { elements: coloured.length, fraction } : null;
+}
+
+/** Runs in the webview: the painted pixels of the canvas `selector`, once at least `min` (0 before). */
+function paintedPixels({ selector, min }: { selector: string; min: number }): number {
+  const c = document.querySelector<HTMLCanvasElement>(selector);
+  const data = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+  let n = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  return n >= min ? n : 0;
+}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
@@ -88,18 +128,8 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   it('paints the heatmap on a demo prompt', async () => {
     // The built-in model's own language (coin flips): its colours mean something there.
     await openFile(page, 'coin.icl.txt');
-    // Decorations with a background are overlay elements; count the coloured ones.
-    // Adjacent tokens of one level share an overlay element: measure how much of the line is coloured.
-    const coverage = async () => page.evaluate(() => {
-      const line = document.querySelector('.editor-instance .view-lines .view-line span');
-      const width = line?.getBoundingClientRect().width ?? 0;
-      const coloured = [...document.querySelectorAll('.editor-instance .view-overlays .cdr')]
-        .filter((e) => !/rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(e).backgroundColor));
-      return { elements: coloured.length, fraction: width > 0 ? coloured.reduce((a, e) => a + e.getBoundingClientRect().width, 0) / width : 0 };
-    });
-    const until = Date.now() + 90_000;
-    while ((await coverage()).fraction < 0.8 && Date.now() < until) await page.waitForTimeout(250);
-    const { elements, fraction } = await coverage();
+    await waitAllowingTimeout(page.waitForFunction(lineCoverage, 0.8, { timeout: 90_000 }));
+    const { elements, fraction } = (await page.evaluate(lineCoverage, 0))!;
     await shot(page, '01-heatmap');
     assert.ok(fraction >= 0.8 && elements >= 2, `${elements} coloured backgrounds over ${(fraction * 100).toFixed(0)}% of the line`);
     await page.locator('.statusbar-item', { hasText: 'ppl' }).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -139,17 +169,13 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const canvas = frame.locator('canvas#tokens');
     await canvas.waitFor({ state: 'visible', timeout: 30_000 });
-    const painted = async () => canvas.evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-      return n;
-    });
-    const until = Date.now() + 30_000;
-    while ((await painted()) < 1000 && Date.now() < until) await page.waitForTimeout(250);
+    // The webview's own frame, where the canvas is measured (by selector, so a redrawn canvas counts too).
+    const webview = (await (await canvas.elementHandle())!.ownerFrame())!;
+    const chart = { selector: 'canvas#tokens', min: 1000 };
+    await waitAllowingTimeout(webview.waitForFunction(paintedPixels, chart, { timeout: 30_000 }));
     await shot(page, '04-panel');
     await canvas.screenshot({ path: path.join(RESULTS, '05-panel-chart.png') });
-    assert.ok((await painted()) >= 1000, 'the chart has pixels');
+    assert.ok((await webview.evaluate(paintedPixels, chart)) >= 1000, 'the chart has pixels');
     assert.match(await frame.locator('#summary').innerText(), /perplexity/);
   });
 

@@ -5,7 +5,7 @@ import type { ModelPreset } from '../../src/core/gguf/modelPresets';
 import { silentLogger, type Logger } from '../../src/core/logger';
 import { RuntimeClient } from '../../src/model/runtimeClient';
 import type { LoadSpec } from '../../src/model/runtimeProtocol';
-import { ensurePresetModel } from '../../scripts/makeModel';
+import { ensurePresetModel } from '../../tools/modelFiles';
 
 /** The repository root (tests run from out/test/...). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -7,7 +7,7 @@
 'use strict';
 const path = require('node:path');
 const util = require('node:util');
-const { launchBrowser, startCodeServer } = require('./codeServer');
+const { launchBrowser, startCodeServer } = require('../../tools/codeServer');
 
 const TIMEOUT_MS = Number(process.env.ICL_LENS_VSCODE_TIMEOUT_MS || 15 * 60 * 1000);
 

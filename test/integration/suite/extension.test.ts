@@ -4,15 +4,14 @@
  * are checked against the CLI's JSON for the same file and model.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenStat } from '../../../src/core/analysis';
 import { heatmapRanges, type LevelRange } from '../../../src/core/heatmapScale';
-import { CLI_PATH, REPO_ROOT } from '../../support/fixtures';
-import { config, waitFor } from './vscodeHelpers';
+import { REPO_ROOT } from '../../support/fixtures';
+import { config, extensionHostCli, waitFor } from './vscodeHelpers';
 
 interface DebugState {
   painted?: { version: number; metric: string; ranges: LevelRange[]; unreadable?: string };
@@ -26,15 +25,13 @@ interface DebugState {
 const MODEL = process.env.ICL_LENS_TEST_MODEL!;
 /** Read through the tests' seam (test/integration/seam), which the packaged extension does not have. */
 const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<DebugState>('iclLens.test.state', uri);
+const cli = extensionHostCli();
 
 /** The CLI's tokens for `text` with the same model and top-k as the extension. */
 function cliTokens(text: string, metric: 'entropy' | 'surprisal'): TokenStat[] {
-  const file = path.join(os.tmpdir(), `icl-lens-it-${process.pid}.txt`);
-  fs.writeFileSync(file, text);
-  const r = spawnSync(process.execPath, [CLI_PATH, 'heatmap', file, '--model', MODEL, '--json', '--metric', metric, '--top-k', '10'], {
-    encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT,
-  });
-  assert.equal(r.status, 0, r.stderr);
+  const file = cli.file('heatmap-input.txt', text);
+  const r = cli.run(['heatmap', file, '--model', MODEL, '--json', '--metric', metric, '--top-k', '10']);
+  assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).tokens;
 }
 
@@ -57,6 +54,7 @@ describe('ICL Lens in VS Code', () => {
   after(async () => {
     await config().update('heatmap.metric', undefined, vscode.ConfigurationTarget.Global);
     await config().update('heatmap.colorUnreadableText', undefined, vscode.ConfigurationTarget.Global);
+    cli.dispose();
   });
 
   it('activates without loading a model', async () => {
@@ -162,13 +160,11 @@ describe('ICL Lens in VS Code', () => {
   it('runs the Bayesian wind tunnel with the CLI\'s numbers and plots it in the panel', async () => {
     const view = await vscode.commands.executeCommand<{ meanKl: number; positions: Array<{ kl: number }> }>('iclLens.runWindTunnel', { task: 'coin', sequences: 3, seed: 5 });
     assert.ok(view, 'the command returns its report');
-    const r = spawnSync(process.execPath, [CLI_PATH, 'windtunnel', '--task', 'coin', '--sequences', '3', '--seed', '5', '--model', MODEL, '--json'], {
-      encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const cli = JSON.parse(r.stdout);
-    assert.ok(Math.abs(view.meanKl - cli.meanKl) < 1e-12, `${view.meanKl} vs ${cli.meanKl}`);
-    assert.deepEqual(view.positions.map((p) => p.kl.toFixed(12)), cli.positions.map((p: { kl: number }) => p.kl.toFixed(12)));
+    const r = cli.run(['windtunnel', '--task', 'coin', '--sequences', '3', '--seed', '5', '--model', MODEL, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.ok(Math.abs(view.meanKl - report.meanKl) < 1e-12, `${view.meanKl} vs ${report.meanKl}`);
+    assert.deepEqual(view.positions.map((p) => p.kl.toFixed(12)), report.positions.map((p: { kl: number }) => p.kl.toFixed(12)));
     const s = await state();
     assert.ok((s as unknown as { windTunnel?: unknown }).windTunnel, 'the panel holds the run');
   });

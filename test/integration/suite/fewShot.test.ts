@@ -5,13 +5,11 @@
  * results export.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CLI_PATH, REPO_ROOT } from '../../support/fixtures';
-import { config, waitFor } from './vscodeHelpers';
+import { config, extensionHostCli, waitFor } from './vscodeHelpers';
 
 interface FewShotView {
   complete: boolean;
@@ -43,9 +41,14 @@ const charts = () => vscode.commands.executeCommand<Array<{ id: string; points: 
 const workspaceFile = (name: string) => vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, name));
 
 function cliSweep(file: string): { ks: FewShotView['ks']; examples: FewShotView['examples']; tokensMinimum: number } {
-  const r = spawnSync(process.execPath, [CLI_PATH, 'sweep', file, '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  const cli = extensionHostCli();
+  try {
+    const r = cli.run(['sweep', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  } finally {
+    cli.dispose();
+  }
 }
 
 describe('the posterior panel', () => {

@@ -1,5 +1,7 @@
-/** Shared by the integration suites: settings and polling. */
+/** Shared by the integration suites: settings, polling and the CLI. */
 import * as vscode from 'vscode';
+import { CliRunner } from '../../support/cliRunner';
+import { REPO_ROOT } from '../../support/fixtures';
 
 export const config = () => vscode.workspace.getConfiguration('iclLens');
 
@@ -12,4 +14,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The built CLI, run from the extension host: there `process.execPath` may be
+ * Electron (VS Code desktop), which runs a script as Node only with
+ * ELECTRON_RUN_AS_NODE. Dispose it when the suite ends.
+ */
+export function extensionHostCli(): CliRunner {
+  return new CliRunner({ env: { ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT });
 }

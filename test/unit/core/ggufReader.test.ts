@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { GgufValue } from '../../../src/core/gguf/ggufFormat';
 import { GgufFormatError, readGgufHeader } from '../../../src/core/gguf/ggufReader';
 import { encodeF32, encodeGguf, encodeQ8_0, GgmlType } from '../../../src/core/gguf/ggufWriter';
-import { vocabFile } from '../../../scripts/vocab';
+import { vocabFile } from '../../../tools/modelFiles';
 import { craftGguf, DEFECT_MESSAGES, type GgufDefect } from '../../support/craftedGguf';
 
 /** One value of every type the format has, with awkward contents. */

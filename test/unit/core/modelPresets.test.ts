@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { readGgufHeader } from '../../../src/core/gguf/ggufReader';
 import { buildPresetModel, PRESET_VOCABS } from '../../../src/core/gguf/modelPresets';
 import { tokenizerFromGguf } from '../../../src/core/gguf/tokenizerMetadata';
-import { vocabFile } from '../../../scripts/vocab';
+import { vocabFile } from '../../../tools/modelFiles';
 
 describe('BPE presets', () => {
   const vocab = fs.readFileSync(vocabFile(PRESET_VOCABS['bpe-starcoder']!));

@@ -1,14 +1,19 @@
 /**
- * Vocab-only GGUFs of real tokenizers, offline: llama.cpp keeps them in its source
- * tree (models/ggml-vocab-*.gguf), and node-llama-cpp ships that tree as a git
- * bundle. We clone the bundle without a checkout (as buildNative.mjs does) and
- * extract only the file asked for.
+ * Model files on disk, shared by the tests, the benchmarks and scripts/makeModel
+ * (tools/ is the one place both scripts/ and test/ may import):
+ *
+ * - generated preset models (src/core/gguf/modelPresets), written once per path;
+ * - vocab-only GGUFs of real tokenizers, offline: llama.cpp keeps them in its
+ *   source tree (models/ggml-vocab-*.gguf), and node-llama-cpp ships that tree
+ *   as a git bundle. We clone the bundle without a checkout (as buildNative.mjs
+ *   does) and extract only the file asked for.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildPresetModel, PRESET_VOCABS, type ModelPreset } from '../src/core/gguf/modelPresets';
 
-/** The repository root (this file runs compiled, from out/scripts). */
+/** The repository root (this file runs compiled, from out/tools). */
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** The llama.cpp source clone for the pinned node-llama-cpp, cloned from its bundle if missing. */
@@ -49,6 +54,24 @@ export function vocabFile(name: string, root: string = ROOT): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/** Write `preset` to `file` unless it already exists; returns the file path. */
+export function ensurePresetModel(preset: ModelPreset, file: string): string {
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const vocab = PRESET_VOCABS[preset];
+  const chunks = buildPresetModel(preset, vocab === undefined ? undefined : fs.readFileSync(vocabFile(vocab)));
+  // Written beside the target and renamed, so that parallel test processes never read a half-written model.
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (const chunk of chunks) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
   return file;
 }

@@ -1,5 +1,6 @@
 // Starting a throwaway code-server and a headless Chromium, shared by the
-// test-electron shim, the UI tests and the demo. How it works: docs/testing.md.
+// test-electron shim, the UI tour and the demo (tools/ is the one place both
+// scripts/ and test/ may import). How it works: docs/testing.md.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -8,7 +9,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const CODE_SERVER_DIR = process.env.CODE_SERVER_DIR || path.join(ROOT, '.cache', 'code-server');
 const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
