@@ -22,6 +22,7 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { toggleMetric } from './editor/metricToggle';
 import { isPromptFile } from './editor/promptFiles';
 import { SettingsService } from './editor/settingsService';
 import { StatusBarController } from './editor/statusBarController';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.whatComesNext', () => prompts.whatComesNext()),
     command('iclLens.selectModel', () => picker.pick()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
+    command('iclLens.toggleMetric', () => toggleMetric(settings.value.metric)),
     command('iclLens.showPanel', () => panel.show()),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], codeLens),
     command('iclLens.sweepExamples', (uri?: vscode.Uri) => fewShotCommands.sweep(uri)),

@@ -12,6 +12,8 @@ import type { SettingsService } from './settingsService';
 
 export class StatusBarController extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('iclLens.status', vscode.StatusBarAlignment.Right, 100));
+  /** Beside it: the metric the colours show; a click switches entropy ↔ surprisal. */
+  private readonly metricItem = this.register(vscode.window.createStatusBarItem('iclLens.metric', vscode.StatusBarAlignment.Right, 99));
 
   constructor(
     private readonly store: AnalysisStore,
@@ -22,6 +24,8 @@ export class StatusBarController extends Disposable {
     super();
     this.item.name = 'ICL Lens';
     this.item.command = 'iclLens.toggleHeatmap';
+    this.metricItem.name = 'ICL Lens metric';
+    this.metricItem.command = 'iclLens.toggleMetric';
     this.register(store.onDidChange(() => this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => { if (e.document === vscode.window.activeTextEditor?.document) this.update(); }));
@@ -33,6 +37,12 @@ export class StatusBarController extends Disposable {
 
   private update(): void {
     const doc = vscode.window.activeTextEditor?.document;
+    // The metric switch shows wherever colours can be shown: next to an analysed document.
+    const metric = this.settings.value.metric;
+    this.metricItem.text = `$(symbol-numeric) ${metric}`;
+    this.metricItem.tooltip = `ICL Lens colours show ${metric === 'entropy' ? 'the entropy of the model\'s distribution at each token' : 'the surprisal of each written token'}. Click to show ${metric === 'entropy' ? 'surprisal' : 'entropy'}.`;
+    if (doc !== undefined && this.store.latest(doc.uri)) this.metricItem.show();
+    else this.metricItem.hide();
     if (doc === undefined) {
       this.item.hide();
       return;

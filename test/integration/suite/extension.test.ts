@@ -132,6 +132,12 @@ describe('ICL Lens in VS Code', () => {
     assert.deepEqual(painted.ranges, heatmapRanges(cliTokens(doc.getText(), 'surprisal'), 'surprisal', 10));
     await config().update('heatmap.metric', 'entropy', vscode.ConfigurationTarget.Global);
     await paintedFor(doc, 'entropy');
+    // One click (the status bar's metric item runs this command) switches and switches back.
+    await vscode.commands.executeCommand('iclLens.toggleMetric');
+    await paintedFor(doc, 'surprisal');
+    assert.equal(config().get('heatmap.metric'), 'surprisal');
+    await vscode.commands.executeCommand('iclLens.toggleMetric');
+    await paintedFor(doc, 'entropy');
   });
 
   it('reports a missing model and keeps working', async () => {
