@@ -148,7 +148,7 @@ function detect(text: string, bodyStart: number, fm: FrontMatter): Detected | nu
   const bodyFrom = bodyStart + (fm.header?.length ?? 0);
   if (fm.separator !== undefined) return bySeparator(text, bodyStart, bodyFrom, fm.separator, fm.input, fm.output, true);
   // The body is split into lines once for every detector below: each split of a large file is garbage to collect.
-  const lines = bodyLines(text, bodyFrom);
+  const lines = splitLines(text, bodyFrom);
   if (fm.input !== undefined && fm.output !== undefined) return byMarkers(text, lines, fm.input, fm.output);
   if (fm.output !== undefined) return byLineMarker(text, lines, fm.output, 'arrows');
   for (const [input, output] of KNOWN_PAIRS) {
@@ -208,20 +208,6 @@ interface Line {
   readonly start: number;
   readonly end: number;
   readonly text: string;
-}
-
-/** The lines of `text` from `bodyFrom` on (as `splitLines` would give them), with offsets into the whole document. */
-function bodyLines(text: string, bodyFrom: number): Line[] {
-  const out: Line[] = [];
-  const re = /\r\n|\n|\r/g;
-  re.lastIndex = bodyFrom;
-  let start = bodyFrom;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    out.push({ start, end: m.index + m[0].length, text: text.slice(start, m.index) });
-    start = m.index + m[0].length;
-  }
-  if (start < text.length || bodyFrom === text.length) out.push({ start, end: text.length, text: text.slice(start) });
-  return out;
 }
 
 /** Each line containing `marker` is a unit: input before it, output after it. */

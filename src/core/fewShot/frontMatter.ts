@@ -148,16 +148,17 @@ function blockEnd(text: string): number {
   return close === null ? text.length : 3 + close.index + close[0].length;
 }
 
-/** Lines with their offsets; `end` includes the line break. */
-export function splitLines(text: string): Array<{ start: number; end: number; text: string }> {
+/** Lines of `text` from offset `from` on, with offsets into the whole text; `end` includes the line break. */
+export function splitLines(text: string, from = 0): Array<{ start: number; end: number; text: string }> {
   const out: Array<{ start: number; end: number; text: string }> = [];
   const re = /\r\n|\n|\r/g;
-  let start = 0;
+  re.lastIndex = from;
+  let start = from;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     out.push({ start, end: m.index + m[0].length, text: text.slice(start, m.index) });
     start = m.index + m[0].length;
   }
-  if (start < text.length || text.length === 0) out.push({ start, end: text.length, text: text.slice(start) });
+  if (start < text.length || from === text.length) out.push({ start, end: text.length, text: text.slice(start) });
   return out;
 }
 
