@@ -56,53 +56,52 @@ export const OFFLINE_ADVICE = 'download the file elsewhere and choose it with Se
 
 /** Download `url` into `file` (created or replaced). Throws DownloadError, or an abort error when `signal` fires. */
 export async function downloadFile(url: string, file: string, options: DownloadOptions): Promise<void> {
-  let last: DownloadError | undefined;
   const partial = { bytes: 0, resumable: false };
-  for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    if (attempt > 1) {
-      // Backoff grows, but never beyond the timeout, so short test timeouts stay short.
-      const wait = Math.min(1000 * 2 ** (attempt - 2), options.timeoutMs);
-      options.log?.(`download attempt ${attempt - 1} of ${options.attempts} failed (${last?.message}); trying again in ${wait} ms`);
-      await sleep(wait, options.signal);
-    }
-    try {
-      await attemptOnce(url, file, options, partial);
-      return;
-    } catch (err) {
-      if (options.signal.aborted) throw err;
-      last = err instanceof DownloadError ? err : describeNetworkError(err, url, options);
-      if (!last.retryable) throw last;
-    }
-  }
-  throw new DownloadError(`${last?.message ?? 'the download failed'} (${options.attempts} attempt${options.attempts === 1 ? '' : 's'}) — ${OFFLINE_ADVICE}.`, false);
+  await withRetries(url, options, 'download', () => attemptOnce(url, file, options, partial));
 }
 
 /** GET `url` and return the body as text (small answers only, e.g. a manifest), under the same limits. */
 export async function fetchText(url: string, headers: Record<string, string>, options: DownloadOptions, maxBytes = 1_000_000): Promise<{ status: number; text: string }> {
+  return withRetries(url, options, 'request', async () => {
+    const res = await openFollowingRedirects(url, headers, options);
+    if (res.statusCode !== undefined && (res.statusCode >= 500 || res.statusCode === 429)) {
+      res.destroy();
+      throw new DownloadError(`${hostOf(url)} answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), true);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    await readBody(res, options, (chunk) => {
+      size += chunk.length;
+      if (size > maxBytes) throw new DownloadError(`${hostOf(url)} sent more than ${maxBytes} bytes where a short answer was expected`, false);
+      chunks.push(chunk);
+    });
+    return { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') };
+  });
+}
+
+/**
+ * Run `once` up to `options.attempts` times while it fails with a retryable
+ * error, with a backoff that grows but never beyond the timeout (so short test
+ * timeouts stay short). An abort ends it at once; the last failure is reported
+ * with the attempt count and what to do offline.
+ */
+async function withRetries<T>(url: string, options: DownloadOptions, what: 'download' | 'request', once: () => Promise<T>): Promise<T> {
   let last: DownloadError | undefined;
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    if (attempt > 1) await sleep(Math.min(1000 * 2 ** (attempt - 2), options.timeoutMs), options.signal);
+    if (attempt > 1) {
+      const wait = Math.min(1000 * 2 ** (attempt - 2), options.timeoutMs);
+      options.log?.(`${what} attempt ${attempt - 1} of ${options.attempts} failed (${last?.message}); trying again in ${wait} ms`);
+      await sleep(wait, options.signal);
+    }
     try {
-      const res = await openFollowingRedirects(url, headers, options);
-      if (res.statusCode !== undefined && (res.statusCode >= 500 || res.statusCode === 429)) {
-        res.destroy();
-        throw new DownloadError(`${hostOf(url)} answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), true);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      await readBody(res, options, (chunk) => {
-        size += chunk.length;
-        if (size > maxBytes) throw new DownloadError(`${hostOf(url)} sent more than ${maxBytes} bytes where a short answer was expected`, false);
-        chunks.push(chunk);
-      });
-      return { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') };
+      return await once();
     } catch (err) {
       if (options.signal.aborted) throw err;
       last = err instanceof DownloadError ? err : describeNetworkError(err, url, options);
       if (!last.retryable) throw last;
     }
   }
-  throw new DownloadError(`${last?.message ?? 'the request failed'} (${options.attempts} attempts) — ${OFFLINE_ADVICE}.`, false);
+  throw new DownloadError(`${last?.message ?? `the ${what} failed`} (${options.attempts} attempt${options.attempts === 1 ? '' : 's'}) — ${OFFLINE_ADVICE}.`, false);
 }
 
 async function attemptOnce(url: string, file: string, options: DownloadOptions, partial: { bytes: number; resumable: boolean }): Promise<void> {
