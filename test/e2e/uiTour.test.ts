@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { errors, type BrowserContext, type Page } from 'playwright-core';
+import { errors, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/fixtures';
 
 const { launchBrowser, startCodeServer } = require(path.join(REPO_ROOT, 'tools', 'codeServer.js'));
@@ -101,6 +101,15 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.type(title);
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
+}
+
+/** Open `name`, run the sweep from the palette (notifications cleared so they cover no chart), and return the panel's frame. */
+async function sweepFromPalette(page: Page, name: string): Promise<FrameLocator> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await openFile(page, name);
+  await page.locator('.editor-instance .view-lines .view-line').first().click();
+  await runCommand(page, 'ICL Lens: Sweep Few-Shot Examples');
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
@@ -195,11 +204,7 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   });
 
   it('sweeps a few-shot demo and paints the posterior panel', async () => {
-    await runCommand(page, 'Notifications: Clear All Notifications');
-    await openFile(page, 'labels-sweep.icl.txt');
-    await page.locator('.editor-instance .view-lines .view-line').first().click();
-    await runCommand(page, 'ICL Lens: Sweep Few-Shot Examples');
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const frame = await sweepFromPalette(page, 'labels-sweep.icl.txt');
     const section = frame.locator('section#few-shot');
     await section.waitFor({ state: 'visible', timeout: 60_000 });
     const posterior = frame.locator('canvas#few-shot-posterior');
@@ -228,11 +233,7 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   });
 
   it('warns where the candidates are answers the model does not expect', async () => {
-    await runCommand(page, 'Notifications: Clear All Notifications');
-    await openFile(page, 'unexpected-answers.icl.txt');
-    await page.locator('.editor-instance .view-lines .view-line').first().click();
-    await runCommand(page, 'ICL Lens: Sweep Few-Shot Examples');
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const frame = await sweepFromPalette(page, 'unexpected-answers.icl.txt');
     const verdict = frame.locator('figure[data-chart="posterior"] .few-shot-verdict.tone-warn');
     await verdict.waitFor({ state: 'visible', timeout: 60_000 });
     await frame.locator('#few-shot-progress').waitFor({ state: 'hidden', timeout: 60_000 });
