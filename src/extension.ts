@@ -17,7 +17,7 @@ import { FewShotStructureController } from './editor/fewShotStructureController'
 import { FewShotViewModel } from './editor/fewShotViewModel';
 import { HeatmapController } from './editor/heatmapController';
 import { channelLogger } from './editor/logChannel';
-import { ModelPicker } from './editor/modelPicker';
+import { ModelPicker, type SelectModelRequest } from './editor/modelPicker';
 import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
@@ -61,12 +61,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel, picker,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
     command('iclLens.whatComesNext', () => prompts.whatComesNext()),
-    command('iclLens.selectModel', () => picker.pick()),
+    command('iclLens.selectModel', (request?: SelectModelRequest) => picker.pick(request)),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.toggleMetric', () => toggleMetric(settings.value.metric)),
     command('iclLens.showPanel', () => panel.show()),
@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel, models, picker });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -1,6 +1,13 @@
 /**
  * "ICL Lens: Select Model": a local .gguf, a generated demo model (offline), a
- * recommended small model to download, or any path / hf: URI / URL.
+ * recommended small model to download, or any path / hf: URI / URL; the model
+ * in use is ticked (modelChoices.ts).
+ *
+ * A choice is tried before it is saved: a local file must be a readable GGUF,
+ * then the runtime loads it (downloading a remote one). Only a model that
+ * loaded is written to iclLens.model.path; on any failure the runtime goes back
+ * to the model in use, the setting stays, and the heatmap and hovers keep
+ * describing that model.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,38 +15,120 @@ import * as vscode from 'vscode';
 import { withCancellableProgress } from './cancellableProgress';
 import { buildPresetModel } from '../core/gguf/modelPresets';
 import type { ModelRuntime } from '../model/runtimeClient';
-import { isCancellation } from '../model/runtimeError';
+import { isCancellation, RuntimeError } from '../model/runtimeError';
+import { isRemoteSource } from '../model/worker/modelCache';
+import { checkModelFile } from '../model/worker/modelFile';
+import { Disposable } from './disposable';
+import { GENERATED_MODEL_NAME, modelChoices, type ModelAction, type ModelChoice } from './modelChoices';
 import type { ModelService } from './modelService';
 
-/** Small instruct models that run on a laptop CPU. Downloading is always the user's choice. */
-export const RECOMMENDED_MODELS: ReadonlyArray<{ readonly label: string; readonly uri: string; readonly size: string }> = [
-  { label: 'SmolLM2 135M Instruct (Q8_0)', uri: 'hf:bartowski/SmolLM2-135M-Instruct-GGUF:Q8_0', size: '145 MB' },
-  { label: 'Qwen2.5 0.5B Instruct (Q8_0)', uri: 'hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q8_0', size: '530 MB' },
-  { label: 'Llama 3.2 1B Instruct (Q4_K_M)', uri: 'hf:bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M', size: '810 MB' },
-];
+type Item = vscode.QuickPickItem & { readonly action?: ModelAction };
 
-type Pick = vscode.QuickPickItem & { readonly run: () => Promise<string | undefined> };
+/** What `iclLens.selectModel` may be given instead of asking: a source to switch to ('' for the built-in model). */
+export interface SelectModelRequest {
+  readonly source?: string;
+}
 
-export class ModelPicker {
-  constructor(private readonly models: ModelService, private readonly runtime: ModelRuntime) {}
+export class ModelPicker extends Disposable {
+  private readonly offered = this.register(new vscode.EventEmitter<readonly ModelChoice[]>());
+  /** Fires with the entries each time the picker is shown. */
+  readonly onDidOffer = this.offered.event;
+  private readonly switched = this.register(new vscode.EventEmitter<string>());
+  /** Fires with the "now uses" message when a switch is saved. */
+  readonly onDidSwitch = this.switched.event;
 
-  /** Let the user choose; the choice is saved to the (machine-scoped) iclLens.model.path. */
-  async pick(): Promise<void> {
-    const items: Array<Pick | vscode.QuickPickItem> = [
-      { label: '$(folder-opened) Choose a .gguf file…', run: () => this.chooseFile() },
-      { label: '$(edit) Enter a path, hf: URI or URL…', run: () => this.enterSource() },
-      { label: '$(package) Built-in wind-tunnel model', detail: 'Ships with ICL Lens; trained on coin flips, noisy labels and bijections (see its model card).', run: async () => '' },
-      { label: '$(beaker) Generate a tiny random-weight model', detail: 'Works offline; for trying the UI — its numbers mean nothing.', run: () => this.generateDemo() },
-      { label: 'Download', kind: vscode.QuickPickItemKind.Separator },
-      ...RECOMMENDED_MODELS.map((m): Pick => ({ label: `$(cloud-download) ${m.label}`, description: m.size, detail: m.uri, run: () => this.download(m.uri) })),
-    ];
+  constructor(private readonly models: ModelService, private readonly runtime: ModelRuntime) {
+    super();
+  }
+
+  /**
+   * Let the user choose (or take `request.source`), try the model, and save it
+   * to the (machine-scoped) iclLens.model.path once it loaded. Resolves to the
+   * saved source, or undefined when nothing changed; a refused model throws.
+   */
+  async pick(request?: SelectModelRequest): Promise<string | undefined> {
+    if (typeof request?.source === 'string') return this.switchTo(request.source.trim());
+    const choices = modelChoices({ source: this.models.configuredSource, modelsDir: this.models.modelsDir });
+    this.offered.fire(choices);
+    const items: Item[] = choices.map((c) => (c.separator ? { label: c.label, kind: vscode.QuickPickItemKind.Separator } : { label: c.label, description: c.description, detail: c.detail, action: c.action }));
     const choice = await vscode.window.showQuickPick(items, { title: `ICL Lens: Select Model (current: ${this.models.label})`, matchOnDetail: true });
-    if (choice === undefined || !('run' in choice)) return;
-    const source = await choice.run();
-    if (source === undefined) return;
-    // An empty path selects the built-in model.
-    await vscode.workspace.getConfiguration('iclLens').update('model.path', source === '' ? undefined : source, vscode.ConfigurationTarget.Global);
-    void vscode.window.showInformationMessage(`ICL Lens now uses ${source === '' ? 'the built-in wind-tunnel model' : path.basename(source)}.`);
+    if (choice?.action === undefined) return undefined;
+    const source = await this.sourceFor(choice.action);
+    return source === undefined ? undefined : this.switchTo(source);
+  }
+
+  private async sourceFor(action: ModelAction): Promise<string | undefined> {
+    switch (action.kind) {
+      case 'chooseFile': return this.chooseFile();
+      case 'enterSource': return this.enterSource();
+      case 'builtin': return '';
+      case 'generate': return this.generateDemo();
+      case 'download': return action.uri;
+      case 'keep': return undefined;
+    }
+  }
+
+  /** Try `source` ('' for the built-in model) and save it once it loaded; the model in use stays on any failure. */
+  private async switchTo(source: string): Promise<string | undefined> {
+    if (source === this.models.configuredSource) {
+      void vscode.window.showInformationMessage(`ICL Lens already uses ${this.currentName()}.`);
+      return undefined;
+    }
+    const remote = isRemoteSource(source);
+    // Refused before anything changes: a missing, unreadable or malformed file never reaches the runtime.
+    if (source !== '' && !remote) this.refuseUnless(() => checkModelFile(source));
+    const loadedPath = await this.tryLoad(source, remote);
+    if (loadedPath === undefined) return undefined;
+    // A download is saved as its cached file, so the next start needs no network.
+    const saved = remote ? loadedPath : source;
+    await vscode.workspace.getConfiguration('iclLens').update('model.path', saved === '' ? undefined : saved, vscode.ConfigurationTarget.Global);
+    const message = `ICL Lens now uses ${saved === '' ? 'the built-in wind-tunnel model' : path.basename(saved)}.`;
+    this.switched.fire(message);
+    void vscode.window.showInformationMessage(message);
+    return saved;
+  }
+
+  /**
+   * Load `source` in the runtime with progress and cancel; returns the loaded
+   * file, or undefined when cancelled. On cancel or failure the runtime goes back
+   * to the configured model, which stays selected.
+   */
+  private async tryLoad(source: string, remote: boolean): Promise<string | undefined> {
+    const previous = this.models.loadSpec;
+    const title = remote ? `Downloading ${source}` : `Loading ${source === '' ? 'the built-in model' : path.basename(source)}`;
+    return withCancellableProgress(title, async (signal, progress) => {
+      this.runtime.setModel(this.models.loadSpecFor(source));
+      try {
+        const loaded = await this.runtime.ensureLoaded({
+          signal,
+          onProgress: (done, total, phase) => progress(done, total, phase === 'downloading model' ? megabytes(done, total) : phase),
+        });
+        return loaded.model.path;
+      } catch (err) {
+        this.runtime.setModel(previous);
+        if (isCancellation(err)) return undefined;
+        throw this.stillUsing(err);
+      }
+    });
+  }
+
+  private refuseUnless(check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      throw this.stillUsing(err);
+    }
+  }
+
+  /** `err` with a sentence saying which model stays in use. */
+  private stillUsing(err: unknown): RuntimeError {
+    const code = err instanceof RuntimeError ? err.code : 'model';
+    const message = err instanceof Error ? err.message : String(err);
+    return new RuntimeError(code, `${message.replace(/\s*$/, '')}${/[.!?)]$/.test(message.trim()) ? '' : '.'} ICL Lens still uses ${this.currentName()}.`);
+  }
+
+  private currentName(): string {
+    return this.models.configuredSource === '' ? 'the built-in wind-tunnel model' : this.models.label;
   }
 
   private async chooseFile(): Promise<string | undefined> {
@@ -56,7 +145,7 @@ export class ModelPicker {
   }
 
   private async generateDemo(): Promise<string> {
-    const file = path.join(this.models.modelsDir, 'icl-lens-tiny-random.gguf');
+    const file = path.join(this.models.modelsDir, GENERATED_MODEL_NAME);
     if (!fs.existsSync(file)) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(`${file}.tmp`, Buffer.concat(buildPresetModel('tiny')));
@@ -64,27 +153,8 @@ export class ModelPicker {
     }
     return file;
   }
+}
 
-  /**
-   * Download through the runtime with progress and cancel; returns the local
-   * file. Cancel stops the download in the worker; on cancel or failure the
-   * runtime goes back to the configured model, which stays selected.
-   */
-  private async download(uri: string): Promise<string | undefined> {
-    const previous = this.models.loadSpec;
-    return withCancellableProgress(`Downloading ${uri}`, async (signal, progress) => {
-      this.runtime.setModel({ ...previous, source: uri, downloadDir: this.models.modelsDir });
-      try {
-        const loaded = await this.runtime.ensureLoaded({
-          signal,
-          onProgress: (done, total) => progress(done, total, total > 0 ? `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` : `${(done / 1e6).toFixed(0)} MB`),
-        });
-        return loaded.model.path;
-      } catch (err) {
-        this.runtime.setModel(previous);
-        if (isCancellation(err)) return undefined;
-        throw err;
-      }
-    });
-  }
+function megabytes(done: number, total: number): string {
+  return total > 0 ? `${(done / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB` : `${(done / 1e6).toFixed(0)} MB`;
 }

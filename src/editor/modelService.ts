@@ -58,8 +58,25 @@ export class ModelService extends Disposable {
     return this.spec.source.length > 0;
   }
 
+  /** The configured source as iclLens.model.path spells it: '' for the built-in model. */
+  get configuredSource(): string {
+    return this.spec.source === this.builtinModel ? '' : this.spec.source;
+  }
+
+  /**
+   * How `source` ('' for the built-in model) would be loaded with the current
+   * settings: the runtime can try it before the setting changes, and a later
+   * switch to the same spec keeps the model it loaded.
+   */
+  loadSpecFor(source: string): LoadSpec {
+    return { ...this.spec, source: this.sourceOrBuiltin(source) };
+  }
+
   private specFor(s: Settings): LoadSpec {
-    const source = s.modelPath || (fs.existsSync(this.builtinModel) ? this.builtinModel : '');
-    return { source, downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
+    return { source: this.sourceOrBuiltin(s.modelPath), downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
+  }
+
+  private sourceOrBuiltin(source: string): string {
+    return source || (fs.existsSync(this.builtinModel) ? this.builtinModel : '');
   }
 }

@@ -12,6 +12,8 @@ import type { AnalysisStore } from './analysisStore';
 import type { FailureNotifier } from './failureNotifier';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
+import type { ModelPicker } from './modelPicker';
+import type { ModelService } from './modelService';
 import type { WindTunnelStore } from './windTunnelStore';
 
 /** What the seam may read: narrow views of the live services. */
@@ -22,6 +24,10 @@ export interface SeamTargets {
   readonly failures: Pick<FailureNotifier, 'onDidShow'>;
   readonly fewShot: Pick<FewShotViewModel, 'view'>;
   readonly windTunnels: Pick<WindTunnelStore, 'current'>;
+  /** The model in use as the status bar names it, and the configured source. */
+  readonly models: Pick<ModelService, 'label' | 'configuredSource'>;
+  /** The picker's entries as offered, and the "now uses" messages it showed. */
+  readonly picker: Pick<ModelPicker, 'onDidOffer' | 'onDidSwitch'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */
   readonly panel: { readonly onDidHandshake: vscode.Event<void>; measureCharts(): Promise<readonly RenderedChart[] | undefined> };
 }

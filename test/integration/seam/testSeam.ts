@@ -4,7 +4,8 @@
  * commands the manifest does not contribute:
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
- *   last failure shown, the last wind-tunnel run and the few-shot view;
+ *   last failure shown, the last wind-tunnel run, the few-shot view, the
+ *   model in use, the model picker's last entries and its "now uses" messages;
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now.
  */
 import * as vscode from 'vscode';
@@ -14,9 +15,13 @@ import type { SeamTargets } from '../../../src/editor/testSeamLoader';
 export function install(targets: SeamTargets): vscode.Disposable {
   let handshakes = 0;
   let lastFailure: string | undefined;
+  let modelChoices: readonly unknown[] | undefined;
+  const switches: string[] = [];
   return vscode.Disposable.from(
     targets.panel.onDidHandshake(() => { handshakes++; }),
     targets.failures.onDidShow((message) => { lastFailure = message; }),
+    targets.picker.onDidOffer((choices) => { modelChoices = choices; }),
+    targets.picker.onDidSwitch((message) => { switches.push(message); }),
     vscode.commands.registerCommand('iclLens.test.state', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
       const stored = target ? targets.store.latest(target) : undefined;
@@ -27,6 +32,9 @@ export function install(targets: SeamTargets): vscode.Disposable {
         handshakes,
         runtimeRunning: targets.runtime.running,
         lastFailure,
+        model: { label: targets.models.label, source: targets.models.configuredSource },
+        modelChoices,
+        modelSwitches: [...switches],
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
       };
