@@ -49,7 +49,7 @@ export async function resolveHfUri(uri: string, options: DownloadOptions, env: N
   // The manifest names the GGUF file only for llama.cpp's user agent.
   const { status, text } = await fetchText(manifestUrl, { 'User-Agent': 'llama-cpp', Accept: 'application/json' }, options);
   if (status === 400 || status === 404) throw new DownloadError(`Hugging Face has no quantisation "${tag}" of ${user}/${repo} (or no such repository)`, false);
-  if (status === 401 || status === 403) throw new DownloadError(`Hugging Face refused access to ${user}/${repo} (${status}); gated or private repositories are not supported — download the file elsewhere and choose it`, false);
+  if (status === 401 || status === 403) throw new DownloadError(`Hugging Face refused access to ${user}/${repo} (${status}); gated or private repositories are not supported`, false);
   if (status !== 200) throw new DownloadError(`Hugging Face answered ${status} for ${user}/${repo}:${tag}`, false);
   let file: unknown;
   try {
@@ -59,6 +59,6 @@ export async function resolveHfUri(uri: string, options: DownloadOptions, env: N
   }
   if (typeof file !== 'string' || file === '') throw new DownloadError(`Hugging Face's answer for ${user}/${repo}:${tag} names no GGUF file`, false);
   const split = /-(\d{5})-of-(\d{5})\.gguf$/i.exec(file);
-  if (split && split[2] !== '00001') throw new DownloadError(`${user}/${repo}:${tag} is split into ${Number(split[2])} files, which ICL Lens does not download; download them elsewhere and choose the first`, false);
+  if (split && split[2] !== '00001') throw new DownloadError(`${user}/${repo}:${tag} is split into ${Number(split[2])} files, which ICL Lens does not download (download them elsewhere and choose the first)`, false);
   return `${base}${enc(user)}/${enc(repo)}/resolve/main/${file.split('/').map(enc).join('/')}?download=true`;
 }

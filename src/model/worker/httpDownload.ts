@@ -51,8 +51,11 @@ export class DownloadError extends Error {
 }
 
 const MAX_REDIRECTS = 8;
-/** What to tell a user whose network cannot deliver the file. */
-export const OFFLINE_ADVICE = 'download the file elsewhere and choose it with Select Model (VS Code) or --model (CLI)';
+/**
+ * What to do when a download fails, whatever the cause: the same worker serves
+ * the editor and the CLI, so it names both ways to choose a local file.
+ */
+export const DOWNLOAD_REMEDY = 'If this machine is offline or the address is wrong, download the .gguf file elsewhere and choose it with ICL Lens: Select Model → Choose a .gguf file… (CLI: --model <path>).';
 
 /** Download `url` into `file` (created or replaced). Throws DownloadError, or an abort error when `signal` fires. */
 export async function downloadFile(url: string, file: string, options: DownloadOptions): Promise<void> {
@@ -66,7 +69,7 @@ export async function fetchText(url: string, headers: Record<string, string>, op
     const res = await openFollowingRedirects(url, headers, options);
     if (res.statusCode !== undefined && (res.statusCode >= 500 || res.statusCode === 429)) {
       res.destroy();
-      throw new DownloadError(`${hostOf(url)} answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), true);
+      throw new DownloadError(httpStatusMessage(url, res), true);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -101,7 +104,7 @@ async function withRetries<T>(url: string, options: DownloadOptions, what: 'down
       if (!last.retryable) throw last;
     }
   }
-  throw new DownloadError(`${last?.message ?? `the ${what} failed`} (${options.attempts} attempt${options.attempts === 1 ? '' : 's'}) — ${OFFLINE_ADVICE}.`, false);
+  throw new DownloadError(`${last?.message ?? `the ${what} failed`} (${options.attempts} attempt${options.attempts === 1 ? '' : 's'})`, false);
 }
 
 async function attemptOnce(url: string, file: string, options: DownloadOptions, partial: { bytes: number; resumable: boolean }): Promise<void> {
@@ -112,8 +115,8 @@ async function attemptOnce(url: string, file: string, options: DownloadOptions, 
     res.destroy();
     throw new DownloadError(message, retryable);
   };
-  if (status >= 500 || status === 429) fail(`${hostOf(url)} answered ${status} ${res.statusMessage ?? ''}`.trim(), true);
-  if (status !== 200 && !(resume && status === 206)) fail(`${hostOf(url)} answered ${status} ${res.statusMessage ?? ''}`.trim(), false);
+  if (status >= 500 || status === 429) fail(httpStatusMessage(url, res), true);
+  if (status !== 200 && !(resume && status === 206)) fail(httpStatusMessage(url, res), false);
   const type = String(res.headers['content-type'] ?? '');
   if (/^text\/html\b/i.test(type)) fail(`${hostOf(url)} sent a web page (${type}), not a model file — a captive portal, a login page or a wrong link?`, false);
 
@@ -238,14 +241,14 @@ class IdleTimeout extends Error {}
 function describeNetworkError(err: unknown, url: string, options: DownloadLimits): DownloadError {
   const host = hostOf(url);
   const seconds = `${+(options.timeoutMs / 1000).toFixed(1)} s`;
-  if (err instanceof ConnectTimeout) return new DownloadError(`${host} did not answer within ${seconds}`, true);
-  if (err instanceof IdleTimeout) return new DownloadError(`the download from ${host} stalled (no data for ${seconds})`, true);
+  if (err instanceof ConnectTimeout) return new DownloadError(`timed out: ${host} did not answer within ${seconds}`, true);
+  if (err instanceof IdleTimeout) return new DownloadError(`timed out: the download from ${host} stalled (no data for ${seconds})`, true);
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
   // A name that does not resolve will not resolve a second later either.
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new DownloadError(`cannot reach ${hostOfName(url)} (the name does not resolve) — offline? ${capitalise(OFFLINE_ADVICE)}.`, false);
-  if (code === 'ECONNREFUSED') return new DownloadError(`${host} refused the connection`, true);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new DownloadError(`cannot connect to ${hostOfName(url)}: the name does not resolve (offline?)`, false);
+  if (code === 'ECONNREFUSED') return new DownloadError(`cannot connect to ${host}: the connection was refused (nothing listens there, or a firewall)`, true);
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return new DownloadError(`the connection to ${host} was reset`, true);
-  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return new DownloadError(`cannot reach ${host} (no route to the network) — offline?`, true);
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return new DownloadError(`cannot connect to ${host}: no route to the network (offline?)`, true);
   if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return new DownloadError(`the secure connection to ${host} failed (${code}); a proxy or captive portal may be intercepting it`, false);
   return new DownloadError(`the request to ${host} failed (${code || (err as Error)?.message || String(err)})`, true);
 }
@@ -267,8 +270,15 @@ function hostOfName(url: string): string {
   }
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+/** An HTTP status the download cannot use, in words: the code and what it usually means. */
+function httpStatusMessage(url: string, res: http.IncomingMessage): string {
+  const status = res.statusCode ?? 0;
+  const text = `${status} ${res.statusMessage ?? ''}`.trim();
+  const meaning = status === 404 || status === 410 ? ': there is no file at that address'
+    : status === 401 || status === 403 ? ': the file needs a login or is private'
+      : status === 429 ? ': too many requests, try again later'
+        : status >= 500 ? ': the server failed' : '';
+  return `${hostOf(url)} answered HTTP ${text}${meaning}`;
 }
 
 /** Bytes free in the folder of `file`, when the platform says. */

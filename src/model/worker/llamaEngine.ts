@@ -12,7 +12,7 @@ import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, SymbolMassRes
 import { RuntimeError } from '../runtimeError';
 import { analyze, type StepAside } from './analysis';
 import { scoreContinuations } from './continuations';
-import { DownloadError, downloadLimits } from './httpDownload';
+import { DOWNLOAD_REMEDY, DownloadError, downloadLimits } from './httpDownload';
 import { LoadedModel } from './loadedModel';
 import { cachedModel, isRemoteSource } from './modelCache';
 import { checkModelFile } from './modelFile';
@@ -97,7 +97,7 @@ export class LlamaEngine {
       });
     } catch (err) {
       if (signal.aborted) throw new RuntimeError('cancelled', 'Download cancelled.');
-      if (err instanceof DownloadError) throw new RuntimeError('model', `Could not download ${source}: ${err.message}`);
+      if (err instanceof DownloadError) throw new RuntimeError('model', `Could not download ${source}: ${endSentence(err.message)} ${DOWNLOAD_REMEDY}`);
       // The download folder cannot be written (permissions, a full disk): the user's to fix, not a bug.
       const code = (err as NodeJS.ErrnoException).code;
       if (typeof code === 'string') throw new RuntimeError('model', `Could not download ${source}: ${code} in ${spec.downloadDir}: ${(err as Error).message}`);
@@ -115,6 +115,12 @@ export class LlamaEngine {
     if (this.loaded === undefined) throw new RuntimeError('model', 'No model is loaded.');
     return this.loaded;
   }
+}
+
+/** `text` ending in a full stop unless it ends in one already (or in ? or !). */
+function endSentence(text: string): string {
+  const t = text.trim();
+  return /[.?!]$/.test(t) ? t : `${t}.`;
 }
 
 /** Vocabulary size from the GGUF metadata (the tokenizer's token list, else the architecture's vocab_size). */

@@ -76,6 +76,12 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.end('<html><body>Please log in</body></html>');
     return;
   }
+  if (url.startsWith('/zip/')) {
+    // A binary file of another kind (a zip archive's magic).
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.end(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
+    return;
+  }
   if (url.startsWith('/downgrade/')) {
     res.writeHead(302, { Location: `http://127.0.0.1:${httpPort}/a/model.gguf` });
     res.end();
@@ -112,12 +118,17 @@ function cached(): string[] {
   return fs.readdirSync(modelsDir, { recursive: true }).map(String).filter((f) => /\.gguf$/.test(f)).sort();
 }
 
+/** The remedy every failed download ends with, in the CLI as in the editor. */
+const REMEDY = /[.?] If this machine is offline or the address is wrong, download the \.gguf file elsewhere and choose it with ICL Lens: Select Model → Choose a \.gguf file… \(CLI: --model <path>\)\.$/m;
+
 /** Exit 3, the expected sentence, in seconds, and nothing left in the cache under a model's name. */
 async function failsWith(url: string, message: RegExp): Promise<void> {
   const before = cached();
   const r = await heatmap(url);
   assert.equal(r.code, 3, `exit code (stderr: ${r.stderr})`);
   assert.match(r.stderr, message);
+  assert.match(r.stderr, REMEDY, 'every failed download says what to do');
+  assert.doesNotMatch(r.stderr, /TypeError|fetch failed|ECONN|Error:/, 'the cause in words, not an exception');
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
   assert.ok(r.ms < 15_000, `ended in ${r.ms} ms`);
   assert.deepEqual(cached(), before, 'a failed download adds nothing to the cache');
@@ -142,7 +153,23 @@ after(async () => {
 
 describe('icl-lens --model <url>', () => {
   it('gives up on a server that accepts and never answers', async () => {
-    await failsWith(`https://127.0.0.1:${silentPort}/m.gguf`, new RegExp(`127\\.0\\.0\\.1:${silentPort} did not answer within 0\\.5 s \\(3 attempts\\) — download the file elsewhere and choose it with Select Model \\(VS Code\\) or --model \\(CLI\\)\\.$`, 'm'));
+    await failsWith(`https://127.0.0.1:${silentPort}/m.gguf`, new RegExp(`^icl-lens: Could not download https://127\\.0\\.0\\.1:${silentPort}/m\\.gguf: timed out: 127\\.0\\.0\\.1:${silentPort} did not answer within 0\\.5 s \\(3 attempts\\)\\. If this machine is offline`, 'm'));
+  });
+
+  it('says it cannot connect to a closed port, in words', async () => {
+    const closed = net.createServer();
+    const port = await new Promise<number>((resolve) => closed.listen(0, '127.0.0.1', () => resolve((closed.address() as net.AddressInfo).port)));
+    await new Promise((resolve) => closed.close(resolve));
+    await failsWith(`http://127.0.0.1:${port}/m.gguf`, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}: the connection was refused .*\\(3 attempts\\)\\. If this machine is offline`));
+  });
+
+  it('names an HTTP status and what it means', async () => {
+    await failsWith(`http://127.0.0.1:${httpPort}/nowhere/m.gguf`, new RegExp(`127\\.0\\.0\\.1:${httpPort} answered HTTP 404 Not Found: there is no file at that address\\. If this machine`));
+    assert.equal(hits.get('/nowhere/m.gguf'), 1, 'a 404 is not retried');
+  });
+
+  it('says a file that is not GGUF is not a model', async () => {
+    await failsWith(`http://127.0.0.1:${httpPort}/zip/m.gguf`, /did not send a GGUF model \(the file does not start with "GGUF"\)\. If this machine/);
   });
 
   it('gives up on an https server that never sends headers', async () => {
@@ -184,7 +211,8 @@ describe('icl-lens --model <url>', () => {
     const r = await heatmap('https://example.invalid/m.gguf');
     assert.equal(r.code, 3, r.stderr);
     // Where DNS itself is unreachable, the lookup may time out instead; either way it ends quickly and says so.
-    assert.match(r.stderr, /cannot reach example\.invalid \(the name does not resolve\) — offline\? Download the file elsewhere|example\.invalid did not answer within/);
+    assert.match(r.stderr, /cannot connect to example\.invalid: the name does not resolve \(offline\?\)|example\.invalid did not answer within/);
+    assert.match(r.stderr, REMEDY);
     assert.ok(r.ms < 15_000, `ended in ${r.ms} ms`);
   });
 
