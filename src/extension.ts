@@ -8,6 +8,7 @@ import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
 import { guardedRunner, registerCommand } from './editor/commands';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
+import { ExampleCommand } from './editor/exampleCommand';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
 import { FewShotCommands } from './editor/fewShotCommands';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
+  const example = new ExampleCommand(context.asAbsolutePath('media/walkthrough/labels-sweep.icl.txt'), prompts);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
@@ -67,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
     command('iclLens.whatComesNext', () => prompts.whatComesNext()),
     command('iclLens.selectModel', (request?: SelectModelRequest) => picker.pick(request)),
+    command('iclLens.openExample', () => example.open()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.toggleMetric', () => toggleMetric(settings.value.metric)),
     command('iclLens.showPanel', () => panel.show()),
