@@ -3,7 +3,7 @@
 // scripts call it), scripts/test.mjs and scripts/demo.mjs import them, and .ci/run
 // calls the npm scripts. A step is a title and shell commands run in order from
 // the repository root.
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,18 +26,34 @@ export const STEPS = {
   uiTour: { title: 'UI tour on the packaged VSIX (screenshots in test-results/)', commands: ['node --test --test-reporter=spec out/test/e2e/'] },
 };
 
-/** Run the named steps in order, each with its title, commands and time; a failing command throws. */
-export function runSteps(names) {
+/**
+ * Run the named steps in order, each with its title, commands and time; a failing
+ * command throws. `quiet`: one line per step, and a command's output only when it
+ * fails (the demo's console stays short: what it does, then the URL).
+ */
+export function runSteps(names, { quiet = false } = {}) {
   const unknown = names.filter((name) => !Object.hasOwn(STEPS, name));
   if (unknown.length > 0) throw new Error(`unknown build step ${unknown.join(', ')}; steps: ${Object.keys(STEPS).join(', ')}`);
   for (const name of names) {
     const { title, commands } = STEPS[name];
-    console.log(`\n=== ${title}`);
     const started = Date.now();
+    if (quiet) process.stdout.write(`- ${title}… `);
+    else console.log(`\n=== ${title}`);
     for (const cmd of commands) {
-      console.log(`$ ${cmd}`);
-      execSync(cmd, { cwd: ROOT, stdio: 'inherit' });
+      if (!quiet) {
+        console.log(`$ ${cmd}`);
+        execSync(cmd, { cwd: ROOT, stdio: 'inherit' });
+        continue;
+      }
+      const r = spawnSync(cmd, { cwd: ROOT, shell: true, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      if (r.status !== 0) {
+        console.log('failed.');
+        process.stdout.write(`$ ${cmd}\n${r.stdout ?? ''}`);
+        process.stderr.write(r.stderr ?? '');
+        throw new Error(`${title} failed: ${cmd} exited with ${r.status ?? r.signal ?? r.error?.message}`);
+      }
     }
-    console.log(`=== ${title}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    console.log(quiet ? `${seconds} s` : `=== ${title}: ${seconds} s`);
   }
 }

@@ -87,12 +87,27 @@ async function startCodeServer(options = {}) {
   };
   process.on('exit', stop);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
-  const url = (query = {}) => {
-    const q = new URLSearchParams(query);
-    if (options.workspace && !q.has('folder')) q.set('folder', options.workspace);
-    return `http://127.0.0.1:${port}/?${q}`;
-  };
+  const url = (query = {}) => workbenchUrl(port, { folder: options.workspace, ...query });
   return { port, url, scratch, logFile: path.join(scratch, 'code-server.log'), stop };
+}
+
+/** The `vscode-remote://` URI of local `file` for the code-server on `port` (what a workbench payload names). */
+function remoteUri(port, file) {
+  return `vscode-remote://127.0.0.1:${port}${path.resolve(file).split(path.sep).map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * The workbench URL of the code-server on `port`. Query keys pass through
+ * (`folder`, `payload`); `openFile` (a local path) joins the payload, so the
+ * workbench opens that file in the folder too.
+ */
+function workbenchUrl(port, query = {}) {
+  const { openFile, payload, ...rest } = query;
+  const q = new URLSearchParams(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const entries = typeof payload === 'string' ? JSON.parse(payload) : [...(payload || [])];
+  if (openFile) entries.push(['openFile', remoteUri(port, openFile)]);
+  if (entries.length > 0) q.set('payload', JSON.stringify(entries));
+  return `http://127.0.0.1:${port}/?${q}`;
 }
 
 /** A headless Chromium (Debian's) through playwright-core; returns the persistent context. */
@@ -101,4 +116,4 @@ async function launchBrowser(scratch, viewport = { width: 1400, height: 900 }) {
   return chromium.launchPersistentContext(path.join(scratch, 'chromium'), { executablePath: CHROMIUM, headless: true, viewport, args: CHROMIUM_ARGS });
 }
 
-module.exports = { startCodeServer, launchBrowser, ROOT, ENTRY };
+module.exports = { startCodeServer, launchBrowser, workbenchUrl, remoteUri, ROOT, ENTRY };
