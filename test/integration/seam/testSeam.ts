@@ -5,7 +5,11 @@
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
  *   last failure shown, the last wind-tunnel run and the few-shot view;
- * - `iclLens.test.charts`: the panel's few-shot charts, measured now.
+ * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
+ * - `iclLens.test.branchView` (optional message): sends the message to the
+ *   continuation view as its webview would, then returns what the view shows
+ *   (the last snapshot and what the webview rendered) and the last distribution
+ *   What Comes Next? listed.
  */
 import * as vscode from 'vscode';
 import type { SeamTargets } from '../../../src/editor/testSeamLoader';
@@ -14,7 +18,13 @@ import type { SeamTargets } from '../../../src/editor/testSeamLoader';
 export function install(targets: SeamTargets): vscode.Disposable {
   let handshakes = 0;
   let lastFailure: string | undefined;
+  let lastDistribution: unknown;
   return vscode.Disposable.from(
+    targets.prompts.onDidShowDistribution((shown) => { lastDistribution = shown; }),
+    vscode.commands.registerCommand('iclLens.test.branchView', async (message?: unknown) => {
+      if (message !== undefined) await targets.branchView.receive(message);
+      return { ...targets.branchView.view, whatComesNext: lastDistribution };
+    }),
     targets.panel.onDidHandshake(() => { handshakes++; }),
     targets.failures.onDidShow((message) => { lastFailure = message; }),
     vscode.commands.registerCommand('iclLens.test.state', (uri?: vscode.Uri) => {
