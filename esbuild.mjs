@@ -29,6 +29,8 @@ const targets = [
   // The integration tests' seam: loaded only where it exists; .vscodeignore keeps it out of the VSIX.
   { ...node, entryPoints: ['test/integration/seam/testSeam.ts'], outfile: 'dist/testSeam.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },
+  // The continuation view: its own small bundle (no chart.js, no toolkit).
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/branchView.ts'], outfile: 'dist/webview/branchView.js' },
 ];
 
 const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
 import { guardedRunner, registerCommand } from './editor/commands';
+import { ContinuationExplorer } from './editor/continuationExplorer';
+import { resolvePosition } from './editor/documentPosition';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { ExampleCommand } from './editor/exampleCommand';
 import { FailureNotifier } from './editor/failureNotifier';
@@ -31,6 +33,7 @@ import { loadTestSeam } from './editor/testSeamLoader';
 import { TokenHoverProvider } from './editor/tokenHoverProvider';
 import { WindTunnelCommand } from './editor/windTunnelCommand';
 import { WindTunnelStore } from './editor/windTunnelStore';
+import { BranchViewController } from './panel/branchViewController';
 import { PanelController } from './panel/panelController';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -60,14 +63,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const picker = new ModelPicker(models, runtime);
   const example = new ExampleCommand(context.asAbsolutePath('media/walkthrough/labels-sweep.icl.txt'), prompts);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
+  const explorer = new ContinuationExplorer(runtime, settings, models);
+  const branchView = new BranchViewController(context.extensionUri, explorer, guardedRunner(log, failures));
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel, picker,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel, picker, prompts, explorer, branchView,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
-    command('iclLens.whatComesNext', () => prompts.whatComesNext()),
+    // A hover's links pass the hovered token's place; from the palette or a key, the cursor's.
+    command('iclLens.whatComesNext', (at?: unknown) => prompts.whatComesNext(at)),
+    command('iclLens.continueFromHere', async (at?: unknown) => explorer.open(await resolvePosition(at))),
     command('iclLens.selectModel', (request?: SelectModelRequest) => picker.pick(request)),
     command('iclLens.openExample', () => example.open()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
@@ -84,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel, models, picker });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel, models, picker, prompts, branchView });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -19,6 +19,8 @@ export interface Settings {
   readonly autoAnalyze: readonly string[];
   readonly debounceMs: number;
   readonly maxFileBytes: number;
+  /** Greedy tokens a continuation generates (Continue From Here). */
+  readonly continuationTokens: number;
   readonly fewShot: FewShotSettings;
 }
 
@@ -52,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt'],
   debounceMs: 400,
   maxFileBytes: 1_000_000,
+  continuationTokens: 16,
   fewShot: {
     contentFreeInput: 'N/A',
     formatClass: '',
@@ -99,6 +102,7 @@ export function parseSettings(get: SettingGetter): Settings {
     autoAnalyze: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.length > 0) : d.autoAnalyze,
     debounceMs: int(get('analysis.debounceMs'), d.debounceMs, 0, 10_000),
     maxFileBytes: int(get('analysis.maxFileBytes'), d.maxFileBytes, 1_000, 100_000_000),
+    continuationTokens: int(get('continuation.maxTokens'), d.continuationTokens, 1, 256),
     fewShot: parseFewShotSettings(get, d.fewShot),
   };
 }

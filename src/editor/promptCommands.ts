@@ -1,5 +1,6 @@
 /** "Analyze Prompt" and "What Comes Next?": the editor commands over the analyzer and the store. */
 import * as vscode from 'vscode';
+import { resolvePosition } from './documentPosition';
 import { UserError } from './userError';
 import { withCancellableProgress } from './cancellableProgress';
 import type { Analysis } from '../core/analysis';
@@ -7,11 +8,27 @@ import { bar, formatBits, formatProbability } from '../core/format';
 import { distributionAt } from '../core/tokenLookup';
 import { escapeIcons, visibleText } from '../core/visibleText';
 import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './disposable';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import type { HeatmapController } from './heatmapController';
 
-export class PromptCommands {
-  constructor(private readonly analyzer: DocumentAnalyzer, private readonly store: AnalysisStore, private readonly heatmap: HeatmapController) {}
+/** The distribution What Comes Next? showed: where, and after which token. */
+export interface ShownDistribution {
+  readonly uri: string;
+  readonly offset: number;
+  /** The index of the token the distribution follows (-1: the start of the text). */
+  readonly afterIndex: number;
+  readonly top: ReadonlyArray<{ readonly id: number; readonly p: number }>;
+}
+
+export class PromptCommands extends Disposable {
+  private readonly shown = this.register(new vscode.EventEmitter<ShownDistribution>());
+  /** Fires when What Comes Next? lists a distribution. */
+  readonly onDidShowDistribution = this.shown.event;
+
+  constructor(private readonly analyzer: DocumentAnalyzer, private readonly store: AnalysisStore, private readonly heatmap: HeatmapController) {
+    super();
+  }
 
   /** Analyse the active document with a cancellable progress notification. */
   async analyzePrompt(): Promise<Analysis | undefined> {
@@ -20,14 +37,15 @@ export class PromptCommands {
     return this.analyzeWithProgress(doc);
   }
 
-  /** Show the model's next-token distribution at the cursor; picking one inserts it. */
-  async whatComesNext(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) throw new UserError('Open a prompt file first.');
-    const doc = editor.document;
+  /**
+   * Show the model's next-token distribution at `at` (a hover's link names the
+   * hovered token; default: the cursor); picking one inserts it there.
+   */
+  async whatComesNext(at?: unknown): Promise<void> {
+    const { document: doc, offset } = await resolvePosition(at);
     const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
     if (analysis === undefined) return;
-    const offset = doc.offsetAt(editor.selection.active);
+    const version = doc.version;
     const found = distributionAt(analysis, offset);
     if (found === undefined) {
       void vscode.window.showInformationMessage('ICL Lens: the model gives no distribution here (nothing precedes the cursor).');
@@ -40,12 +58,16 @@ export class PromptCommands {
       detail: `token ${a.id} · ${formatBits(-Math.log2(a.p))} surprisal`,
       text: a.text,
     }));
+    this.shown.fire({ uri: doc.uri.toString(), offset, afterIndex: found.afterIndex, top: found.distribution.top.map(({ id, p }) => ({ id, p })) });
     const choice = await vscode.window.showQuickPick(items, {
       // A plain-text title: token text and the model's name (from its file) are shown literally, icons escaped.
       title: escapeIcons(`What comes next${after ? ` after "${visibleText(after.text)}"` : ''} — entropy ${formatBits(found.distribution.entropy)} (${analysis.model.name})`),
-      placeHolder: 'Pick a token to insert it at the cursor',
+      placeHolder: at === undefined ? 'Pick a token to insert it at the cursor' : 'Pick a token to insert it there',
     });
-    if (choice) await editor.edit((e) => e.insert(editor.selection.active, choice.text));
+    if (!choice) return;
+    // Inserted where the distribution was read, into the text it describes.
+    if (doc.version !== version) throw new UserError('The document changed while the list was open; nothing was inserted.');
+    await insertText(doc, offset, choice.text);
   }
 
   private activeDocument(): vscode.TextDocument {
@@ -58,4 +80,14 @@ export class PromptCommands {
     return withCancellableProgress('ICL Lens', (signal, report) =>
       this.analyzer.analyzeNow(doc, { signal, onProgress: (done, total, phase) => report(done, total, phase) }));
   }
+}
+
+/** Insert `text` at `offset` of `doc` as one undoable edit (through its editor when one is active, so the cursor follows). */
+export async function insertText(doc: vscode.TextDocument, offset: number, text: string): Promise<boolean> {
+  const editor = vscode.window.activeTextEditor;
+  const at = doc.positionAt(offset);
+  if (editor?.document === doc) return editor.edit((e) => e.insert(at, text));
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(doc.uri, at, text);
+  return vscode.workspace.applyEdit(edit);
 }

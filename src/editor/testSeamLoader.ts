@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type * as vscode from 'vscode';
+import type { BranchViewSnapshot } from '../shared/branchViewProtocol';
 import type { RenderedChart } from '../shared/protocol';
 import type { AnalysisStore } from './analysisStore';
 import type { FailureNotifier } from './failureNotifier';
@@ -14,6 +15,7 @@ import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
+import type { PromptCommands } from './promptCommands';
 import type { WindTunnelStore } from './windTunnelStore';
 
 /** What the seam may read: narrow views of the live services. */
@@ -30,6 +32,16 @@ export interface SeamTargets {
   readonly picker: Pick<ModelPicker, 'onDidOffer' | 'onDidSwitch'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */
   readonly panel: { readonly onDidHandshake: vscode.Event<void>; measureCharts(): Promise<readonly RenderedChart[] | undefined> };
+  /** What What Comes Next? listed, as it lists it. */
+  readonly prompts: Pick<PromptCommands, 'onDidShowDistribution'>;
+  /**
+   * The continuation view (src/panel): the last snapshot sent, what its webview said it
+   * rendered, and its message handler, which the tests drive as the webview's buttons do.
+   */
+  readonly branchView: {
+    readonly view: { readonly snapshot?: BranchViewSnapshot; readonly rendered?: { readonly revision: number; readonly text: string } };
+    receive(message: unknown): Promise<unknown>;
+  };
 }
 
 /** The shape of dist/testSeam.js. */

@@ -5,6 +5,7 @@ import { hoverMarkdown } from '../core/hoverMarkdown';
 import { unreadableNotice } from '../core/readability';
 import { tokenAt } from '../core/tokenLookup';
 import type { AnalysisStore } from './analysisStore';
+import { commandLink } from './documentPosition';
 import type { SettingsService } from './settingsService';
 
 export class TokenHoverProvider implements vscode.HoverProvider {
@@ -21,8 +22,11 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     // The numbers of a model that reads the text no better than chance come with that warning.
     if (unreadable) markdown.appendText(`⚠ ${unreadable.message}\n\n`);
     markdown.appendMarkdown(hoverMarkdown(token, { metric, modelName: analysis.model.name, topK: hoverTopK }));
-    markdown.appendMarkdown('\n\n[What comes next here?](command:iclLens.whatComesNext "Show the distribution at the cursor")');
-    markdown.isTrusted = { enabledCommands: ['iclLens.whatComesNext'] };
+    // The links name the hovered token's end, so the commands act here and not at the cursor.
+    const here = { uri: doc.uri.toString(), offset: token.end };
+    markdown.appendMarkdown(`\n\n[What comes next here?](${commandLink('iclLens.whatComesNext', here)} "Show the distribution after this token")`);
+    markdown.appendMarkdown(` · [Continue from here](${commandLink('iclLens.continueFromHere', here)} "Show the greedy continuation after this token, with its branches")`);
+    markdown.isTrusted = { enabledCommands: ['iclLens.whatComesNext', 'iclLens.continueFromHere'] };
     return new vscode.Hover(markdown, new vscode.Range(doc.positionAt(token.start), doc.positionAt(token.end)));
   }
 }

@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Analysis } from '../core/analysis';
+import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
 import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
@@ -29,6 +30,8 @@ export interface ModelRuntime {
   symbolMass(spec: SymbolMassSpec, options?: RequestOptions): Promise<SymbolMassResult>;
   /** Teacher-forced scores of continuations, sharing the KV cache across the batch (the few-shot sweep). */
   scoreContinuations(spec: ScoreBatch, options?: RequestOptions): Promise<ScoreBatchResult>;
+  /** A short greedy continuation (after a branch's forced tokens), each step with its probability and alternatives. */
+  greedyContinuation(spec: ContinuationSpec, options?: RequestOptions): Promise<Continuation>;
   dispose(): Promise<void>;
 }
 
@@ -134,6 +137,11 @@ export class RuntimeClient implements ModelRuntime {
   async scoreContinuations(spec: ScoreBatch, options: RequestOptions = {}): Promise<ScoreBatchResult> {
     await this.joinLoad(options, false);
     return this.request<ScoreBatchResult>({ type: 'scoreContinuations', spec }, options);
+  }
+
+  async greedyContinuation(spec: ContinuationSpec, options: RequestOptions = {}): Promise<Continuation> {
+    await this.joinLoad(options, false);
+    return this.request<Continuation>({ type: 'greedyContinuation', spec }, options);
   }
 
   async dispose(): Promise<void> {

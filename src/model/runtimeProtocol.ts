@@ -3,6 +3,7 @@
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
 import type { Analysis, ModelInfo } from '../core/analysis';
+import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { ScoreBatch, ScoreBatchResult } from '../core/fewShot/continuationScorer';
 
 /** Progress of long work: `done` of `total` units in `phase`. */
@@ -60,6 +61,7 @@ export type WorkerRequest =
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
+  | { readonly id: number; readonly type: 'greedyContinuation'; readonly spec: ContinuationSpec }
   | { readonly id: number; readonly type: 'cancel'; readonly target: number };
 
 /** Error categories, which map to user messages and CLI exit codes. */
@@ -88,4 +90,4 @@ export type WorkerEvent =
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }
   | { readonly type: 'ready' };
 
-export type { Analysis, ModelInfo, ScoreBatch, ScoreBatchResult };
+export type { Analysis, Continuation, ContinuationSpec, ModelInfo, ScoreBatch, ScoreBatchResult };

@@ -86,3 +86,57 @@ export async function tokenize(modelPath: string, text: string): Promise<number[
     await model.dispose();
   }
 }
+
+/** The distribution after one position of a token sequence: ln p of every vocabulary entry, and its entropy. */
+export interface ReferenceNext {
+  readonly lnp: Float64Array;
+  readonly entropy: number;
+}
+
+/**
+ * The distributions after positions `from`..end of `tokens` (ids, BOS included when
+ * wanted), from a fresh context in one batch: for continuations, whose tokens are
+ * not a tokenization of any text.
+ */
+export async function referenceAfter(modelPath: string, tokens: readonly number[], from: number): Promise<ReferenceNext[]> {
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
+  const model = await (await llamaInstance).loadModel({ modelPath });
+  try {
+    const context = await model.createContext({
+      contextSize: Math.max(512, tokens.length + 8), threads: 2, flashAttention: false,
+      experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32',
+    });
+    const out: ReferenceNext[] = [];
+    try {
+      type T = Parameters<typeof model.detokenize>[0][number];
+      const items = tokens.map((t, i) => (i >= from ? [t as T, { generateNext: { logits: true } }] as [T, { generateNext: { logits: true } }] : t as T));
+      await context.getSequence().controlledEvaluate(items, {
+        onTokenResult(i, result) {
+          if (i < from) return;
+          const map = result.next.logits!;
+          const logits = new Float64Array(map.size);
+          for (const [id, l] of map) logits[id] = l;
+          const { maxLogit, lnZ, entropyBits } = logitStats(logits);
+          out[i - from] = { lnp: logits.map((l) => l - maxLogit - lnZ), entropy: entropyBits };
+        },
+      });
+    } finally {
+      await context.dispose();
+    }
+    return out;
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** A model's BOS (as prepended), its EOS, and the tokens of `text` (no BOS), from its own tokenizer. */
+export async function tokenFacts(modelPath: string, text: string): Promise<{ bos: number[]; eos: number | null; tokens: number[] }> {
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
+  const model = await (await llamaInstance).loadModel({ modelPath, vocabOnly: true });
+  try {
+    const bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
+    return { bos, eos: model.tokens.eos, tokens: [...model.tokenize(text, false)] };
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,17 +1,19 @@
 /**
  * The model runtime proper: loads a GGUF with node-llama-cpp (downloading it
  * first where the source is remote) and hands each request to its algorithm
- * (analysis.ts, symbolMass.ts, continuations.ts) over the loaded model. Runs
+ * (analysis.ts, symbolMass.ts, continuations.ts, greedyContinuation.ts) over the loaded model. Runs
  * only inside the worker process.
  */
 import * as fs from 'node:fs';
 import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Analysis } from '../../core/analysis';
+import type { Continuation, ContinuationSpec } from '../../core/continuation';
 import type { ScoreBatch, ScoreBatchResult } from '../../core/fewShot/continuationScorer';
 import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { analyze, type StepAside } from './analysis';
 import { scoreContinuations } from './continuations';
+import { greedyContinuation } from './greedyContinuation';
 import { DOWNLOAD_REMEDY, DownloadError, downloadLimits } from './httpDownload';
 import { LoadedModel } from './loadedModel';
 import { cachedModel, isRemoteSource } from './modelCache';
@@ -73,6 +75,11 @@ export class LlamaEngine {
   /** Teacher-forced scores of groups of continuations after contexts, the few-shot sweep (continuations.ts). */
   scoreContinuations(spec: ScoreBatch, signal: AbortSignal, progress: ProgressListener): Promise<ScoreBatchResult> {
     return scoreContinuations(this.requireLoaded(), spec, signal, progress);
+  }
+
+  /** A branch's forced tokens, then greedy ones, each with its probability and alternatives (greedyContinuation.ts). */
+  greedyContinuation(spec: ContinuationSpec, signal: AbortSignal, progress: ProgressListener): Promise<Continuation> {
+    return greedyContinuation(this.requireLoaded(), spec, signal, progress);
   }
 
   /** Free native memory. */

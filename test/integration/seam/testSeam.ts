@@ -6,7 +6,11 @@
  *   painted, the stored analysis and its state, handshakes, the runtime, the
  *   last failure shown, the last wind-tunnel run, the few-shot view, the
  *   model in use, the model picker's last entries and its "now uses" messages;
- * - `iclLens.test.charts`: the panel's few-shot charts, measured now.
+ * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
+ * - `iclLens.test.branchView` (optional message): sends the message to the
+ *   continuation view as its webview would, then returns what the view shows
+ *   (the last snapshot and what the webview rendered) and the last distribution
+ *   What Comes Next? listed.
  */
 import * as vscode from 'vscode';
 import type { SeamTargets } from '../../../src/editor/testSeamLoader';
@@ -17,7 +21,13 @@ export function install(targets: SeamTargets): vscode.Disposable {
   let lastFailure: string | undefined;
   let modelChoices: readonly unknown[] | undefined;
   const switches: string[] = [];
+  let lastDistribution: unknown;
   return vscode.Disposable.from(
+    targets.prompts.onDidShowDistribution((shown) => { lastDistribution = shown; }),
+    vscode.commands.registerCommand('iclLens.test.branchView', async (message?: unknown) => {
+      if (message !== undefined) await targets.branchView.receive(message);
+      return { ...targets.branchView.view, whatComesNext: lastDistribution };
+    }),
     targets.panel.onDidHandshake(() => { handshakes++; }),
     targets.failures.onDidShow((message) => { lastFailure = message; }),
     targets.picker.onDidOffer((choices) => { modelChoices = choices; }),
