@@ -112,6 +112,50 @@ async function sweepFromPalette(page: Page, name: string): Promise<FrameLocator>
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
+/** The themes the tour photographs: the file-name tag, the theme's label and the workbench's class for it. */
+const THEMES = [
+  { tag: 'dark', label: 'Default Dark Modern', workbench: 'vs-dark' },
+  { tag: 'light', label: 'Default Light Modern', workbench: 'vs' },
+  { tag: 'high-contrast', label: 'Default High Contrast', workbench: 'hc-black' },
+] as const;
+
+/** Switch the colour theme through its picker, as a person does, and wait for the workbench to wear it. */
+async function setTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type('Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(theme.label);
+  // The picker keeps "Browse Additional Color Themes…" first: pick the theme's own row.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`${theme.label}$`) }).first().click();
+  await page.locator(`.monaco-workbench.${theme.workbench}`).waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+/** Hover `word` in the editor and return the ICL Lens hover once it shows. */
+async function hoverWord(page: Page, word: string) {
+  const { x, y } = await wordCentre(page, word);
+  await page.mouse.move(x - 40, y);
+  await page.mouse.move(x, y, { steps: 5 });
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'ICL Lens' }).first();
+  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  return hover;
+}
+
+/** The webview frame of the editor tab whose webview holds `selector` (the panel and the continuation view are both webviews). */
+async function webviewWith(page: Page, selector: string): Promise<FrameLocator> {
+  const frames = page.locator('iframe.webview.ready');
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const n = await frames.count();
+    for (let i = 0; i < n; i++) {
+      const frame = frames.nth(i).contentFrame().frameLocator('iframe#active-frame');
+      if ((await frame.locator(selector).count()) > 0) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`no webview shows ${selector}`);
+}
+
 describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   let server: { url: () => string; stop: () => void; scratch: string };
   let browser: BrowserContext;
@@ -241,5 +285,51 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     await shot(page, '09-low-coverage');
     await frame.locator('figure[data-chart="posterior"]').screenshot({ path: path.join(RESULTS, '10-low-coverage-chart.png') });
     assert.match(await verdict.innerText(), /answers the model does not expect, it is not confidence/);
+  });
+
+  it('shows the legend, the hover, the branch view and the walkthrough in a dark, a light and a high-contrast theme', async () => {
+    for (const theme of THEMES) {
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await setTheme(page, theme);
+      await openFile(page, 'coin.icl.txt');
+      await waitAllowingTimeout(page.waitForFunction(lineCoverage, 0.8, { timeout: 60_000 }));
+
+      // The legend: the status bar's tooltip, with a swatch per level.
+      const item = page.locator('.statusbar-item', { hasText: 'ppl' }).first();
+      await item.hover();
+      const tooltip = page.locator('.workbench-hover, .monaco-hover:not(.hidden)', { hasText: 'level' }).first();
+      await tooltip.waitFor({ state: 'visible', timeout: 20_000 });
+      await shot(page, `theme-${theme.tag}-legend`);
+      await page.mouse.move(700, 400);
+
+      // The hover over a token: its level, the glyphs, the alternatives.
+      const hover = await hoverWord(page, 'flips');
+      await hover.screenshot({ path: path.join(RESULTS, `theme-${theme.tag}-hover.png`) });
+      assert.match(await hover.innerText(), /your token/);
+      await page.mouse.move(5, 5);
+
+      // The branch view: the greedy continuation, then a branch from an alternative at step 2.
+      await page.locator('.editor-instance .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      await runCommand(page, 'ICL Lens: Continue From Here');
+      const view = await webviewWith(page, '#tokens');
+      await view.locator('#tokens .token').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await view.locator('#cancel').waitFor({ state: 'hidden', timeout: 60_000 });
+      await view.locator('.token[data-step="2"]').click();
+      await view.locator('#alternatives .alternative:not(.taken)').first().click();
+      await view.locator('.token.branch').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await view.locator('#cancel').waitFor({ state: 'hidden', timeout: 60_000 });
+      await shot(page, `theme-${theme.tag}-branch`);
+      assert.ok((await view.locator('.token.branch').count()) >= 1, 'the branch is marked');
+
+      // The first-run walkthrough.
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with ICL Lens' }).first().click();
+      await page.locator('.gettingStartedContainer .getting-started-step', { hasText: 'Choose a model' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await shot(page, `theme-${theme.tag}-walkthrough`);
+    }
+    await setTheme(page, THEMES[0]);
   });
 });
