@@ -4,7 +4,8 @@
  * commands the manifest does not contribute:
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
- *   last failure shown, the last wind-tunnel run and the few-shot view;
+ *   last failure shown, the last wind-tunnel run, the few-shot view and the
+ *   status bar item's tooltip (Markdown, with whether it may hold HTML);
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now.
  */
 import * as vscode from 'vscode';
@@ -29,6 +30,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         lastFailure,
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
+        statusTooltip: targets.status.tooltip ? { value: targets.status.tooltip.value, supportHtml: targets.status.tooltip.supportHtml === true } : undefined,
       };
     }),
     vscode.commands.registerCommand('iclLens.test.charts', () => targets.panel.measureCharts()),
