@@ -91,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel, models, picker, prompts, branchView });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, fewShot, windTunnels, panel, models, picker, prompts, branchView });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -1,6 +1,7 @@
 // The panel app: handshake with the host, render snapshots, send user actions.
 import { assertNever, isHostToWebview, type PanelSnapshot, type WebviewToHost } from '../src/shared/protocol';
 import { FewShotSection } from './fewShotSection';
+import { HeatmapLegend } from './heatmapLegend';
 import { TokenChart } from './tokenChart';
 import { registerToolkit } from './toolkit';
 import { WindTunnelChart } from './windTunnelChart';
@@ -16,6 +17,7 @@ const send = (m: WebviewToHost) => vscode.postMessage(m);
 registerToolkit();
 const summary = document.getElementById('summary')!;
 const documentNotice = document.getElementById('document-notice')!;
+const legend = new HeatmapLegend(document.getElementById('heatmap-legend')!);
 const chart = new TokenChart(document.getElementById('tokens') as HTMLCanvasElement, (index) => send({ type: 'panel/revealToken', index }));
 document.getElementById('analyze')!.addEventListener('click', () => send({ type: 'panel/analyze' }));
 const windTunnelSection = document.getElementById('wind-tunnel')!;
@@ -36,6 +38,7 @@ function render(snapshot: PanelSnapshot): void {
   documentNotice.textContent = notice;
   documentNotice.hidden = notice.length === 0;
   documentNotice.classList.toggle('notice-warn', d?.unreadable !== undefined);
+  legend.render(snapshot.legend);
   chart.render(snapshot);
   const wt = snapshot.windTunnel;
   windTunnelSection.hidden = !wt;

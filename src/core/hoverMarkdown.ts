@@ -1,49 +1,77 @@
-/** The hover for one analysed token, as Markdown (pure, so it can be snapshot-tested). */
+/**
+ * The hover for one analysed token, as Markdown (pure, so it can be snapshot-tested).
+ * Compact, so the top 10 fit VS Code's hover (at most 250 px tall, 500 px wide,
+ * on an ordinary screen): two lines of numbers, then one code line per alternative.
+ */
 import type { Alternative, Metric, TokenStat } from './analysis';
 import { bar, formatBits, formatProbability } from './format';
+import type { ClusterPart } from './graphemes';
+import { levelCaption, swatchHtml } from './heatmapPalette';
+import { levelOf, metricValue } from './heatmapScale';
 import { codeSpan, escapeMarkdown, visibleText } from './visibleText';
 
 export interface HoverOptions {
   readonly metric: Metric;
   readonly modelName: string;
   readonly topK: number;
+  /** Top of the colour scale (iclLens.heatmap.scaleMaxBits): the token's level. */
+  readonly maxBits: number;
+  /** The character the token is only part of (an emoji split into several tokens), if it is. */
+  readonly cluster?: ClusterPart;
+  /** Markdown put at the end of the numbers' line (a command link). */
+  readonly action?: string;
 }
 
-/** A table of alternatives with probability bars; the written token is marked. */
-export function alternativesTable(top: readonly Alternative[], k: number, writtenId: number | null): string {
-  const rows = top.slice(0, k).map((a, i) => {
-    const mark = a.id === writtenId ? ' ◀' : '';
-    return `| ${i + 1} | ${tableCell(codeSpan(visibleText(a.text)))}${mark} | ${formatProbability(a.p)} | ${codeSpan(bar(a.p) || '▏')} |`;
-  });
-  return ['| # | token | p | |', '|--:|---|--:|---|', ...rows].join('\n');
+/** What marks the written token among the alternatives. */
+export const YOUR_TOKEN = '◀ your token';
+
+/** A fenced code block that survives backticks inside `lines`. */
+function codeBlock(lines: readonly string[]): string {
+  const runs = lines.join('\n').match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(2, ...runs.map((r) => r.length)) + 1);
+  return [`${fence}text`, ...lines, fence].join('\n');
 }
 
-/** Markdown for the hover over `token`. */
+const width = (s: string) => [...s].length;
+const padEnd = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
+
+/** The alternatives, one aligned code line each (rank, token, p, bar); the written token is marked. */
+export function alternativesBlock(top: readonly Alternative[], k: number, writtenId: number | null): string {
+  const rows = top.slice(0, k).map((a, i) => ({ rank: String(i + 1), text: visibleText(a.text), p: formatProbability(a.p), bar: bar(a.p) || '▏', mine: a.id === writtenId }));
+  const w = (f: (r: (typeof rows)[number]) => string) => Math.max(0, ...rows.map((r) => width(f(r))));
+  const [wr, wt, wp, wb] = [w((r) => r.rank), w((r) => r.text), w((r) => r.p), w((r) => r.bar)];
+  return codeBlock(rows.map((r) => `${r.rank.padStart(wr)}  ${padEnd(r.text, wt)}  ${r.p.padStart(wp)}  ${r.mine ? `${padEnd(r.bar, wb)}  ${YOUR_TOKEN}` : r.bar}`.trimEnd()));
+}
+
+/** Markdown (with one HTML swatch) for the hover over `token`. */
 export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
-  const head = `**ICL Lens** · ${codeSpan(visibleText(token.text))} · id ${token.id}`;
+  const value = metricValue(token, options.metric);
+  const level = value === null ? null : levelOf(value, options.maxBits);
+  const head = [
+    `${level === null ? '' : `${swatchHtml(level)} `}**ICL Lens**`,
+    codeSpan(visibleText(token.text)),
+    `id ${token.id}`,
+    ...(level === null ? [] : [levelCaption(level, options.maxBits)]),
+  ].join(' · ');
+  const cluster = options.cluster
+    ? `part of ${codeSpan(visibleText(options.cluster.text))} (token ${options.cluster.position} of ${options.cluster.count})`
+    : undefined;
   if (token.surprisal === null) {
-    return `${head}\n\nNothing precedes this token, so the model gave no distribution for it.`;
+    return [[head, cluster].filter(Boolean).join('\\\n'), 'Nothing precedes this token, so the model gave no distribution for it.'].join('\n\n');
   }
   const emphasis = (m: Metric, s: string) => (options.metric === m ? `**${s}**` : s);
-  const stats = [
-    '| | |',
-    '|---|--:|',
-    `| p | ${formatProbability(token.p)} |`,
-    `| ${emphasis('surprisal', 'surprisal')} | ${formatBits(token.surprisal)} |`,
-    `| ${emphasis('entropy', 'entropy')} | ${formatBits(token.entropy)} |`,
-    `| rank | ${token.rank ?? '—'} |`,
-  ].join('\n');
+  const numbers = [
+    `p ${formatProbability(token.p)}`,
+    `rank ${token.rank ?? '—'}`,
+    emphasis('surprisal', `surprisal ${formatBits(token.surprisal)}`),
+    emphasis('entropy', `entropy ${formatBits(token.entropy)}`),
+  ].join(' · ');
   const k = Math.min(options.topK, token.top.length);
+  // The name comes from the model file's metadata: literal text, never links in a trusted hover.
+  const topLine = `top ${k} of ${escapeMarkdown(options.modelName)}${options.action ? ` · ${options.action}` : ''}`;
   return [
-    head,
-    stats,
-    // The name comes from the model file's metadata: literal text, never links in a trusted hover.
-    `Top ${k} for this slot (${escapeMarkdown(options.modelName)}):`,
-    alternativesTable(token.top, k, token.id),
+    [head, numbers, cluster].filter(Boolean).join('\\\n'),
+    alternativesBlock(token.top, k, token.id),
+    topLine,
   ].join('\n\n');
-}
-
-/** A GFM table splits cells at `|` even inside code spans; escaped, it stays in the cell. */
-function tableCell(markdown: string): string {
-  return markdown.replace(/\|/g, '\\|');
 }

@@ -1,6 +1,10 @@
-/** Token text made readable: whitespace and control characters shown as symbols. */
+/**
+ * Token text made readable: whitespace and control characters shown as symbols.
+ * One set of glyphs for the hover, the panel and the CLI; a space is `␣`, not
+ * `·`, which the hover uses between its fields.
+ */
 
-const VISIBLE: Record<string, string> = { ' ': '·', '\t': '→', '\n': '↵', '\r': '␍', '\u2581': '·' };
+const VISIBLE: Record<string, string> = { ' ': '␣', '\t': '→', '\n': '↵', '\r': '␍', '\u2581': '␣' };
 
 /** `text` with whitespace made visible; `∅` for an empty piece. */
 export function visibleText(text: string): string {
@@ -9,7 +13,8 @@ export function visibleText(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
     if (VISIBLE[ch] !== undefined) out += VISIBLE[ch];
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code < 0x20 || code === 0x7f || code === 0x85) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16)}`;
     else out += ch;
   }
   return out;

@@ -1,6 +1,7 @@
 /**
  * Paints the heatmap: one decoration type per level (theme colours from
- * contributes.colors), ranges from the pure heatmapRanges(), applied to every
+ * contributes.colors; in high-contrast themes also an underline that grows
+ * with the level), ranges from the pure heatmapRanges(), applied to every
  * visible editor of an analysed document. Results for old versions are not
  * painted; the last painted ranges stay (VS Code moves them with edits) until
  * a current analysis replaces them.
@@ -8,7 +9,8 @@
 import * as vscode from 'vscode';
 import type { Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
-import { HEATMAP_LEVELS, heatmapRanges, type LevelRange } from '../core/heatmapScale';
+import { HIGH_CONTRAST_CUES, isHighContrast, levelColorId, type LevelCue, type ThemeKindName } from '../core/heatmapPalette';
+import { heatmapRanges, type LevelRange } from '../core/heatmapScale';
 import { unreadableNotice } from '../core/readability';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
@@ -21,10 +23,27 @@ export interface PaintedHeatmap {
   readonly ranges: readonly LevelRange[];
   /** Set when no colours were painted because the model cannot read the text (until the user asks to see them). */
   readonly unreadable?: string;
+  /** The theme kind the levels were styled for, and each level's underline (none outside high contrast). */
+  readonly themeKind: ThemeKindName;
+  readonly cues: readonly LevelCue[];
 }
 
+/** VS Code's theme kind under the name package.json's colour defaults use. */
+export function themeKindName(kind: vscode.ColorThemeKind): ThemeKindName {
+  switch (kind) {
+    case vscode.ColorThemeKind.Light: return 'light';
+    case vscode.ColorThemeKind.HighContrast: return 'highContrast';
+    case vscode.ColorThemeKind.HighContrastLight: return 'highContrastLight';
+    default: return 'dark';
+  }
+}
+
+const NO_CUE: LevelCue = { width: 0, style: 'none' };
+
 export class HeatmapController extends Disposable {
-  private readonly types: vscode.TextEditorDecorationType[];
+  private types: vscode.TextEditorDecorationType[] = [];
+  private themeKind = themeKindName(vscode.window.activeColorTheme.kind);
+  private cues: readonly LevelCue[] = [];
   private readonly painted = new Map<string, PaintedHeatmap>();
   /** Documents whose unreadable-text warning was shown (per model), and those the user wants coloured anyway. */
   private readonly warned = new Set<string>();
@@ -37,11 +56,16 @@ export class HeatmapController extends Disposable {
   constructor(private readonly store: AnalysisStore, private readonly settings: SettingsService) {
     super();
     this.visible = settings.value.heatmapEnabled;
-    this.types = Array.from({ length: HEATMAP_LEVELS }, (_, level) => this.register(vscode.window.createTextEditorDecorationType({
-      backgroundColor: new vscode.ThemeColor(`iclLens.heatmap.level${level}`),
-      borderRadius: '2px',
-      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-    })));
+    this.createTypes();
+    // High contrast adds the underline, which decoration types cannot switch by theme: make new ones.
+    this.register(vscode.window.onDidChangeActiveColorTheme((theme) => {
+      const kind = themeKindName(theme.kind);
+      if (kind === this.themeKind) return;
+      this.themeKind = kind;
+      for (const editor of vscode.window.visibleTextEditors) this.types.forEach((t) => editor.setDecorations(t, []));
+      this.createTypes();
+      this.renderAll();
+    }));
     this.register(store.onDidChange((uri) => this.renderUri(uri)));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => {
@@ -54,6 +78,24 @@ export class HeatmapController extends Disposable {
       if (s.heatmapEnabled !== last.enabled) this.visible = s.heatmapEnabled;
       if (s.metric !== last.metric || s.scaleMaxBits !== last.max || s.heatmapEnabled !== last.enabled || s.colorUnreadableText !== last.unreadable) this.renderAll();
       last = { metric: s.metric, max: s.scaleMaxBits, enabled: s.heatmapEnabled, unreadable: s.colorUnreadableText };
+    }));
+  }
+
+  override dispose(): void {
+    this.types.forEach((t) => t.dispose());
+    super.dispose();
+  }
+
+  /** One decoration type per level for the current theme kind (the old ones are disposed). */
+  private createTypes(): void {
+    this.types.forEach((t) => t.dispose());
+    const highContrast = isHighContrast(this.themeKind);
+    this.cues = highContrast ? HIGH_CONTRAST_CUES : HIGH_CONTRAST_CUES.map(() => NO_CUE);
+    this.types = this.cues.map((cue, level) => vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor(levelColorId(level)),
+      borderRadius: highContrast ? undefined : '2px',
+      ...(cue.width > 0 ? { borderStyle: `none none ${cue.style} none`, borderWidth: `0 0 ${cue.width}px 0`, borderColor: new vscode.ThemeColor('editor.foreground') } : {}),
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     }));
   }
 
@@ -120,7 +162,7 @@ export class HeatmapController extends Disposable {
     const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
     if (unreadable && !this.settings.value.colorUnreadableText && !this.colourAnywayFor.has(key)) {
       this.types.forEach((t) => editor.setDecorations(t, []));
-      this.painted.set(key, { version: doc.version, metric, ranges: [], unreadable: unreadable.message });
+      this.painted.set(key, { version: doc.version, metric, ranges: [], unreadable: unreadable.message, themeKind: this.themeKind, cues: this.cues });
       this.warnUnreadable(doc.uri, `${key}\u0000${analysis.model.path}`, unreadable.message);
       return;
     }
@@ -128,6 +170,6 @@ export class HeatmapController extends Disposable {
     const byLevel: vscode.Range[][] = this.types.map(() => []);
     for (const r of ranges) byLevel[r.level].push(new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));
     this.types.forEach((t, level) => editor.setDecorations(t, byLevel[level]));
-    this.painted.set(key, { version: doc.version, metric, ranges });
+    this.painted.set(key, { version: doc.version, metric, ranges, themeKind: this.themeKind, cues: this.cues });
   }
 }

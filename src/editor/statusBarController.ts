@@ -1,12 +1,12 @@
 /** The status bar item: model, file perplexity and analysis progress; a click toggles the heatmap. */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
-import { levelBounds } from '../core/heatmapScale';
+import { isHighContrast, legendRows, legendTitle, swatchHtml } from '../core/heatmapPalette';
 import { unreadableNotice, windowsNotice } from '../core/readability';
 import { escapeIcons, escapeMarkdown } from '../core/visibleText';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
-import type { HeatmapController } from './heatmapController';
+import { themeKindName, type HeatmapController } from './heatmapController';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
 
@@ -32,7 +32,13 @@ export class StatusBarController extends Disposable {
     this.register(models.onDidChangeModel(() => this.update()));
     this.register(heatmap.onDidToggle(() => this.update()));
     this.register(settings.onDidChange(() => this.update()));
+    this.register(vscode.window.onDidChangeActiveColorTheme(() => this.update()));
     this.update();
+  }
+
+  /** The item's tooltip as shown now (its legend), if the item shows one. */
+  get tooltip(): vscode.MarkdownString | undefined {
+    return this.item.tooltip instanceof vscode.MarkdownString ? this.item.tooltip : undefined;
   }
 
   private update(): void {
@@ -62,7 +68,7 @@ export class StatusBarController extends Disposable {
       this.item.text = unreadable
         ? `$(warning) ${escapeIcons(stored.analysis.model.name)} cannot read this text${stale}`
         : `${eye} ${escapeIcons(stored.analysis.model.name)} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
-      this.item.tooltip = this.tooltip(unreadable?.message, windowsNotice(stored.analysis) ?? undefined);
+      this.item.tooltip = this.tooltipFor(unreadable?.message, windowsNotice(stored.analysis) ?? undefined);
       this.item.show();
       return;
     } else if (!this.models.hasModel) {
@@ -71,24 +77,26 @@ export class StatusBarController extends Disposable {
       this.item.hide();
       return;
     }
-    this.item.tooltip = this.tooltip(state.kind === 'error' ? state.message : undefined);
+    this.item.tooltip = this.tooltipFor(state.kind === 'error' ? state.message : undefined);
     this.item.show();
   }
 
-  private tooltip(error?: string, note?: string): vscode.MarkdownString {
+  private tooltipFor(error?: string, note?: string): vscode.MarkdownString {
     const { metric, scaleMaxBits } = this.settings.value;
-    const legend = levelBounds(scaleMaxBits)
-      .map((b) => `| ${b.level} | ${b.from.toFixed(1)} | ${b.to === Infinity ? '∞' : b.to.toFixed(1)} |`)
-      .join('\n');
+    const rows = legendRows(scaleMaxBits);
+    // Each level's swatch is the theme colour the heatmap paints (its CSS variable), so the legend follows the theme.
+    const legend = rows.map((r) => `| ${swatchHtml(r.level)} | ${r.level} | ${r.range} |`).join('\n');
     const md = new vscode.MarkdownString([
       // Model names (GGUF metadata), paths and messages are untrusted text in a Markdown tooltip.
       `**ICL Lens** — model: ${escapeMarkdown(this.models.label)}`,
       error ? `$(warning) ${escapeMarkdown(error)}` : '',
       note ? escapeMarkdown(note) : '',
-      `Heatmap (${this.heatmap.isVisible ? 'shown' : 'hidden'}): ${metric} in bits, level 0 = confident, ${levelBounds(scaleMaxBits).length - 1} = uncertain.`,
-      `| level | from | to |\n|--:|--:|--:|\n${legend}`,
+      `Heatmap (${this.heatmap.isVisible ? 'shown' : 'hidden'}): ${legendTitle(metric)}, level 0 = confident, ${rows.length - 1} = uncertain.`,
+      `| colour | level | ${metric} |\n|---|--:|---|\n${legend}`,
+      isHighContrast(themeKindName(vscode.window.activeColorTheme.kind)) ? 'In high contrast an underline under each token grows heavier with its level.' : '',
       'Click to toggle the heatmap.',
     ].filter(Boolean).join('\n\n'), true);
+    md.supportHtml = true;
     return md;
   }
 }

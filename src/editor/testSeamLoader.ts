@@ -16,12 +16,15 @@ import type { HeatmapController } from './heatmapController';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { PromptCommands } from './promptCommands';
+import type { StatusBarController } from './statusBarController';
 import type { WindTunnelStore } from './windTunnelStore';
 
 /** What the seam may read: narrow views of the live services. */
 export interface SeamTargets {
   readonly store: Pick<AnalysisStore, 'latest' | 'state'>;
   readonly heatmap: Pick<HeatmapController, 'paintedFor'>;
+  /** The status bar item's tooltip (the heatmap's legend), which only shows on a mouse hover. */
+  readonly status: Pick<StatusBarController, 'tooltip'>;
   readonly runtime: { readonly running: boolean };
   readonly failures: Pick<FailureNotifier, 'onDidShow'>;
   readonly fewShot: Pick<FewShotViewModel, 'view'>;

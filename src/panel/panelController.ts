@@ -18,6 +18,7 @@ import type { PanelRequests } from '../editor/panelRequests';
 import type { SettingsService } from '../editor/settingsService';
 import type { WindTunnelStore } from '../editor/windTunnelStore';
 import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type RenderedChart, type WebviewToHost } from '../shared/protocol';
+import { heatmapLegendView } from './heatmapLegendView';
 import { panelHtml } from './panelHtml';
 
 /** One handler per message type: the compiler checks that every type has one. */
@@ -185,6 +186,7 @@ export class PanelController extends Disposable {
         ...(unreadable ? { unreadable } : {}),
         ...(windows ? { windows } : {}),
       },
+      legend: heatmapLegendView(metric, this.settings.value.scaleMaxBits),
       series: {
         labels: analysis.tokens.map((t) => visibleText(t.text)),
         entropy: analysis.tokens.map((t) => t.entropy),

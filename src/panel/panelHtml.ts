@@ -33,6 +33,7 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
 </header>
 <p id="summary" class="muted">Open a prompt and run “ICL Lens: Analyze Prompt”.</p>
 <p id="document-notice" role="status" hidden></p>
+<div id="heatmap-legend" class="heatmap-legend" role="group" hidden></div>
 <div class="chart"><canvas id="tokens" role="img" aria-label="Entropy and surprisal per token"></canvas></div>
 <section id="wind-tunnel" hidden>
   <h2>Bayesian wind tunnel</h2>

@@ -128,6 +128,21 @@ export interface FewShotView {
   };
 }
 
+/** The heatmap's legend for the metric the colours show: one entry per level, confident first. */
+export interface HeatmapLegendView {
+  /** What the colours show, e.g. `entropy at each token`. */
+  readonly title: string;
+  readonly levels: ReadonlyArray<{
+    readonly level: number;
+    /** The bits the level stands for, e.g. `1.25–2.5 bits`. */
+    readonly range: string;
+    /** The theme colour's CSS variable (the colour the heatmap paints in the current theme). */
+    readonly cssVariable: string;
+    /** The underline the heatmap adds in high-contrast themes (width in px, CSS border style). */
+    readonly underline: { readonly width: number; readonly style: string };
+  }>;
+}
+
 /** Everything the panel shows, sent whole (never as deltas). */
 export interface PanelSnapshot {
   readonly schema: 1;
@@ -146,6 +161,8 @@ export interface PanelSnapshot {
     /** Set when the document was analysed in windows (longer than the context). */
     readonly windows?: string;
   };
+  /** The heatmap's legend, while a document's analysis is shown. */
+  readonly legend?: HeatmapLegendView;
   /** Per-token series, index-aligned with `labels`. */
   readonly series?: {
     readonly labels: readonly string[];

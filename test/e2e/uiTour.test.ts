@@ -199,7 +199,8 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     assert.match(text, /surprisal/);
     assert.match(text, /entropy/);
     assert.match(text, /rank/);
-    assert.match(text, /Top 10 for this slot/);
+    assert.match(text, /top 10 of /);
+    assert.match(text, /level [0-7] of 7/);
     await page.mouse.move(5, 5);
   });
 

@@ -5,7 +5,8 @@
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
  *   last failure shown, the last wind-tunnel run, the few-shot view, the
- *   model in use, the model picker's last entries and its "now uses" messages;
+ *   model in use, the model picker's last entries, its "now uses" messages and
+ *   the status bar item's tooltip (Markdown, with whether it may hold HTML);
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
@@ -47,6 +48,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         modelSwitches: [...switches],
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
+        statusTooltip: targets.status.tooltip ? { value: targets.status.tooltip.value, supportHtml: targets.status.tooltip.supportHtml === true } : undefined,
       };
     }),
     vscode.commands.registerCommand('iclLens.test.charts', () => targets.panel.measureCharts()),

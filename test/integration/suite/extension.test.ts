@@ -106,8 +106,8 @@ describe('ICL Lens in VS Code', () => {
     assert.ok(text.includes(`id ${token.id}`), text);
     assert.ok(text.includes(`${token.surprisal!.toFixed(2)} bits`), 'surprisal');
     assert.ok(text.includes(`${token.entropy!.toFixed(2)} bits`), 'entropy');
-    assert.ok(text.includes(`| rank | ${token.rank} |`), 'rank');
-    assert.equal(text.split('\n').filter((l) => /^\| \d+ \| `/.test(l)).length, 10, 'ten alternatives');
+    assert.ok(text.includes(`rank ${token.rank} ·`), 'rank');
+    assert.equal(text.split('\n').filter((l) => /^ ?\d+ {2}\S/.test(l)).length, 10, 'ten alternatives, one line each');
   });
 
   it('re-analyses an edit incrementally and drops stale results', async () => {

@@ -13,7 +13,7 @@ const token: TokenStat = {
 describe('escapeMarkdown', () => {
   it('turns a crafted model name into literal text', () => {
     const name = 'evil](command:workbench.action.terminal.new) [click](https://x.test) <img src=x> **b** _i_ # h';
-    const md = hoverMarkdown(token, { metric: 'entropy', modelName: name, topK: 5 });
+    const md = hoverMarkdown(token, { metric: 'entropy', modelName: name, topK: 5, maxBits: 10 });
     assert.ok(!md.includes('](command:'), md);
     assert.ok(!/(?<!\\)<img/.test(md), 'no HTML tag');
     assert.ok(md.includes('evil\\]\\(command\\:workbench\\.action'), md);
@@ -23,17 +23,24 @@ describe('escapeMarkdown', () => {
   });
 });
 
-describe('codeSpan and table cells', () => {
+describe('codeSpan and the alternatives block', () => {
   it('fences backtick runs with a longer fence', () => {
     assert.equal(codeSpan('a``b'), '```a``b```');
     assert.equal(codeSpan('``'), '``` `` ```');
   });
-  it('keeps a token containing | inside its table cell', () => {
-    const md = hoverMarkdown(token, { metric: 'entropy', modelName: 'm', topK: 5 });
-    const row = md.split('\n').find((l) => l.startsWith('| 2 |'))!;
-    assert.ok(row.includes('`x\\|y`'), row);
-    // Unescaped pipes delimit exactly the table's five cells.
-    assert.equal(row.split(/(?<!\\)\|/).length, 6, row);
+  it('keeps tokens with |, backticks or HTML literal inside the code block (the hover renders HTML for its swatch)', () => {
+    const t: TokenStat = { ...token, top: [...token.top, { id: 9, text: '<img src=x>', p: 0.125 }, { id: 10, text: '```', p: 0.0625 }] };
+    const md = hoverMarkdown(t, { metric: 'entropy', modelName: 'm', topK: 5, maxBits: 10 });
+    const lines = md.split('\n');
+    const open = lines.findIndex((l) => /^`{3,}text$/.test(l));
+    const fence = lines[open].slice(0, -'text'.length);
+    assert.ok(fence.length >= 4, 'a fence longer than the ``` token');
+    const close = lines.indexOf(fence, open + 1);
+    assert.equal(close - open - 1, 4, 'four alternatives inside the block');
+    const inside = lines.slice(open + 1, close);
+    assert.match(inside[1], /^2 {2}x\|y /);
+    assert.match(inside[2], /^3 {2}<img␣src=x> /);
+    assert.ok(!lines.slice(close + 1).join('\n').includes('<img'), 'no HTML outside the block');
   });
 });
 

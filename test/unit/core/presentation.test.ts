@@ -16,32 +16,34 @@ const token = (over: Partial<TokenStat> = {}): TokenStat => ({
 });
 
 describe('hoverMarkdown', () => {
+  const options = { metric: 'entropy' as const, modelName: 'tiny', topK: 10, maxBits: 10 };
+  /** The code lines of the alternatives block. */
+  const rows = (md: string) => md.split('\n').filter((l) => /^ ?\d+ {2}/.test(l));
   it('shows the token, its numbers and the alternatives', () => {
-    const md = hoverMarkdown(token(), { metric: 'entropy', modelName: 'tiny', topK: 10 });
-    assert.match(md, /`·the` · id 42/);
-    assert.match(md, /\| p \| 0\.250 \|/);
-    assert.match(md, /\| surprisal \| 2\.00 bits \|/);
-    assert.match(md, /\| \*\*entropy\*\* \| 3\.50 bits \|/);
-    assert.match(md, /\| rank \| 2 \|/);
-    assert.match(md, /Top 3 for this slot \(tiny\)/);
-    assert.match(md, /\| 2 \| `·the` ◀ \| 0\.250 \|/, 'the written token is marked');
-    assert.match(md, /``\s?`x`\s?``/, 'backticks survive');
-    assert.equal(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 3);
+    const md = hoverMarkdown(token(), options);
+    assert.match(md, /`␣the` · id 42/);
+    assert.match(md, /p 0\.250 · rank 2 · surprisal 2\.00 bits · \*\*entropy 3\.50 bits\*\*/);
+    assert.match(md, /top 3 of tiny/);
+    assert.match(md, /^2 {2}␣the {2}0\.250 {2}██▌ +◀ your token$/m, 'the written token is marked');
+    assert.match(md, /^3 {2}`x` /m, 'backticks survive in the code block');
+    assert.match(md, /^````?text$/m);
+    assert.equal(rows(md).length, 3);
   });
   it('limits the alternatives to k', () => {
-    const md = hoverMarkdown(token(), { metric: 'surprisal', modelName: 'tiny', topK: 1 });
-    assert.equal(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 1);
-    assert.match(md, /\*\*surprisal\*\*/);
+    const md = hoverMarkdown(token(), { ...options, metric: 'surprisal', topK: 1 });
+    assert.equal(rows(md).length, 1);
+    assert.match(md, /\*\*surprisal 2\.00 bits\*\*/);
   });
   it('explains a token that nothing predicts', () => {
-    const md = hoverMarkdown(token({ surprisal: null, entropy: null, p: null, rank: null, top: [] }), { metric: 'entropy', modelName: 'm', topK: 5 });
+    const md = hoverMarkdown(token({ surprisal: null, entropy: null, p: null, rank: null, top: [] }), { ...options, topK: 5 });
     assert.match(md, /Nothing precedes this token/);
+    assert.doesNotMatch(md, /level/, 'no level without a number');
   });
 });
 
 describe('visibleText and codeSpan', () => {
   it('makes whitespace visible', () => {
-    assert.equal(visibleText(' a\tb\r\n'), '·a→b␍↵');
+    assert.equal(visibleText(' a\tb\r\n'), '␣a→b␍↵');
     assert.equal(visibleText(''), '∅');
     assert.equal(visibleText('\u0001'), '\\x01');
   });
