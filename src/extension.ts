@@ -22,6 +22,7 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { SavedFileNotifier } from './editor/savedFileNotice';
 import { toggleMetric } from './editor/metricToggle';
 import { isPromptFile } from './editor/promptFiles';
 import { SettingsService } from './editor/settingsService';
@@ -51,9 +52,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const fewShot = new FewShotViewModel(fewShotStore, settings);
   const panelRequests = new PanelRequests();
   const windTunnels = new WindTunnelStore();
-  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests);
+  const saved = new SavedFileNotifier();
+  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);
   const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
-  const prompts = new PromptCommands(analyzer, store, heatmap);
+  const prompts = new PromptCommands(analyzer, store, heatmap, panelRequests);
   const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
@@ -61,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
@@ -81,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, fewShot, windTunnels, panel });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, runtime, failures, notices: saved, fewShot, windTunnels, panel });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -9,20 +9,28 @@ import { escapeIcons, visibleText } from '../core/visibleText';
 import type { AnalysisStore } from './analysisStore';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import type { HeatmapController } from './heatmapController';
+import type { PanelRequests } from './panelRequests';
 
 export class PromptCommands {
-  constructor(private readonly analyzer: DocumentAnalyzer, private readonly store: AnalysisStore, private readonly heatmap: HeatmapController) {}
+  /** @param targets the document a command acts on: the active editor's, else the focused panel's. */
+  constructor(
+    private readonly analyzer: DocumentAnalyzer,
+    private readonly store: AnalysisStore,
+    private readonly heatmap: HeatmapController,
+    private readonly targets: Pick<PanelRequests, 'targetDocument'>,
+  ) {}
 
-  /** Analyse the active document with a cancellable progress notification. */
-  async analyzePrompt(): Promise<Analysis | undefined> {
-    const doc = this.activeDocument();
+  /** Analyse `doc` (default: the target document) with a cancellable progress notification. */
+  async analyzePrompt(doc = this.targetDocument()): Promise<Analysis | undefined> {
     if (!this.heatmap.isVisible) this.heatmap.toggle();
     return this.analyzeWithProgress(doc);
   }
 
   /** Show the model's next-token distribution at the cursor; picking one inserts it. */
   async whatComesNext(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
+    // From the panel: the cursor of the panel's document in the editor beside it.
+    const target = this.targets.targetDocument();
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document === target);
     if (!editor) throw new UserError('Open a prompt file first.');
     const doc = editor.document;
     const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
@@ -48,8 +56,8 @@ export class PromptCommands {
     if (choice) await editor.edit((e) => e.insert(editor.selection.active, choice.text));
   }
 
-  private activeDocument(): vscode.TextDocument {
-    const doc = vscode.window.activeTextEditor?.document;
+  private targetDocument(): vscode.TextDocument {
+    const doc = this.targets.targetDocument();
     if (!doc) throw new UserError('Open a prompt file first.');
     return doc;
   }

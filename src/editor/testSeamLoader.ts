@@ -12,6 +12,7 @@ import type { AnalysisStore } from './analysisStore';
 import type { FailureNotifier } from './failureNotifier';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
+import type { SavedFileNotifier } from './savedFileNotice';
 import type { WindTunnelStore } from './windTunnelStore';
 
 /** What the seam may read: narrow views of the live services. */
@@ -20,6 +21,8 @@ export interface SeamTargets {
   readonly heatmap: Pick<HeatmapController, 'paintedFor'>;
   readonly runtime: { readonly running: boolean };
   readonly failures: Pick<FailureNotifier, 'onDidShow'>;
+  /** Export confirmations (saved …, with their actions). */
+  readonly notices: Pick<SavedFileNotifier, 'onDidShow'>;
   readonly fewShot: Pick<FewShotViewModel, 'view'>;
   readonly windTunnels: Pick<WindTunnelStore, 'current'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */

@@ -4,7 +4,8 @@
  * commands the manifest does not contribute:
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
- *   last failure shown, the last wind-tunnel run and the few-shot view;
+ *   last failure shown, the export confirmations shown (message and actions),
+ *   the last wind-tunnel run and the few-shot view;
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now.
  */
 import * as vscode from 'vscode';
@@ -14,7 +15,9 @@ import type { SeamTargets } from '../../../src/editor/testSeamLoader';
 export function install(targets: SeamTargets): vscode.Disposable {
   let handshakes = 0;
   let lastFailure: string | undefined;
+  const notices: Array<{ message: string; actions: readonly string[] }> = [];
   return vscode.Disposable.from(
+    targets.notices.onDidShow((notice) => { notices.push(notice); }),
     targets.panel.onDidHandshake(() => { handshakes++; }),
     targets.failures.onDidShow((message) => { lastFailure = message; }),
     vscode.commands.registerCommand('iclLens.test.state', (uri?: vscode.Uri) => {
@@ -27,6 +30,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         handshakes,
         runtimeRunning: targets.runtime.running,
         lastFailure,
+        notices,
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
       };
