@@ -25,6 +25,7 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { SavedFileNotifier } from './editor/savedFileNotice';
 import { toggleMetric } from './editor/metricToggle';
 import { isPromptFile } from './editor/promptFiles';
 import { SettingsService } from './editor/settingsService';
@@ -55,9 +56,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const fewShot = new FewShotViewModel(fewShotStore, settings);
   const panelRequests = new PanelRequests();
   const windTunnels = new WindTunnelStore();
-  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests);
+  const saved = new SavedFileNotifier();
+  const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);
   const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
-  const prompts = new PromptCommands(analyzer, store, heatmap);
+  const prompts = new PromptCommands(analyzer, store, heatmap, panelRequests);
   const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
@@ -68,13 +70,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, windTunnels, panel, picker, prompts, explorer, branchView,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
     // A hover's links pass the hovered token's place; from the palette or a key, the cursor's.
     command('iclLens.whatComesNext', (at?: unknown) => prompts.whatComesNext(at)),
-    command('iclLens.continueFromHere', async (at?: unknown) => explorer.open(await resolvePosition(at))),
+    command('iclLens.continueFromHere', async (at?: unknown) => explorer.open(await resolvePosition(at, panelRequests.targetDocument()))),
     command('iclLens.selectModel', (request?: SelectModelRequest) => picker.pick(request)),
     command('iclLens.openExample', () => example.open()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
@@ -91,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, fewShot, windTunnels, panel, models, picker, prompts, branchView });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView });
   if (seam) context.subscriptions.push(seam);
 }
 

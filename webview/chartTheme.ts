@@ -1,20 +1,13 @@
 // Chart colours come from the VS Code theme's CSS variables (with fallbacks for
 // a bare page), read fresh on every draw so a theme switch recolours the charts.
+// Which series gets which colour is decided by src/shared/chartColors.ts, so no
+// two series of a chart share one in any theme.
+import type { ChartPalette } from '../src/shared/chartColors';
 
 /** The colours a chart draws with, resolved from the current theme. */
-export interface ChartTheme {
-  readonly foreground: string;
-  readonly muted: string;
+export interface ChartTheme extends ChartPalette {
   readonly grid: string;
   readonly background: string;
-  readonly red: string;
-  readonly blue: string;
-  readonly green: string;
-  readonly orange: string;
-  readonly purple: string;
-  readonly yellow: string;
-  /** Distinct colours for a list of series (candidates), in a stable order. */
-  readonly series: readonly string[];
 }
 
 const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -33,7 +26,6 @@ export function readChartTheme(): ChartTheme {
     grid: css('--vscode-editorWidget-border', '#454545'),
     background: css('--vscode-editor-background', '#1e1e1e'),
     red, blue, green, orange, purple, yellow,
-    series: [blue, orange, green, purple, yellow, red],
   };
 }
 

@@ -2,7 +2,8 @@
 // function from the view and theme to a chart.js configuration (or nothing, when
 // the view has no data for it). Shared axis and number helpers live here too.
 import type { ChartConfiguration, ChartType, ScaleOptions } from 'chart.js';
-import type { FewShotView, VerdictView } from '../src/shared/protocol';
+import type { FewShotProbe, FewShotView, VerdictView } from '../src/shared/protocol';
+import { paddedBounds, type AxisBounds } from '../src/shared/chartAxes';
 import type { ChartTheme } from './chartTheme';
 
 /** A chart.js configuration of any chart type (the few-shot charts mix bar, line and scatter). */
@@ -25,6 +26,8 @@ export interface FewShotChartBuild {
 export interface FewShotChartSpec {
   readonly id: string;
   readonly title: string;
+  /** The probe whose report the chart draws, if one does: out of date, the chart is marked and offers Re-run. */
+  readonly probe?: FewShotProbe;
   /** The chart for `view`, or undefined when the view has nothing to draw (the chart is hidden). */
   build(view: FewShotView, theme: ChartTheme): FewShotChartBuild | undefined;
 }
@@ -42,11 +45,21 @@ export const shorten = (s: string, max = 14): string => (s.length <= max ? s : `
 export function axis(theme: ChartTheme, title: string | undefined, extra: Record<string, unknown> = {}): ScaleOptions {
   return {
     title: { display: title !== undefined, text: title ?? '', color: theme.foreground },
-    ticks: { color: theme.foreground },
+    // Bounds are padded past the values: ticks only at round values inside them.
+    ticks: { color: theme.foreground, includeBounds: false },
     grid: { color: theme.grid },
     border: { color: theme.grid },
     ...extra,
   } as ScaleOptions;
+}
+
+/** Fixed axis bounds for chart.js. */
+export const bounds = (b: AxisBounds): { min: number; max: number } => ({ min: b.min, max: b.max });
+
+/** `toleranceRange`, padded so no value sits on the plot's border. */
+export function paddedToleranceRange(values: ReadonlyArray<number | null | undefined>, tolerance: number, center?: number): AxisBounds {
+  const r = toleranceRange(values, tolerance, center);
+  return paddedBounds(r.suggestedMin, r.suggestedMax);
 }
 
 /** Options every few-shot chart shares: no animation, fill the container, a themed legend. */

@@ -1,10 +1,12 @@
 // The few-shot charts on the page: one figure per chart spec (title, Export PNG
-// button, canvas, note), drawn fresh for every view and on theme changes. When
+// button, an out-of-date mark with Re-run for a probe's chart, canvas, note),
+// drawn fresh for every view and on theme changes; a chart that appears for the
+// document already shown (a probe's result) scrolls into view. When
 // the host asks (never per draw: reading every canvas back costs), it measures,
 // per visible chart, how many points it drew and whether the canvas really has
 // pixels.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType, type Plugin } from 'chart.js';
-import type { FewShotView, RenderedChart } from '../src/shared/protocol';
+import type { FewShotProbe, FewShotView, RenderedChart } from '../src/shared/protocol';
 import { onThemeChange, readChartTheme } from './chartTheme';
 import type { FewShotChartBuild, FewShotChartSpec } from './fewShotChartSpec';
 import { calibrationChart, orderChart, randomLabelsChart } from './fewShotProbeCharts';
@@ -21,6 +23,8 @@ export interface FewShotChartsEvents {
   revealExample(index: number): void;
   /** The user asked for chart `id` as a PNG. */
   exportPng(id: string, dataUrl: string): void;
+  /** The user asked to re-run `probe`, whose chart is out of date. */
+  rerun(probe: FewShotProbe): void;
 }
 
 type DrawnChart = Chart<ChartType, unknown[], unknown>;
@@ -31,6 +35,7 @@ interface Slot {
   readonly canvas: HTMLCanvasElement;
   readonly verdict: HTMLElement;
   readonly note: HTMLElement;
+  readonly stale: HTMLElement;
   chart?: DrawnChart;
 }
 
@@ -53,6 +58,12 @@ function countPoints(chart: DrawnChart): number {
     });
   });
   return n;
+}
+
+/** Whether some of `element` is inside the viewport. */
+function isInView(element: HTMLElement): boolean {
+  const r = element.getBoundingClientRect();
+  return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
 }
 
 /** Whether the canvas has at least one pixel that is not fully transparent. */
@@ -89,7 +100,9 @@ export class FewShotCharts {
 
   /** Per visible chart: the points it drew and whether its canvas has pixels. */
   measure(): RenderedChart[] {
-    return this.slots.flatMap((slot) => (slot.chart ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas) }] : []));
+    return this.slots.flatMap((slot) => (slot.chart
+      ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas), stale: !slot.stale.hidden, inView: isInView(slot.figure) }]
+      : []));
   }
 
   /**
@@ -97,6 +110,8 @@ export class FewShotCharts {
    * displayed: charts size themselves from it.
    */
   render(view: FewShotView | undefined): void {
+    const previous = this.last;
+    const drawnBefore = new Set(this.slots.filter((s) => s.chart).map((s) => s.spec.id));
     this.last = view;
     for (const slot of this.slots) {
       slot.chart?.destroy();
@@ -122,9 +137,17 @@ export class FewShotCharts {
       slot.verdict.hidden = !build.verdict;
       slot.note.textContent = build.note ?? '';
       slot.note.hidden = !build.note;
+      const outOfDate = slot.spec.probe !== undefined && view.staleProbes.includes(slot.spec.probe);
+      slot.stale.hidden = !outOfDate;
+      slot.figure.classList.toggle('stale', outOfDate);
       const chart = new Chart(slot.canvas, this.interactive(slot.canvas, build));
       slot.chart = chart;
     });
+    // New results for the document already shown (a probe's chart, the first sweep chart) come into view.
+    if (previous?.uri === view.uri) {
+      const fresh = this.slots.find((s, i) => builds[i] && !drawnBefore.has(s.spec.id));
+      fresh?.figure.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   /** The build's configuration with click-to-reveal and a pointer cursor over example points. */
@@ -183,11 +206,28 @@ export class FewShotCharts {
     const note = document.createElement('p');
     note.className = 'few-shot-note muted';
     note.hidden = true;
-    figure.append(caption, box, verdict, note);
+    const stale = document.createElement('p');
+    stale.className = 'few-shot-stale';
+    stale.setAttribute('role', 'status');
+    stale.hidden = true;
+    const staleText = document.createElement('span');
+    staleText.textContent = 'Out of date: the prompt changed since this probe ran.';
+    stale.append(staleText);
+    if (spec.probe !== undefined) {
+      const probe = spec.probe;
+      const rerun = document.createElement('vscode-button');
+      rerun.setAttribute('appearance', 'secondary');
+      rerun.setAttribute('aria-label', `Re-run the ${spec.title} probe`);
+      rerun.dataset.rerun = probe;
+      rerun.textContent = 'Re-run';
+      rerun.addEventListener('click', () => this.events.rerun(probe));
+      stale.append(rerun);
+    }
+    figure.append(caption, stale, box, verdict, note);
     container.append(figure);
     exportButton.addEventListener('click', () => {
       if (this.slots.find((s) => s.spec.id === spec.id)?.chart) this.events.exportPng(spec.id, pngOf(canvas, readChartTheme().background));
     });
-    return { spec, figure, canvas, verdict, note };
+    return { spec, figure, canvas, verdict, note, stale };
   }
 }

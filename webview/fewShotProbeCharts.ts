@@ -4,7 +4,9 @@
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView, Posterior } from '../src/shared/protocol';
 import type { ChartTheme } from './chartTheme';
-import { anyNumber, axis, baseOptions, exact, exactLabel, jitter, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
+import { paddedBounds, valueRange } from '../src/shared/chartAxes';
+import { anyNumber, axis, baseOptions, bounds, exact, exactLabel, jitter, paddedToleranceRange, shorten, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /** A point of a strip plot, with what its tooltip says. */
 interface StripPoint {
@@ -44,13 +46,17 @@ function stripConfig(theme: ChartTheme, title: string, series: readonly StripSer
     borderWidth: 2,
   }));
   const options = baseOptions(theme);
+  const values = series.flatMap((x) => x.points.map((p) => p.value));
+  const range = valueRange(values);
+  // No point on the plot's left or right edge.
+  const x = tolerance !== undefined ? paddedToleranceRange(values, tolerance) : range ? paddedBounds(range.lo, range.hi) : undefined;
   return {
     type: 'scatter',
     data: { datasets },
     options: {
       ...options,
       scales: {
-        x: axis(theme, title, { type: 'linear', ...(tolerance !== undefined ? toleranceRange(series.flatMap((x) => x.points.map((p) => p.value)), tolerance) : {}) }),
+        x: axis(theme, title, { type: 'linear', ...(x ? bounds(x) : {}) }),
         y: { display: false, min: -1, max: 1 },
       },
       plugins: {
@@ -68,6 +74,7 @@ const orderText = (order: readonly number[]) => `order ${shorten(order.join(',')
 export const orderChart: FewShotChartSpec = {
   id: 'order',
   title: 'Order sensitivity',
+  probe: 'order',
   build(view, theme) {
     const order = view.order;
     if (!order || order.orders.length === 0) return undefined;
@@ -78,11 +85,12 @@ export const orderChart: FewShotChartSpec = {
     };
     const points = (list: typeof order.orders) => list.map(point).filter((p): p is StripPoint => p !== undefined);
     const [written, ...others] = order.orders;
+    const color = chartColors(theme, CHART_SERIES.order);
     const series: StripSeries[] = [
-      { label: 'other orders', points: points(others), color: theme.blue, radius: 3, pointStyle: 'circle' },
-      { label: 'written order', points: points([written]), color: theme.orange, radius: 7, pointStyle: 'rectRot' },
-      { label: 'best', points: points(order.orders.filter((o) => sameOrder(o.order, order.best))), color: theme.green, radius: 7, pointStyle: 'triangle' },
-      { label: 'worst', points: points(order.orders.filter((o) => sameOrder(o.order, order.worst))), color: theme.red, radius: 7, pointStyle: 'crossRot' },
+      { label: 'other orders', points: points(others), color: color.others, radius: 3, pointStyle: 'circle' },
+      { label: 'written order', points: points([written]), color: color.written, radius: 7, pointStyle: 'rectRot' },
+      { label: 'best', points: points(order.orders.filter((o) => sameOrder(o.order, order.best))), color: color.best, radius: 7, pointStyle: 'triangle' },
+      { label: 'worst', points: points(order.orders.filter((o) => sameOrder(o.order, order.worst))), color: color.worst, radius: 7, pointStyle: 'crossRot' },
     ];
     const verdict = order.exchangeable === null ? 'exchangeability unknown (no target)' : order.exchangeable ? 'no measurable effect of order' : 'order-sensitive';
     const note = `${order.orders.length} orders; std ${exact(order.targetBitsStd)} bits, tolerance ${exact(order.toleranceBits)} bits; largest posterior KL ${exact(order.maxPosteriorKlBits)} bits.`;
@@ -99,22 +107,24 @@ export const orderChart: FewShotChartSpec = {
 export const calibrationChart: FewShotChartSpec = {
   id: 'calibration',
   title: 'Calibration',
+  probe: 'calibrate',
   build(view, theme) {
     const cal = view.calibration;
     if (!cal) return undefined;
     const names = view.candidates.length > 0 ? view.candidates : Object.keys(cal.raw);
     const bars = (label: string, p: Posterior, color: string) => ({ label, data: names.map((c) => p[c] ?? null), backgroundColor: color });
     const options = baseOptions(theme);
+    const color = chartColors(theme, CHART_SERIES.calibration);
     const config = {
       type: 'bar',
       data: {
         labels: names.map((c) => shorten(c, 20)),
-        datasets: [bars('raw', cal.raw, theme.blue), bars(`bias (“${shorten(cal.contentFree, 16)}”)`, cal.bias, theme.orange), bars('calibrated', cal.calibrated, theme.green)],
+        datasets: [bars('raw', cal.raw, color.raw), bars(`bias (“${shorten(cal.contentFree, 16)}”)`, cal.bias, color.bias), bars('calibrated', cal.calibrated, color.calibrated)],
       },
       options: {
         ...options,
         interaction: { mode: 'index', intersect: false },
-        scales: { x: axis(theme, 'candidate'), y: axis(theme, 'posterior', { min: 0, max: 1 }) },
+        scales: { x: axis(theme, 'candidate'), y: axis(theme, 'posterior', bounds(paddedBounds(0, 1))) },
         plugins: {
           ...(options.plugins as object),
           tooltip: { callbacks: { label: exactLabel } },
@@ -134,6 +144,7 @@ export const calibrationChart: FewShotChartSpec = {
 export const randomLabelsChart: FewShotChartSpec = {
   id: 'random-labels',
   title: 'Random labels',
+  probe: 'random-labels',
   build(view, theme) {
     const rl = view.randomLabels;
     if (!rl || (rl.shuffled.length === 0 && rl.trueBits === null)) return undefined;
@@ -144,9 +155,10 @@ export const randomLabelsChart: FewShotChartSpec = {
     });
     const trueValue = measure.of(rl.trueBits, rl.truePosterior);
     const truth: StripPoint[] = trueValue === null ? [] : [{ value: trueValue, text: `${exact(rl.trueBits)} bits` }];
+    const color = chartColors(theme, CHART_SERIES.randomLabels);
     const series: StripSeries[] = [
-      { label: 'shuffled labels', points: shuffled, color: theme.blue, radius: 3, pointStyle: 'circle' },
-      { label: 'true labels', points: truth, color: theme.orange, radius: 7, pointStyle: 'rectRot' },
+      { label: 'shuffled labels', points: shuffled, color: color.shuffled, radius: 3, pointStyle: 'circle' },
+      { label: 'true labels', points: truth, color: color.truth, radius: 7, pointStyle: 'rectRot' },
     ];
     const note = `Label effect ${exact(rl.labelEffectBits)} bits (mean shuffled − true; within ±${view.toleranceBits} bits: no measurable effect); mean posterior KL ${exact(rl.meanPosteriorKlBits)} bits over ${rl.shuffled.length} shuffles.`;
     return {

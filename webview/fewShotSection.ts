@@ -1,5 +1,6 @@
-// The "Few-shot posterior" section: summary line, progress with Cancel, the
-// problem notice, the action buttons, and the charts. Hidden without a sweep.
+// The "Few-shot posterior" section: the headline (the prompt and what the sweep
+// found), the evaluation's cost in a fold, progress with Cancel, the problem
+// notice, the action buttons, and the charts. Hidden without a sweep.
 import type { FewShotProbe, FewShotView, RenderedChart, WebviewToHost } from '../src/shared/protocol';
 import { FEW_SHOT_PROBES } from '../src/shared/protocol';
 import { FewShotCharts } from './fewShotCharts';
@@ -10,25 +11,31 @@ const byId = <T extends HTMLElement = HTMLElement>(root: HTMLElement, id: string
   return element;
 };
 
-/** One sentence about the view: what was swept, with what, and at what cost. */
-export function fewShotSummary(view: FewShotView): string {
-  const ratio = view.tokensMinimum > 0 ? (view.tokensEvaluated / view.tokensMinimum).toFixed(2) : '—';
+/** The headline: the prompt (examples, target, candidates), the model, and what the sweep found. */
+export function fewShotHeadline(view: FewShotView): string {
   const target = view.target === null ? 'no target' : `target “${view.target.length > 40 ? `${view.target.slice(0, 39)}…` : view.target}”`;
-  const parts = [
-    `${view.document} — ${view.model}, ${target}, ${view.examples.length} example${view.examples.length === 1 ? '' : 's'}`,
-    `${view.tokensEvaluated} tokens evaluated, minimum from an empty cache ${view.tokensMinimum}, ratio ${ratio}${view.tokensEvaluated < view.tokensMinimum ? ' (below 1: tokens the cache already held were reused)' : ''}`,
-  ];
-  if (view.looTokensEvaluated > 0) parts.push(`leave-one-out ${view.looTokensEvaluated} tokens`);
-  if (view.lengthNormalized) parts.push('length-normalised posterior');
-  let text = `${parts.join('; ')}.`;
+  const candidates = view.candidates.length > 0 ? `, candidates ${view.candidates.join(', ')}${view.lengthNormalized ? ' (length-normalised)' : ''}` : '';
+  let text = `${view.document}: ${view.examples.length} example${view.examples.length === 1 ? '' : 's'}, ${target}${candidates}${view.model ? ` — ${view.model}` : ''}.`;
+  const found = view.verdicts.target ?? view.verdicts.posterior;
+  if (found && view.complete) text += ` ${found.text}`;
   if (!view.complete) text += ` Streaming: ${view.ks.length === 0 ? 'no k yet' : `k = 0..${view.ks[view.ks.length - 1].k} so far`}.`;
-  if (view.stale) text += ' The document changed since: these numbers are stale until the re-run.';
+  if (view.stale) text += ' The document changed since: these numbers are out of date until the re-run.';
   return text;
+}
+
+/** The evaluation's cost, for the details fold: tokens evaluated against an empty cache's minimum (KV reuse). */
+export function fewShotCost(view: FewShotView): string {
+  const ratio = view.tokensMinimum > 0 ? (view.tokensEvaluated / view.tokensMinimum).toFixed(2) : '—';
+  const parts = [`${view.tokensEvaluated} tokens evaluated, minimum from an empty cache ${view.tokensMinimum}, ratio ${ratio}${view.tokensEvaluated < view.tokensMinimum ? ' (below 1: tokens the cache already held were reused)' : ''}`];
+  if (view.looTokensEvaluated > 0) parts.push(`leave-one-out ${view.looTokensEvaluated} tokens`);
+  return `${parts.join('; ')}.`;
 }
 
 /** Controls the few-shot section of the panel; posts the user's actions through `send`. */
 export class FewShotSection {
   private readonly summary: HTMLElement;
+  private readonly cost: HTMLElement;
+  private readonly staleNotice: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly progressBar: HTMLProgressElement;
   private readonly progressText: HTMLElement;
@@ -38,6 +45,9 @@ export class FewShotSection {
 
   constructor(private readonly root: HTMLElement, send: (message: WebviewToHost) => void) {
     this.summary = byId(root, 'few-shot-summary');
+    this.cost = byId(root, 'few-shot-cost');
+    this.staleNotice = byId(root, 'few-shot-stale');
+    byId(root, 'few-shot-rerun').addEventListener('click', () => send({ type: 'fewShot/sweep' }));
     this.progress = byId(root, 'few-shot-progress');
     this.progressBar = byId<HTMLProgressElement>(root, 'few-shot-progress-bar');
     this.progressText = byId(root, 'few-shot-progress-text');
@@ -58,6 +68,7 @@ export class FewShotSection {
     this.charts = new FewShotCharts(byId(root, 'few-shot-charts'), {
       revealExample: (index) => send({ type: 'fewShot/revealExample', index }),
       exportPng: (chart, dataUrl) => send({ type: 'fewShot/exportPng', chart, dataUrl }),
+      rerun: (probe) => send({ type: 'fewShot/probe', probe }),
     });
   }
 
@@ -73,9 +84,12 @@ export class FewShotSection {
       this.charts.render(undefined);
       return;
     }
-    this.summary.textContent = fewShotSummary(view);
+    this.summary.textContent = fewShotHeadline(view);
     this.summary.classList.toggle('stale', view.stale);
+    this.cost.textContent = fewShotCost(view);
     const progress = view.progress;
+    // Out of date and nothing running (automatic re-runs off, or one failed): offer the re-run here.
+    this.staleNotice.hidden = !view.stale || !!progress || view.ks.length === 0;
     this.progress.hidden = !progress;
     if (progress) {
       if (progress.total > 0) {

@@ -3,7 +3,9 @@
 // k ≥ 1 and per-example bars stand for an example (clicking reveals it).
 import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
-import { anyNumber, axis, baseOptions, exact, exactLabel, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
+import { alignZeros, paddedBounds, valueRange } from '../src/shared/chartAxes';
+import { CHART_SERIES, chartColors, seriesColors } from '../src/shared/chartColors';
+import { anyNumber, axis, baseOptions, bounds, exact, exactLabel, paddedToleranceRange, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /**
  * The target axis plots log10 P on a linear scale with its own ticks: chart.js's
@@ -44,11 +46,11 @@ export function formatLog10(v: number): string {
  */
 function log10Axis(theme: Parameters<typeof axis>[0], title: string, values: ReadonlyArray<number | null>, extra: Record<string, unknown> = {}, minHalfRange = 0.05) {
   const range = toleranceRange(values, minHalfRange);
+  // Probabilities: never above P = 1; padded so a point at P = 1 (or at the lowest value) is off the border.
+  const padded = paddedBounds(Math.min(range.suggestedMin, -2 * minHalfRange), Math.min(0, range.suggestedMax));
   return axis(theme, title, {
     type: 'linear',
-    // Probabilities: never above P = 1.
-    suggestedMin: Math.min(range.suggestedMin, -2 * minHalfRange),
-    suggestedMax: Math.min(0, range.suggestedMax),
+    ...bounds(padded),
     ticks: { color: theme.foreground, callback: (value: number | string) => formatLog10(Number(value)) },
     afterBuildTicks: (scale: { min: number; max: number; ticks: Array<{ value: number }> }) => {
       scale.ticks = log10Ticks(scale.min, scale.max).map((value) => ({ value }));
@@ -74,8 +76,10 @@ export const posteriorChart: FewShotChartSpec = {
     // Where the candidates hold almost none of the model's probability, the bars are drawn hollow:
     // the split between them is no confidence.
     const low = view.ks.map((k) => k.lowCoverage);
+    const candidateColors = seriesColors(theme, view.candidates.length);
+    const lines = chartColors(theme, CHART_SERIES.posteriorLines, candidateColors);
     const datasets: Array<Record<string, unknown>> = view.candidates.map((name, i) => {
-      const color = theme.series[i % theme.series.length];
+      const color = candidateColors[i];
       return {
         type: 'bar',
         label: name,
@@ -94,8 +98,8 @@ export const posteriorChart: FewShotChartSpec = {
         type: 'line',
         label: 'coverage Σ P(candidate), log scale',
         data: coverage,
-        borderColor: theme.muted,
-        backgroundColor: theme.muted,
+        borderColor: lines.coverage,
+        backgroundColor: lines.coverage,
         borderWidth: 1.5,
         pointRadius: 2,
         pointStyle: 'rect',
@@ -110,8 +114,8 @@ export const posteriorChart: FewShotChartSpec = {
         type: 'line',
         label: `analytic P(${shorten(first, 20)})`,
         data: reference,
-        borderColor: theme.foreground,
-        backgroundColor: theme.foreground,
+        borderColor: lines.reference,
+        backgroundColor: lines.reference,
         borderDash: [6, 4],
         borderWidth: 1.5,
         pointRadius: 2,
@@ -128,7 +132,7 @@ export const posteriorChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, 'examples in the prompt (k)', { stacked: true }),
-          y: axis(theme, 'posterior', { stacked: true, min: 0, max: 1 }),
+          y: axis(theme, 'posterior', { stacked: true, ...bounds(paddedBounds(0, 1)) }),
           ...(anyNumber(coverage) ? { c: log10Axis(theme, 'coverage (log)', coverage, { position: 'right', grid: { drawOnChartArea: false } }) } : {}),
         },
         plugins: {
@@ -218,11 +222,13 @@ export const prequentialChart: FewShotChartSpec = {
   build(view, theme) {
     if (view.examples.length === 0) return undefined;
     const gain = view.examples.map((e) => e.informationGainBits);
+    const color = chartColors(theme, CHART_SERIES.prequential);
+    const bitsValues = view.examples.map((e) => e.prequentialBits);
     const datasets: Array<Record<string, unknown>> = [{
       type: 'bar',
       label: 'prequential bits',
-      data: view.examples.map((e) => e.prequentialBits),
-      backgroundColor: theme.blue,
+      data: bitsValues,
+      backgroundColor: color.bits,
       yAxisID: 'y',
       order: 1,
     }];
@@ -232,8 +238,8 @@ export const prequentialChart: FewShotChartSpec = {
         type: 'line',
         label: 'information gain (bits)',
         data: gain,
-        borderColor: theme.orange,
-        backgroundColor: theme.orange,
+        borderColor: color.gain,
+        backgroundColor: color.gain,
         borderWidth: 1.5,
         pointRadius: 3,
         yAxisID: 'g',
@@ -241,6 +247,10 @@ export const prequentialChart: FewShotChartSpec = {
       });
     }
     const labels = view.examples.map((e) => e.label);
+    // Both axes from zero, padded, with their zeros at one height (information gain can be negative).
+    const bitsRange = valueRange(bitsValues) ?? { lo: 0, hi: 1 };
+    const gainRange = valueRange(gain) ?? { lo: 0, hi: 1 };
+    const [yBounds, gBounds] = alignZeros(paddedBounds(Math.min(0, bitsRange.lo), bitsRange.hi), paddedBounds(Math.min(0, gainRange.lo), Math.max(0, gainRange.hi)));
     const options = baseOptions(theme);
     const config = {
       type: 'bar',
@@ -250,8 +260,8 @@ export const prequentialChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, undefined, { ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
-          y: axis(theme, 'prequential bits', { beginAtZero: true }),
-          ...(withGain ? { g: axis(theme, 'information gain (bits)', { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } }) } : {}),
+          y: axis(theme, 'prequential bits', bounds(withGain ? yBounds : paddedBounds(Math.min(0, bitsRange.lo), bitsRange.hi))),
+          ...(withGain ? { g: axis(theme, 'information gain (bits)', { position: 'right', ...bounds(gBounds), grid: { drawOnChartArea: false } }) } : {}),
         },
         plugins: {
           ...(options.plugins as object),
@@ -281,14 +291,17 @@ export const entropyChart: FewShotChartSpec = {
     const entropy = view.ks.map((k) => k.answerEntropy);
     const mass = view.ks.map((k) => k.formatMass);
     if (!anyNumber(entropy) && !anyNumber(mass)) return undefined;
+    const color = chartColors(theme, CHART_SERIES.entropy);
+    // Entropy from 0 and format mass on 0..1, padded (a mass of exactly 1 stays visible), zeros at one height.
+    const [yBounds, mBounds] = alignZeros(paddedBounds(0, Math.max(valueRange(entropy)?.hi ?? 1, 1e-3)), paddedBounds(0, 1));
     const options = baseOptions(theme);
     const config = {
       type: 'line',
       data: {
         labels: kLabels(view),
         datasets: [
-          { label: 'entropy at the answer (bits)', data: entropy, borderColor: theme.purple, backgroundColor: theme.purple, borderWidth: 1.5, pointRadius: 3, yAxisID: 'y' },
-          { label: 'format mass', data: mass, borderColor: theme.green, backgroundColor: theme.green, borderWidth: 1.5, pointRadius: 3, borderDash: [6, 4], yAxisID: 'm' },
+          { label: 'entropy at the answer (bits)', data: entropy, borderColor: color.entropy, backgroundColor: color.entropy, borderWidth: 1.5, pointRadius: 3, yAxisID: 'y' },
+          { label: 'format mass', data: mass, borderColor: color.formatMass, backgroundColor: color.formatMass, borderWidth: 1.5, pointRadius: 3, borderDash: [6, 4], yAxisID: 'm' },
         ],
       },
       options: {
@@ -296,8 +309,8 @@ export const entropyChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, 'examples in the prompt (k)'),
-          y: axis(theme, 'entropy (bits)', { beginAtZero: true }),
-          m: axis(theme, 'format mass', { position: 'right', min: 0, max: 1, grid: { drawOnChartArea: false } }),
+          y: axis(theme, 'entropy (bits)', bounds(yBounds)),
+          m: axis(theme, 'format mass', { position: 'right', ...bounds(mBounds), grid: { drawOnChartArea: false } }),
         },
         plugins: {
           ...(options.plugins as object),
@@ -318,19 +331,22 @@ export const entropyChart: FewShotChartSpec = {
 export const looChart: FewShotChartSpec = {
   id: 'loo',
   title: 'Leave-one-out',
+  // Drawn from the sweep when it computed leave-one-out, else from the probe (then possibly out of date).
+  probe: 'loo',
   build(view, theme) {
     const delta = view.examples.map((e) => e.looDeltaBits);
     if (!anyNumber(delta)) return undefined;
     const labels = view.examples.map((e) => e.label);
     const options = baseOptions(theme);
+    const color = chartColors(theme, CHART_SERIES.loo);
     const config = {
       type: 'bar',
       data: {
         labels,
         datasets: [
-          { label: 'helps', data: view.examples.map((e) => (e.looEffect === 'helps' ? e.looDeltaBits : null)), backgroundColor: theme.green },
-          { label: 'hurts', data: view.examples.map((e) => (e.looEffect === 'hurts' ? e.looDeltaBits : null)), backgroundColor: theme.red },
-          { label: `no measurable effect (±${view.toleranceBits} bits)`, data: view.examples.map((e) => (e.looEffect === 'none' ? e.looDeltaBits : null)), backgroundColor: theme.muted },
+          { label: 'helps', data: view.examples.map((e) => (e.looEffect === 'helps' ? e.looDeltaBits : null)), backgroundColor: color.helps },
+          { label: 'hurts', data: view.examples.map((e) => (e.looEffect === 'hurts' ? e.looDeltaBits : null)), backgroundColor: color.hurts },
+          { label: `no measurable effect (±${view.toleranceBits} bits)`, data: view.examples.map((e) => (e.looEffect === 'none' ? e.looDeltaBits : null)), backgroundColor: color.none },
         ],
       },
       options: {
@@ -338,7 +354,7 @@ export const looChart: FewShotChartSpec = {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, undefined, { stacked: true, ticks: { color: theme.foreground, callback: (_v: unknown, i: number) => shorten(labels[i] ?? '') } }),
-          y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true, ...toleranceRange(delta, view.toleranceBits, 0) }),
+          y: axis(theme, 'Δ bits: log₂ P(without) − log₂ P(with)', { stacked: true, ...bounds(paddedToleranceRange(delta, view.toleranceBits, 0)) }),
         },
         plugins: {
           ...(options.plugins as object),

@@ -3,6 +3,8 @@
 // are registered.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { PanelSnapshot } from '../src/shared/protocol';
+import { paddedBounds, valueRange } from '../src/shared/chartAxes';
+import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
 import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
@@ -27,14 +29,20 @@ export class TokenChart {
       this.chart?.destroy();
       this.chart = undefined;
     }
-    const { foreground, grid, blue, orange } = readChartTheme();
+    const theme = readChartTheme();
+    const { foreground, grid } = theme;
+    const color = chartColors(theme, CHART_SERIES.tokens);
+    // From 0 bits, padded: a token of 0 bits stays above the axis line.
+    const y = paddedBounds(0, Math.max(valueRange([...series.entropy, ...series.surprisal])?.hi ?? 1, 1e-3));
     const datasets = [
-      { label: 'entropy (bits)', data: [...series.entropy], borderColor: blue, hidden: false },
-      { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: orange, hidden: false },
+      { label: 'entropy (bits)', data: [...series.entropy], borderColor: color.entropy, hidden: false },
+      { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: color.surprisal, hidden: false },
     ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointRadius: 1.5, borderWidth: 1.5, spanGaps: false }));
     if (this.chart) {
       this.chart.data.labels = [...series.labels];
       this.chart.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
+      const scale = this.chart.options.scales?.y;
+      if (scale) Object.assign(scale, { min: y.min, max: y.max });
       this.chart.update('none');
       return;
     }
@@ -47,7 +55,7 @@ export class TokenChart {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: { ticks: { color: foreground, maxRotation: 0, autoSkip: true }, grid: { color: grid } },
-          y: { title: { display: true, text: 'bits', color: foreground }, ticks: { color: foreground }, grid: { color: grid }, beginAtZero: true },
+          y: { title: { display: true, text: 'bits', color: foreground }, ticks: { color: foreground, includeBounds: false }, grid: { color: grid }, min: y.min, max: y.max },
         },
         plugins: {
           legend: { labels: { color: foreground } },

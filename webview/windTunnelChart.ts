@@ -3,12 +3,16 @@
 // entropy error) and the analytic entropy curve on a linear axis.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 import type { WindTunnelView } from '../src/shared/protocol';
+import { paddedBounds, valueRange } from '../src/shared/chartAxes';
+import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
 import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
 
 /** Log axes cannot show 0: values below the floor are drawn at it (the tooltip keeps the exact value). */
 const FLOOR = 1e-6;
+/** The log axis reaches a little below the floor, so a series drawn at the floor is off the border. */
+const AXIS_MIN = FLOOR / 2;
 
 export class WindTunnelChart {
   private chart?: Chart<'line', number[], string>;
@@ -23,7 +27,11 @@ export class WindTunnelChart {
     this.chart?.destroy();
     this.chart = undefined;
     if (!view) return;
-    const { foreground, grid, red, orange, blue, green } = readChartTheme();
+    const theme = readChartTheme();
+    const { foreground, grid } = theme;
+    // Six series, six colours in every theme: the reference lines no longer share their series' colour.
+    const c = chartColors(theme, CHART_SERIES.windTunnel);
+    const h = paddedBounds(0, Math.max(valueRange(view.positions.flatMap((p) => [p.analyticEntropy, p.modelEntropy]))?.hi ?? 1, 1e-3));
     const labels = view.positions.map((p) => String(p.t));
     const line = (label: string, data: number[], color: string, axis: 'y' | 'h', dashed = false) => ({
       label, data, borderColor: color, backgroundColor: color, yAxisID: axis, pointRadius: dashed ? 0 : 2, borderWidth: 1.5,
@@ -35,12 +43,12 @@ export class WindTunnelChart {
       data: {
         labels,
         datasets: [
-          line('KL(analytic ‖ model), bits', view.positions.map((p) => floor(p.kl)), red, 'y'),
-          line('|ΔH|, bits', view.positions.map((p) => floor(p.entropyError)), orange, 'y'),
-          line(`KL pass line ${view.reference.klPassBits}`, labels.map(() => view.reference.klPassBits), red, 'y', true),
-          line(`paper's |ΔH| ${view.reference.entropyErrorBits}`, labels.map(() => view.reference.entropyErrorBits), orange, 'y', true),
-          line('analytic entropy, bits', view.positions.map((p) => p.analyticEntropy), blue, 'h'),
-          line('model entropy, bits', view.positions.map((p) => p.modelEntropy), green, 'h', true),
+          line('KL(analytic ‖ model), bits', view.positions.map((p) => floor(p.kl)), c.kl, 'y'),
+          line('|ΔH|, bits', view.positions.map((p) => floor(p.entropyError)), c.entropyError, 'y'),
+          line(`KL pass line ${view.reference.klPassBits}`, labels.map(() => view.reference.klPassBits), c.klPassLine, 'y', true),
+          line(`paper's |ΔH| ${view.reference.entropyErrorBits}`, labels.map(() => view.reference.entropyErrorBits), c.paperEntropyError, 'y', true),
+          line('analytic entropy, bits', view.positions.map((p) => p.analyticEntropy), c.analyticEntropy, 'h'),
+          line('model entropy, bits', view.positions.map((p) => p.modelEntropy), c.modelEntropy, 'h', true),
         ],
       },
       options: {
@@ -49,8 +57,8 @@ export class WindTunnelChart {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: { title: { display: true, text: 'position t', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
-          y: { type: 'logarithmic', position: 'left', min: FLOOR, title: { display: true, text: 'error (bits, log)', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
-          h: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'entropy (bits)', color: foreground }, ticks: { color: foreground }, grid: { drawOnChartArea: false } },
+          y: { type: 'logarithmic', position: 'left', min: AXIS_MIN, title: { display: true, text: 'error (bits, log)', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
+          h: { type: 'linear', position: 'right', min: h.min, max: h.max, title: { display: true, text: 'entropy (bits)', color: foreground }, ticks: { color: foreground, includeBounds: false }, grid: { drawOnChartArea: false } },
         },
         plugins: {
           legend: { labels: { color: foreground, boxHeight: 2 } },

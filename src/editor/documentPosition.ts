@@ -29,15 +29,19 @@ export function isPositionArgument(arg: unknown): arg is PositionArgument {
   return typeof a === 'object' && a !== null && typeof a.uri === 'string' && typeof a.offset === 'number' && Number.isInteger(a.offset) && a.offset >= 0;
 }
 
-/** The place `arg` names, or the active editor's cursor when it names none. */
-export async function resolvePosition(arg: unknown): Promise<DocumentPosition> {
+/**
+ * The place `arg` names, or, when it names none, the active editor's cursor; with
+ * no active editor (a webview has focus), the cursor of `fallback` in the editor
+ * that shows it.
+ */
+export async function resolvePosition(arg: unknown, fallback?: vscode.TextDocument): Promise<DocumentPosition> {
   if (isPositionArgument(arg)) {
     const uri = vscode.Uri.parse(arg.uri, true);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
     // The document may have changed since the link was made: clamp to its end.
     return { document, offset: Math.min(arg.offset, document.getText().length) };
   }
-  const editor = vscode.window.activeTextEditor;
+  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document === fallback);
   if (!editor) throw new UserError('Open a prompt file first.');
   return { document: editor.document, offset: editor.document.offsetAt(editor.selection.active) };
 }

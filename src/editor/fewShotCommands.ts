@@ -2,7 +2,7 @@
  * The few-shot commands: sweep and probes (shown in the panel), export of the
  * results (JSON, CSV, chart PNG), reveal an example, and open the structure for
  * correction. Commands take the document's URI (CodeLens, panel, tests) or act
- * on the active editor.
+ * on the target document: the active editor's, else the panel's while it has focus.
  */
 import * as vscode from 'vscode';
 import { UserError } from './userError';
@@ -15,35 +15,37 @@ import type { FewShotStore } from './fewShotStore';
 import type { FewShotStructureController } from './fewShotStructureController';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { PanelRequests } from './panelRequests';
-import { selectInEditor } from './selectInEditor';
+import type { SavedFileNotifier } from './savedFileNotice';
+import { editorColumnFor, selectInEditor } from './selectInEditor';
 
 export class FewShotCommands {
-  /** @param panel opens the panel on a document (the panel listens; this side never imports it). */
+  /** @param panel opens the panel on a document and knows the one it shows (the panel listens; this side never imports it). */
   constructor(
     private readonly runner: Pick<FewShotRunner, 'sweep' | 'probe'>,
     private readonly store: Pick<FewShotStore, 'exportable'>,
     private readonly views: Pick<FewShotViewModel, 'view'>,
     private readonly structures: Pick<FewShotStructureController, 'parse'>,
-    private readonly panel: Pick<PanelRequests, 'show'>,
+    private readonly panel: Pick<PanelRequests, 'show' | 'targetDocument'>,
+    private readonly saved: Pick<SavedFileNotifier, 'show'>,
   ) {}
 
   /** Sweep k = 0..K into the panel; returns the finished view (undefined when cancelled). */
   async sweep(uri?: vscode.Uri): Promise<FewShotView | undefined> {
-    const doc = await documentFor(uri);
+    const doc = await this.documentFor(uri);
     this.panel.show(doc);
     return (await this.runner.sweep(doc, true)) ? this.views.view(doc) : undefined;
   }
 
   /** Run `probe` into the panel; returns its report. */
   async probe(probe: ProbeName, uri?: vscode.Uri): Promise<unknown> {
-    const doc = await documentFor(uri);
+    const doc = await this.documentFor(uri);
     this.panel.show(doc);
     return this.runner.probe(doc, probe);
   }
 
   /** Export as `format` (asked when not given) to `target` (asked when not given). */
   async exportResults(options?: { format?: 'json' | 'csv'; uri?: vscode.Uri; target?: vscode.Uri }): Promise<vscode.Uri | undefined> {
-    const doc = await documentFor(options?.uri);
+    const doc = await this.documentFor(options?.uri);
     const format = options?.format ?? (await vscode.window.showQuickPick([
       { label: 'JSON', description: 'the sweep and the probes, as icl-lens sweep --json', format: 'json' as const },
       { label: 'CSV', description: 'one row per k', format: 'csv' as const },
@@ -53,10 +55,10 @@ export class FewShotCommands {
 
   /** Open (or insert) the front matter of the given or active document. */
   async editStructureOf(uri?: vscode.Uri): Promise<void> {
-    return this.editStructure(await documentFor(uri));
+    return this.editStructure(await this.documentFor(uri));
   }
 
-  /** Save `doc`'s results as JSON (sweep and probes) or CSV (per k); asks where unless `target` is given. */
+  /** Save `doc`'s results as JSON (sweep and probes) or CSV (per k); asks where unless `target` is given; confirms with Open / Reveal. */
   async export(doc: vscode.TextDocument | undefined, format: 'json' | 'csv', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const data = doc && this.store.exportable(doc.uri);
     if (!doc || !data) throw new UserError('Nothing to export yet: run "ICL Lens: Sweep Few-Shot Examples" first.');
@@ -68,10 +70,11 @@ export class FewShotCommands {
     if (!uri) return undefined;
     const text = format === 'json' ? `${JSON.stringify({ document: vscode.workspace.asRelativePath(doc.uri), ...data.sweep, probes: data.probes }, null, 2)}\n` : sweepCsv(data.sweep);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    this.saved.show(uri);
     return uri;
   }
 
-  /** Save a chart the panel rendered (a PNG data URL). */
+  /** Save a chart the panel rendered (a PNG data URL); confirms with Open / Reveal. */
   async exportPng(doc: vscode.TextDocument | undefined, chart: string, dataUrl: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     // The webview's message is data, not a command to write any bytes we are handed.
     const base64 = pngDataUrlBase64(dataUrl);
@@ -87,6 +90,7 @@ export class FewShotCommands {
     });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, bytes);
+    this.saved.show(uri);
     return uri;
   }
 
@@ -97,10 +101,18 @@ export class FewShotCommands {
     await selectInEditor(doc, e.start, e.outputEnd);
   }
 
+  /** The document a command acts on: the URI it was given, else the target document (the active editor's, or the focused panel's). */
+  private async documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument> {
+    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+    const doc = this.panel.targetDocument();
+    if (!doc) throw new UserError('Open a prompt file first.');
+    return doc;
+  }
+
   /** Open the front matter, inserting one with the detected markers when there is none. */
   async editStructure(doc: vscode.TextDocument): Promise<void> {
     const parsed = this.structures.parse(doc);
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: editorColumnFor(doc.uri) });
     if (parsed.bodyStart === 0) {
       const s = parsed.structure;
       const q = (x: string) => JSON.stringify(x);
@@ -123,14 +135,6 @@ export class FewShotCommands {
     editor.selection = new vscode.Selection(first, first);
     editor.revealRange(new vscode.Range(first, first));
   }
-}
-
-/** The document a command acts on: the URI it was given, else the active editor's. */
-async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument> {
-  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
-  const doc = vscode.window.activeTextEditor?.document;
-  if (!doc) throw new UserError('Open a prompt file first.');
-  return doc;
 }
 
 function sibling(uri: vscode.Uri, suffix: string): vscode.Uri {

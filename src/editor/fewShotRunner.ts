@@ -50,6 +50,7 @@ export class FewShotRunner extends Disposable {
         this.runs.abort(key);
         // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
         record.version = -1;
+        for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
         this.store.changed(vscode.Uri.parse(key));
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
         if (doc && record.sweep) this.scheduleRerun(doc);
@@ -83,9 +84,11 @@ export class FewShotRunner extends Disposable {
       });
       const result = await this.withProgress(interactive, `Sweeping ${structure.examples.length} few-shot examples`, controller, work);
       this.log.info(`swept ${doc.uri.fsPath}: K=${structure.examples.length}, ${result.tokensEvaluated} tokens evaluated (minimum ${result.tokensMinimum}), leave-one-out ${result.looTokensEvaluated}`);
-      // Probes describe the previous text once a new sweep lands.
-      if (this.runs.isCurrent(key, controller)) {
-        state.loo = state.order = state.calibration = state.randomLabels = undefined;
+      // Probes of an earlier text stay, out of date (their versions say so) until re-run; a sweep
+      // that computed leave-one-out itself supersedes the leave-one-out probe.
+      if (this.runs.isCurrent(key, controller) && result.examples.some((e) => e.looDeltaBits !== null)) {
+        state.loo = undefined;
+        if (state.probeVersions) delete state.probeVersions.loo;
       }
       return result;
     } catch (err) {
@@ -104,6 +107,7 @@ export class FewShotRunner extends Disposable {
     }
     const { key, controller, state } = this.begin(doc);
     const text = doc.getText();
+    const version = doc.version;
     try {
       const structure = this.structureOrThrow(doc);
       const f = this.settings.value.fewShot;
@@ -119,6 +123,7 @@ export class FewShotRunner extends Disposable {
           },
         }));
       if (this.runs.isCurrent(key, controller)) {
+        state.probeVersions = { ...state.probeVersions, [probe]: version };
         switch (report.probe) {
           case 'loo':
             state.loo = report;

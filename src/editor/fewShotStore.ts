@@ -5,7 +5,7 @@
  * the commands and the view model (fewShotViewModel.ts) read them.
  */
 import * as vscode from 'vscode';
-import type { CalibrateReport, LooReport, OrderReport, RandomLabelsReport } from '../core/fewShot/probes';
+import type { CalibrateReport, LooReport, OrderReport, ProbeName, RandomLabelsReport } from '../core/fewShot/probes';
 import type { SweepResult } from '../core/fewShot/sweep';
 import { Disposable } from './disposable';
 
@@ -19,6 +19,8 @@ export interface FewShotRecord {
   order?: OrderReport;
   calibration?: CalibrateReport;
   randomLabels?: RandomLabelsReport;
+  /** The document version each probe's report describes (-1: another model's); the sweep may move on without them. */
+  probeVersions?: Partial<Record<ProbeName, number>>;
   progress?: { done: number; total: number; phase: string };
   problem?: string;
 }

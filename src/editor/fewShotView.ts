@@ -15,6 +15,8 @@ export interface FewShotViewInput {
   readonly text: string;
   readonly sweep: SweepResult;
   readonly stale: boolean;
+  /** Probes whose reports describe an earlier text or model (shown, marked out of date). */
+  readonly staleProbes?: FewShotView['staleProbes'];
   readonly progress?: FewShotView['progress'];
   readonly problem?: string;
   readonly loo?: LooReport;
@@ -28,12 +30,16 @@ const LABEL_CHARS = 24;
 /** The view of `input` (examples labelled by the start of their input, else output). */
 export function fewShotView(input: FewShotViewInput): FewShotView {
   const { sweep: r, text } = input;
+  // A sweep without leave-one-out shows the leave-one-out probe's numbers, even out of date (marked so).
+  const looOf = r.examples.some((e) => e.looDeltaBits !== null) ? undefined : input.loo;
   const examples = r.examples.map((e) => {
     const s = r.structure.examples[e.index - 1];
     const inputText = text.slice(s.inputStart, s.outputStart).trim();
     const raw = inputText.length > 0 ? inputText : text.slice(s.outputStart, e.end).trim();
     const label = visibleText(raw.length > LABEL_CHARS ? `${raw.slice(0, LABEL_CHARS - 1)}…` : raw);
-    return { index: e.index, label: `E${e.index} ${label}`.trim(), prequentialBits: e.prequentialBits, looDeltaBits: e.looDeltaBits, looEffect: e.looEffect, informationGainBits: e.informationGainBits };
+    const probed = looOf?.examples.find((x) => x.index === e.index);
+    const loo = probed ? { looDeltaBits: probed.looDeltaBits, looEffect: probed.effect } : { looDeltaBits: e.looDeltaBits, looEffect: e.looEffect };
+    return { index: e.index, label: `E${e.index} ${label}`.trim(), prequentialBits: e.prequentialBits, ...loo, informationGainBits: e.informationGainBits };
   });
   const sweep = sweepVerdicts(r);
   const verdicts = {
@@ -50,6 +56,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     model: r.model.name,
     complete: r.complete,
     stale: input.stale,
+    staleProbes: input.staleProbes ?? [],
     ...(input.progress ? { progress: input.progress } : {}),
     ...(input.problem ? { problem: input.problem } : {}),
     target: r.target,

@@ -1,6 +1,6 @@
 /** The panel's few-shot view of a document, built from the store's record (fewShotView.ts does the numbers). */
 import * as vscode from 'vscode';
-import type { FewShotView } from '../shared/protocol';
+import { FEW_SHOT_PROBES, type FewShotView } from '../shared/protocol';
 import type { FewShotStore } from './fewShotStore';
 import { fewShotView } from './fewShotView';
 import type { SettingsService } from './settingsService';
@@ -19,15 +19,16 @@ export class FewShotViewModel {
     if (!doc || !state) return undefined;
     const document = vscode.workspace.asRelativePath(doc.uri);
     const stale = state.version !== doc.version;
+    const staleProbes = FEW_SHOT_PROBES.filter((p) => state.probeVersions?.[p] !== undefined && state.probeVersions[p] !== doc.version);
     if (!state.sweep) {
       return {
-        document, uri: doc.uri.toString(), model: '', complete: false, stale, target: null, candidates: [], lengthNormalized: false, reference: null,
+        document, uri: doc.uri.toString(), model: '', complete: false, stale, staleProbes, target: null, candidates: [], lengthNormalized: false, reference: null,
         toleranceBits: this.settings.value.fewShot.toleranceBits, verdicts: {}, ks: [], examples: [], tokensEvaluated: 0, tokensMinimum: 0, looTokensEvaluated: 0,
         ...(state.progress ? { progress: state.progress } : {}), ...(state.problem ? { problem: state.problem } : {}),
       };
     }
     return fewShotView({
-      document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale,
+      document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale, staleProbes,
       progress: state.progress, problem: state.problem, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
     });
   }

@@ -15,8 +15,8 @@ import { selectInEditor } from './selectInEditor';
  * shows none); each action reports its own failures, so the panel fires and forgets.
  */
 export interface PanelActions {
-  /** Analyse the active editor's prompt. */
-  analyze(): void;
+  /** Analyse `doc` (undefined: the active editor's prompt). */
+  analyze(doc: vscode.TextDocument | undefined): void;
   /** Select token `index` of `doc`'s current analysis in an editor. */
   revealToken(doc: vscode.TextDocument | undefined, index: number): void;
   /** Sweep k = 0..K examples of `doc`. */
@@ -47,12 +47,12 @@ export class EditorPanelActions implements PanelActions {
     private readonly store: Pick<AnalysisStore, 'current'>,
     private readonly fewShot: { cancel(uri: vscode.Uri): void },
     private readonly fewShotCommands: Pick<FewShotCommands, 'sweep' | 'probe' | 'exportResults' | 'revealExample' | 'exportPng'>,
-    private readonly prompts: { analyzePrompt(): Promise<unknown> },
+    private readonly prompts: { analyzePrompt(doc?: vscode.TextDocument): Promise<unknown> },
     private readonly run: GuardedRunner,
   ) {}
 
-  analyze(): void {
-    void this.run('iclLens.analyzePrompt', () => this.prompts.analyzePrompt());
+  analyze(doc: vscode.TextDocument | undefined): void {
+    void this.run('iclLens.analyzePrompt', () => this.prompts.analyzePrompt(doc));
   }
 
   revealToken(doc: vscode.TextDocument | undefined, index: number): void {
@@ -83,7 +83,7 @@ export class EditorPanelActions implements PanelActions {
 
   exportPng(doc: vscode.TextDocument | undefined, chart: string, dataUrl: string): void {
     this.fewShotCommands.exportPng(doc, chart, dataUrl).then(
-      (uri) => { if (uri) void vscode.window.showInformationMessage(`ICL Lens: saved ${vscode.workspace.asRelativePath(uri)}`); },
+      undefined,
       (err: Error) => void vscode.window.showErrorMessage(`ICL Lens: could not save the chart: ${err.message}`),
     );
   }

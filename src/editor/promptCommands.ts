@@ -11,6 +11,7 @@ import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import type { DocumentAnalyzer } from './documentAnalyzer';
 import type { HeatmapController } from './heatmapController';
+import type { PanelRequests } from './panelRequests';
 
 /** The distribution What Comes Next? showed: where, and after which token. */
 export interface ShownDistribution {
@@ -26,23 +27,29 @@ export class PromptCommands extends Disposable {
   /** Fires when What Comes Next? lists a distribution. */
   readonly onDidShowDistribution = this.shown.event;
 
-  constructor(private readonly analyzer: DocumentAnalyzer, private readonly store: AnalysisStore, private readonly heatmap: HeatmapController) {
+  /** @param targets the document a command acts on: the active editor's, else the focused panel's. */
+  constructor(
+    private readonly analyzer: DocumentAnalyzer,
+    private readonly store: AnalysisStore,
+    private readonly heatmap: HeatmapController,
+    private readonly targets: Pick<PanelRequests, 'targetDocument'>,
+  ) {
     super();
   }
 
-  /** Analyse the active document with a cancellable progress notification. */
-  async analyzePrompt(): Promise<Analysis | undefined> {
-    const doc = this.activeDocument();
+  /** Analyse `doc` (default: the target document) with a cancellable progress notification. */
+  async analyzePrompt(doc = this.targetDocument()): Promise<Analysis | undefined> {
     if (!this.heatmap.isVisible) this.heatmap.toggle();
     return this.analyzeWithProgress(doc);
   }
 
   /**
    * Show the model's next-token distribution at `at` (a hover's link names the
-   * hovered token; default: the cursor); picking one inserts it there.
+   * hovered token; default: the cursor, in the focused panel's document when no
+   * editor is active); picking one inserts it there.
    */
   async whatComesNext(at?: unknown): Promise<void> {
-    const { document: doc, offset } = await resolvePosition(at);
+    const { document: doc, offset } = await resolvePosition(at, this.targets.targetDocument());
     const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
     if (analysis === undefined) return;
     const version = doc.version;
@@ -70,8 +77,8 @@ export class PromptCommands extends Disposable {
     await insertText(doc, offset, choice.text);
   }
 
-  private activeDocument(): vscode.TextDocument {
-    const doc = vscode.window.activeTextEditor?.document;
+  private targetDocument(): vscode.TextDocument {
+    const doc = this.targets.targetDocument();
     if (!doc) throw new UserError('Open a prompt file first.');
     return doc;
   }

@@ -16,6 +16,7 @@ import type { HeatmapController } from './heatmapController';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { PromptCommands } from './promptCommands';
+import type { SavedFileNotifier } from './savedFileNotice';
 import type { StatusBarController } from './statusBarController';
 import type { WindTunnelStore } from './windTunnelStore';
 
@@ -27,6 +28,8 @@ export interface SeamTargets {
   readonly status: Pick<StatusBarController, 'tooltip'>;
   readonly runtime: { readonly running: boolean };
   readonly failures: Pick<FailureNotifier, 'onDidShow'>;
+  /** Export confirmations (saved …, with their actions). */
+  readonly notices: Pick<SavedFileNotifier, 'onDidShow'>;
   readonly fewShot: Pick<FewShotViewModel, 'view'>;
   readonly windTunnels: Pick<WindTunnelStore, 'current'>;
   /** The model in use as the status bar names it, and the configured source. */

@@ -44,7 +44,7 @@ export class PanelController extends Disposable {
       this.post();
       this.handshook.fire();
     },
-    'panel/analyze': () => this.actions.analyze(),
+    'panel/analyze': () => this.actions.analyze(this.document),
     'panel/revealToken': (m) => this.actions.revealToken(this.document, m.index),
     'fewShot/sweep': () => this.actions.sweep(this.document),
     'fewShot/probe': (m) => this.actions.probe(this.document, m.probe),
@@ -61,7 +61,7 @@ export class PanelController extends Disposable {
     private readonly settings: Pick<SettingsService, 'value' | 'onDidChange'>,
     private readonly fewShot: FewShotSource,
     private readonly windTunnels: Pick<WindTunnelStore, 'current' | 'onDidChange'>,
-    requests: Pick<PanelRequests, 'onDidRequestShow'>,
+    private readonly requests: Pick<PanelRequests, 'onDidRequestShow' | 'setFocusedDocument'>,
     private readonly actions: PanelActions,
   ) {
     super();
@@ -71,11 +71,17 @@ export class PanelController extends Disposable {
       this.show();
       this.post();
     }));
-    this.register(store.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
-    this.register(fewShot.onDidChange((uri) => { if (uri.toString() === this.document?.uri.toString()) this.post(); }));
+    // New results for the active editor's document bring the panel to it; its own document's, redraw it.
+    const changed = (uri: vscode.Uri) => {
+      const active = vscode.window.activeTextEditor?.document;
+      if (active && active !== this.document && active.uri.toString() === uri.toString()) this.setDocument(active);
+      if (uri.toString() === this.document?.uri.toString()) this.post();
+    };
+    this.register(store.onDidChange(changed));
+    this.register(fewShot.onDidChange(changed));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => {
-      if (e && e.document.uri.scheme !== 'output') {
-        this.document = e.document;
+      if (e && e.document.uri.scheme !== 'output' && this.follows(e.document)) {
+        this.setDocument(e.document);
         this.post();
       }
     }));
@@ -110,17 +116,21 @@ export class PanelController extends Disposable {
     super.dispose();
   }
 
-  /** Open the panel beside the editor, or reveal it, showing `doc` (default: the active editor's). */
+  /** Open the panel beside the editor, or reveal it, showing `doc` (default: the active editor's, unless the panel keeps its results). */
   show(doc?: vscode.TextDocument): void {
-    this.document = doc ?? vscode.window.activeTextEditor?.document ?? this.document;
+    const active = vscode.window.activeTextEditor?.document;
+    this.setDocument(doc ?? (active && this.follows(active) ? active : this.document));
     this.post();
     if (this.panel.value) {
-      this.panel.value.reveal(vscode.ViewColumn.Beside, true);
+      // In its own group: "beside" would move a focused panel into a new group.
+      this.panel.value.reveal(undefined, true);
       return;
     }
     const root = (p: string) => vscode.Uri.joinPath(this.extensionUri, p);
     const panel = vscode.window.createWebviewPanel('iclLens.panel', 'ICL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
+      // Hidden behind another tab and shown again, the panel keeps its charts and its scroll position.
+      retainContextWhenHidden: true,
       localResourceRoots: [root('dist/webview'), root('media')],
     });
     panel.iconPath = root('media/icon.svg');
@@ -132,14 +142,40 @@ export class PanelController extends Disposable {
     });
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.post(); }),
+      panel.onDidChangeViewState((e) => {
+        this.reportFocus();
+        if (e.webviewPanel.visible) this.post();
+      }),
       panel.onDidDispose(() => {
+        this.requests.setFocusedDocument(undefined);
         this.subscriptions.value = undefined;
         if (this.panel.value === panel) this.panel.value = undefined;
       }),
     ];
     this.subscriptions.value = vscode.Disposable.from(...subs);
     this.panel.value = panel;
+  }
+
+  /**
+   * Whether the panel leaves its document for `doc`, the newly active editor's:
+   * not when that would trade few-shot results for a document with nothing to
+   * show (plain notes, the file an export wrote). The summary names the document.
+   */
+  private follows(doc: vscode.TextDocument): boolean {
+    const current = this.document;
+    if (!current || current.isClosed || doc === current || !this.fewShot.view(current)) return true;
+    return this.fewShot.view(doc) !== undefined || this.store.latest(doc.uri) !== undefined;
+  }
+
+  private setDocument(doc: vscode.TextDocument | undefined): void {
+    this.document = doc;
+    this.reportFocus();
+  }
+
+  /** Tell the editor which document a palette command acts on while the panel has focus. */
+  private reportFocus(): void {
+    const panel = this.panel.value;
+    this.requests.setFocusedDocument(panel?.active ? this.document : undefined);
   }
 
   private settleMeasures(charts: readonly RenderedChart[] | undefined): void {

@@ -43,6 +43,14 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
 <section id="few-shot" hidden aria-labelledby="few-shot-heading">
   <h2 id="few-shot-heading">Few-shot posterior</h2>
   <p id="few-shot-summary"></p>
+  <p id="few-shot-stale" class="few-shot-stale" role="status" hidden>
+    <span>Out of date: the prompt changed since this sweep.</span>
+    <vscode-button id="few-shot-rerun" appearance="secondary">Re-run</vscode-button>
+  </p>
+  <details id="few-shot-details" class="few-shot-details">
+    <summary>Evaluation cost (KV-cache reuse)</summary>
+    <p id="few-shot-cost" class="muted"></p>
+  </details>
   <div id="few-shot-progress" class="few-shot-progress" hidden>
     <progress id="few-shot-progress-bar" aria-label="Few-shot run progress"></progress>
     <span id="few-shot-progress-text"></span>

@@ -53,6 +53,11 @@ export interface FewShotView {
   readonly complete: boolean;
   /** The document changed since these numbers were computed (a re-run is debounced). */
   readonly stale: boolean;
+  /**
+   * Probes whose results describe an earlier text (or another model) than the
+   * document's: still shown, marked out of date, with a Re-run.
+   */
+  readonly staleProbes: readonly FewShotProbe[];
   /** Work in progress, if any (sweep or probe). */
   readonly progress?: { readonly done: number; readonly total: number; readonly phase: string };
   /** Why the last run failed or could not run (no structure, cancelled, …), if it did. */
@@ -200,6 +205,10 @@ export interface RenderedChart {
   readonly id: string;
   readonly points: number;
   readonly painted: boolean;
+  /** The chart is marked out of date and offers Re-run. */
+  readonly stale: boolean;
+  /** Some of the chart's figure is inside the panel's viewport. */
+  readonly inView: boolean;
 }
 
 export type HostToWebview =
@@ -227,8 +236,9 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return m.format === 'json' || m.format === 'csv';
     case 'fewShot/measured':
       return Array.isArray(m.charts) && (m.charts as unknown[]).every((c) => {
-        const x = c as { id?: unknown; points?: unknown; painted?: unknown };
-        return typeof c === 'object' && c !== null && typeof x.id === 'string' && typeof x.points === 'number' && typeof x.painted === 'boolean';
+        const x = c as { id?: unknown; points?: unknown; painted?: unknown; stale?: unknown; inView?: unknown };
+        return typeof c === 'object' && c !== null && typeof x.id === 'string' && typeof x.points === 'number' && typeof x.painted === 'boolean'
+          && typeof x.stale === 'boolean' && typeof x.inView === 'boolean';
       });
     case 'fewShot/exportPng':
       return typeof m.chart === 'string' && /^[\w-]{1,40}$/.test(m.chart) && typeof m.dataUrl === 'string' && m.dataUrl.startsWith('data:image/png;base64,');

@@ -4,9 +4,10 @@
  * commands the manifest does not contribute:
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
- *   last failure shown, the last wind-tunnel run, the few-shot view, the
- *   model in use, the model picker's last entries, its "now uses" messages and
- *   the status bar item's tooltip (Markdown, with whether it may hold HTML);
+ *   last failure shown, the export confirmations shown (message and actions),
+ *   the last wind-tunnel run, the few-shot view, the model in use, the model
+ *   picker's last entries, its "now uses" messages and the status bar item's
+ *   tooltip (Markdown, with whether it may hold HTML);
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
@@ -23,7 +24,9 @@ export function install(targets: SeamTargets): vscode.Disposable {
   let modelChoices: readonly unknown[] | undefined;
   const switches: string[] = [];
   let lastDistribution: unknown;
+  const notices: Array<{ message: string; actions: readonly string[] }> = [];
   return vscode.Disposable.from(
+    targets.notices.onDidShow((notice) => { notices.push(notice); }),
     targets.prompts.onDidShowDistribution((shown) => { lastDistribution = shown; }),
     vscode.commands.registerCommand('iclLens.test.branchView', async (message?: unknown) => {
       if (message !== undefined) await targets.branchView.receive(message);
@@ -46,6 +49,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         model: { label: targets.models.label, source: targets.models.configuredSource },
         modelChoices,
         modelSwitches: [...switches],
+        notices,
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
         statusTooltip: targets.status.tooltip ? { value: targets.status.tooltip.value, supportHtml: targets.status.tooltip.supportHtml === true } : undefined,

@@ -131,7 +131,7 @@ describe('the posterior panel', () => {
       const r = await charts();
       return r && r.find((c) => c.id === 'posterior')?.points === 4 * (K + 1) && r.some((c) => c.id === 'loo') ? r : undefined;
     });
-    const byId = new Map(render.map((c) => [c.id, c]));
+    const byId = new Map(render.map((c) => [c.id, { id: c.id, points: c.points, painted: c.painted }]));
     // Posterior: two stacked candidates, the analytic line and the coverage line per k; prequential and information gain per example.
     assert.deepEqual(byId.get('posterior'), { id: 'posterior', points: 4 * (K + 1), painted: true });
     assert.deepEqual(byId.get('target'), { id: 'target', points: K + 1, painted: true });

@@ -1,0 +1,130 @@
+/**
+ * The panel as a place to work: a palette command run while the panel has focus
+ * acts on the panel's document, results survive the panel being hidden and
+ * shown, probes of an earlier text stay visible marked out of date with Re-run,
+ * new results scroll into view, and exports confirm with Open / Reveal.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { config, waitFor } from './vscodeHelpers';
+
+interface Chart { id: string; points: number; painted: boolean; stale: boolean; inView: boolean }
+interface State {
+  analysis?: { version: number };
+  lastFailure?: string;
+  notices: Array<{ message: string; actions: string[] }>;
+  fewShot?: { complete: boolean; stale: boolean; staleProbes: string[]; progress?: unknown; order?: { orders: unknown[] }; calibration?: unknown };
+}
+
+const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<State>('iclLens.test.state', uri);
+const charts = () => vscode.commands.executeCommand<Chart[] | undefined>('iclLens.test.charts');
+const workspaceFile = (name: string) => vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, name));
+/** The tab group whose front tab is the ICL Lens panel. */
+const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.activeTab?.input instanceof vscode.TabInputWebview && /iclLens\.panel$/.test(g.activeTab.input.viewType));
+
+describe('the panel as a place to work', () => {
+  const uri = workspaceFile('labels-sweep.icl.txt');
+
+  before(async () => {
+    await config().update('model.path', '', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await waitFor('the heatmap analysis', async () => ((await state(uri)).analysis?.version === doc.version ? true : undefined));
+    const view = await vscode.commands.executeCommand<{ complete: boolean }>('iclLens.sweepExamples', uri);
+    assert.ok(view?.complete);
+    await waitFor('the posterior chart drawn', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted));
+  });
+
+  it('runs a palette command on the panel\'s document while the panel has focus', async () => {
+    // Focus the panel: no text editor is active then.
+    const group = panelGroup();
+    assert.ok(group, 'the panel is open in a group');
+    await vscode.commands.executeCommand(`workbench.action.focus${['First', 'Second', 'Third'][group.viewColumn - 1]}EditorGroup`);
+    await waitFor('the panel focused', () => (vscode.window.activeTextEditor === undefined && vscode.window.tabGroups.activeTabGroup === panelGroup()) || undefined);
+    // Before the fix: "Open a prompt file first." (the command looked for an active text editor).
+    await config().update('fewShot.orderPermutations', 4, vscode.ConfigurationTarget.Global);
+    try {
+      const report = await vscode.commands.executeCommand<{ probe: string; orders: unknown[] } | undefined>('iclLens.orderSensitivity');
+      assert.equal(report?.probe, 'order', `the probe ran (last failure: ${(await state(uri)).lastFailure})`);
+      assert.equal((await state(uri)).fewShot?.order?.orders.length, 4);
+    } finally {
+      await config().update('fewShot.orderPermutations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('scrolls a new result into view', async () => {
+    await vscode.commands.executeCommand('iclLens.calibrate', uri);
+    const calibration = await waitFor('the calibration chart', async () => (await charts())?.find((c) => c.id === 'calibration' && c.painted));
+    // The calibration chart is below five sweep charts and the order strip: drawn, it was scrolled to.
+    assert.equal(calibration.inView, true);
+    assert.equal((await charts())?.find((c) => c.id === 'posterior')?.inView, false, 'the page did scroll (the first chart left the view)');
+  });
+
+  it('keeps its results when hidden behind another tab and shown again', async () => {
+    const group = panelGroup()!;
+    const before = await charts();
+    assert.ok(before?.some((c) => c.id === 'order'));
+    // Another file in the panel's group hides it; that file has nothing to show.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('notes.txt')), group.viewColumn);
+    await waitFor('the panel hidden', async () => ((await charts()) === undefined ? true : undefined));
+    await vscode.commands.executeCommand('iclLens.showPanel');
+    const after = await waitFor('the charts again', async () => {
+      const r = await charts();
+      return r && r.some((c) => c.id === 'order' && c.painted) ? r : undefined;
+    });
+    assert.deepEqual(after.map((c) => [c.id, c.points]), before!.map((c) => [c.id, c.points]));
+    const notes = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath.endsWith('notes.txt'));
+    await vscode.window.tabGroups.close(notes);
+  });
+
+  it('marks probes of an earlier text out of date, with Re-run, instead of dropping them', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('iclLens.showPanel', uri);
+    const at = doc.positionAt(doc.getText().length - 1);
+    await editor.edit((e) => e.insert(at, ' B'));
+    try {
+      // The debounced re-run of the sweep lands; the probes describe the old text.
+      const view = await waitFor('the re-run sweep', async () => {
+        const v = (await state(uri)).fewShot;
+        return v && v.complete && !v.stale && !v.progress ? v : undefined;
+      });
+      assert.ok(view.order && view.calibration, 'the probes are still there');
+      assert.deepEqual([...view.staleProbes].sort(), ['calibrate', 'order']);
+      const drawn = await waitFor('the out-of-date marks', async () => {
+        const r = await charts();
+        return r && r.find((c) => c.id === 'order')?.stale && r.find((c) => c.id === 'calibration')?.stale ? r : undefined;
+      });
+      assert.equal(drawn.find((c) => c.id === 'posterior')?.stale, false, 'the sweep is current');
+      // Re-run (what the chart's button sends) brings the probe up to date.
+      await config().update('fewShot.orderPermutations', 4, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('iclLens.orderSensitivity', uri);
+      assert.deepEqual((await state(uri)).fewShot?.staleProbes, ['calibrate']);
+      await waitFor('the order chart current', async () => (await charts())?.find((c) => c.id === 'order' && !c.stale));
+    } finally {
+      await config().update('fewShot.orderPermutations', undefined, vscode.ConfigurationTarget.Global);
+      await editor.edit((e) => e.delete(new vscode.Range(at, at.translate(0, 2))));
+    }
+  });
+
+  it('confirms a JSON or CSV export with Open and Reveal', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-notice-'));
+    try {
+      const shown = (await state(uri)).notices.length;
+      for (const format of ['json', 'csv'] as const) {
+        const target = vscode.Uri.file(path.join(dir, `r.${format}`));
+        await vscode.commands.executeCommand('iclLens.exportFewShot', { format, uri, target });
+        const notice = (await state(uri)).notices.at(-1);
+        assert.match(notice?.message ?? '', new RegExp(`saved .*r\\.${format}$`));
+        assert.deepEqual(notice?.actions, ['Open', 'Reveal']);
+      }
+      assert.equal((await state(uri)).notices.length, shown + 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
