@@ -1,24 +1,24 @@
 /**
  * The hover for one analysed token, as Markdown (pure, so it can be snapshot-tested).
- * Compact, so the top 10 fit VS Code's hover (at most 250 px tall, 500 px wide,
- * on an ordinary screen): two lines of numbers, then one code line per alternative.
+ * Compact, so that all of it, the top 10 included, fits VS Code's hover without
+ * scrolling (at most 250 px tall, 500 px wide, on an ordinary screen): a header
+ * line with the actions, a line of numbers, then one code line per alternative.
  */
 import type { Alternative, Metric, TokenStat } from './analysis';
 import { bar, formatBits, formatProbability } from './format';
 import type { ClusterPart } from './graphemes';
 import { levelCaption, swatchHtml } from './heatmapPalette';
 import { levelOf, metricValue } from './heatmapScale';
-import { codeSpan, escapeMarkdown, visibleText } from './visibleText';
+import { codeSpan, visibleText } from './visibleText';
 
 export interface HoverOptions {
   readonly metric: Metric;
-  readonly modelName: string;
   readonly topK: number;
   /** Top of the colour scale (iclLens.heatmap.scaleMaxBits): the token's level. */
   readonly maxBits: number;
   /** The character the token is only part of (an emoji split into several tokens), if it is. */
   readonly cluster?: ClusterPart;
-  /** Markdown put at the end of the numbers' line (a command link). */
+  /** Markdown put at the end of the header line (short command links). */
   readonly action?: string;
 }
 
@@ -50,8 +50,10 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   const head = [
     `${level === null ? '' : `${swatchHtml(level)} `}**ICL Lens**`,
     codeSpan(visibleText(token.text)),
-    `id ${token.id}`,
     ...(level === null ? [] : [levelCaption(level, options.maxBits)]),
+    // Without numbers there is no second line: the id stays up here.
+    ...(token.surprisal === null ? [`id ${token.id}`] : []),
+    ...(options.action ? [options.action] : []),
   ].join(' · ');
   const cluster = options.cluster
     ? `part of ${codeSpan(visibleText(options.cluster.text))} (token ${options.cluster.position} of ${options.cluster.count})`
@@ -65,13 +67,11 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
     `rank ${token.rank ?? '—'}`,
     emphasis('surprisal', `surprisal ${formatBits(token.surprisal)}`),
     emphasis('entropy', `entropy ${formatBits(token.entropy)}`),
+    `id ${token.id}`,
   ].join(' · ');
   const k = Math.min(options.topK, token.top.length);
-  // The name comes from the model file's metadata: literal text, never links in a trusted hover.
-  const topLine = `top ${k} of ${escapeMarkdown(options.modelName)}${options.action ? ` · ${options.action}` : ''}`;
   return [
     [head, numbers, cluster].filter(Boolean).join('\\\n'),
     alternativesBlock(token.top, k, token.id),
-    topLine,
   ].join('\n\n');
 }

@@ -32,12 +32,12 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const here = { uri: doc.uri.toString(), offset: token.end };
     markdown.appendMarkdown(hoverMarkdown(token, {
       metric,
-      modelName: analysis.model.name,
       topK: hoverTopK,
       maxBits: scaleMaxBits,
       cluster: clusterPart(around, from, analysis.tokens, token),
-      action: `[what comes next here?](${commandLink('iclLens.whatComesNext', here)} "Show the distribution after this token")`
-        + ` · [continue from here](${commandLink('iclLens.continueFromHere', here)} "Show the greedy continuation after this token, with its branches")`,
+      // Short, on the header line: a line more and the tenth alternative would scroll out of the hover.
+      action: `[what next?](${commandLink('iclLens.whatComesNext', here)} "What comes next here? The distribution after this token")`
+        + ` · [continue](${commandLink('iclLens.continueFromHere', here)} "Continue from here: the greedy continuation after this token, with its branches")`,
     }));
     markdown.isTrusted = { enabledCommands: ['iclLens.whatComesNext', 'iclLens.continueFromHere'] };
     // For the level's colour swatch only: every other text in the hover is escaped or in code.

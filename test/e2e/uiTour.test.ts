@@ -83,11 +83,16 @@ async function wordCentre(page: Page, word: string): Promise<{ x: number; y: num
   return box;
 }
 
-/** Open a workspace file by name through Quick Open and wait for its editor. */
-async function openFile(page: Page, name: string): Promise<void> {
+/**
+ * Open a workspace file through Quick Open and wait for its editor. `query` is a
+ * name, or a relative path where recently opened files with a similar name would
+ * rank first (Quick Open puts history before matches).
+ */
+async function openFile(page: Page, query: string): Promise<void> {
+  const name = path.basename(query);
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type(name);
+  await page.keyboard.type(query);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
@@ -95,12 +100,36 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.editor-instance .view-lines .view-line').first().waitFor({ state: 'visible' });
 }
 
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type(title);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
+/** Open the command palette; where a webview (a walkthrough's media) kept the key, click the status bar's empty middle and press again. */
+async function openPalette(page: Page): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) return;
+    const bar = (await page.locator('.part.statusbar').boundingBox())!;
+    await page.mouse.click(bar.x + bar.width / 2, bar.y + bar.height / 2);
+  }
+  await input.waitFor({ state: 'visible' });
+}
+
+/**
+ * Run a command by its title from the palette (the first row, or the row that
+ * matches `row`); once more where a focus change (a closing webview) closed the
+ * palette while typing.
+ */
+async function runCommand(page: Page, title: string, row?: RegExp): Promise<void> {
+  const target = page.locator('.quick-input-list .monaco-list-row', row ? { hasText: row } : {}).first();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await openPalette(page);
+    await page.keyboard.type(title);
+    if (!(await target.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) {
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    if (!row) return page.keyboard.press('Enter');
+    if (await target.click({ timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  assert.fail(`could not run "${title}" from the palette`);
 }
 
 /** Open `name`, run the sweep from the palette (notifications cleared so they cover no chart), and return the panel's frame. */
@@ -121,14 +150,11 @@ const THEMES = [
 
 /** Switch the colour theme through its picker, as a person does, and wait for the workbench to wear it. */
 async function setTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type('Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
+  await runCommand(page, 'Preferences: Color Theme', /^Preferences: Color Theme/);
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
   await page.keyboard.type(theme.label);
-  // The picker keeps "Browse Additional Color Themes…" first: pick the theme's own row.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`${theme.label}$`) }).first().click();
+  // The picker keeps "Browse Additional Color Themes…" first: pick the theme's own row (not its Light twin).
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`${theme.label}(?! Light)`) }).first().click();
   await page.locator(`.monaco-workbench.${theme.workbench}`).waitFor({ state: 'attached', timeout: 15_000 });
 }
 
@@ -137,7 +163,7 @@ async function hoverWord(page: Page, word: string) {
   const { x, y } = await wordCentre(page, word);
   await page.mouse.move(x - 40, y);
   await page.mouse.move(x, y, { steps: 5 });
-  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'ICL Lens' }).first();
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /rank \d/ }).first();
   await hover.waitFor({ state: 'visible', timeout: 20_000 });
   return hover;
 }
@@ -199,8 +225,9 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     assert.match(text, /surprisal/);
     assert.match(text, /entropy/);
     assert.match(text, /rank/);
-    assert.match(text, /top 10 of /);
     assert.match(text, /level [0-7] of 7/);
+    assert.match(text, /what next\? · continue/);
+    assert.equal((text.match(/^ ?\d+ {2}/gm) ?? []).length, 10, 'ten alternatives');
     await page.mouse.move(5, 5);
   });
 
@@ -231,6 +258,10 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     await canvas.screenshot({ path: path.join(RESULTS, '05-panel-chart.png') });
     assert.ok((await webview.evaluate(paintedPixels, chart)) >= 1000, 'the chart has pixels');
     assert.match(await frame.locator('#summary').innerText(), /perplexity/);
+    // The heatmap's legend strip: a swatch and a range per level.
+    const legend = frame.locator('#heatmap-legend');
+    await legend.screenshot({ path: path.join(RESULTS, '05b-panel-legend.png') });
+    assert.equal(await legend.locator('.heatmap-legend-item').count(), 8);
   });
 
   it('says so, instead of calm colours, where the model cannot read the prompt', async () => {
@@ -291,11 +322,17 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   });
 
   it('shows the legend, the hover, the branch view and the walkthrough in a dark, a light and a high-contrast theme', async () => {
-    for (const theme of THEMES) {
+    for (const theme of THEMES) await inThemeShots(theme);
+    await setTheme(page, THEMES[0]);
+  });
+
+  /** One theme's screenshots; a failure leaves a screenshot of what was on screen. */
+  async function inThemeShots(theme: (typeof THEMES)[number]): Promise<void> {
+    try {
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'Notifications: Clear All Notifications');
       await setTheme(page, theme);
-      await openFile(page, 'coin.icl.txt');
+      await openFile(page, 'windtunnel/coin.icl.txt');
       await waitAllowingTimeout(page.waitForFunction(lineCoverage, 0.8, { timeout: 60_000 }));
 
       // The legend: the status bar's tooltip, with a swatch per level.
@@ -305,10 +342,15 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
       await tooltip.waitFor({ state: 'visible', timeout: 20_000 });
       await shot(page, `theme-${theme.tag}-legend`);
       await page.mouse.move(700, 400);
+      await page.keyboard.press('Escape');
+      await tooltip.waitFor({ state: 'hidden', timeout: 10_000 });
 
-      // The hover over a token: its level, the glyphs, the alternatives.
-      const hover = await hoverWord(page, 'flips');
+      // The hover over a coin flip: its level and the alternatives, the written token marked.
+      const hover = await hoverWord(page, 'T');
       await hover.screenshot({ path: path.join(RESULTS, `theme-${theme.tag}-hover.png`) });
+      // All of it on screen: the header's actions, the numbers and the ten alternatives, nothing to scroll to.
+      const { shown, content } = await hover.evaluate((e) => ({ shown: e.getBoundingClientRect().height, content: e.querySelector('.hover-contents')!.getBoundingClientRect().height }));
+      assert.ok(content <= shown + 1, `the hover shows ${shown} px of its ${content} px`);
       assert.match(await hover.innerText(), /your token/);
       await page.mouse.move(5, 5);
 
@@ -332,7 +374,9 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with ICL Lens' }).first().click();
       await page.locator('.gettingStartedContainer .getting-started-step', { hasText: 'Choose a model' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       await shot(page, `theme-${theme.tag}-walkthrough`);
+    } catch (err) {
+      await shot(page, `theme-${theme.tag}-failure`);
+      throw err;
     }
-    await setTheme(page, THEMES[0]);
-  });
+  }
 });

@@ -63,7 +63,7 @@ describe('Reading the heatmap', () => {
   it('shows a space token as ␣', async () => {
     const text = await hoverText(doc, doc.getText().indexOf(' went'));
     // The model's pieces of " went" start with the space; the hover's fields are separated by " · ".
-    assert.match(text, /\*\*ICL Lens\*\* · `␣[^`]*` · id \d+/, text);
+    assert.match(text, /\*\*ICL Lens\*\* · `␣[^`]*` · level \d of 7/, text);
   });
 
   it('has a status bar legend with a colour swatch per level', async () => {

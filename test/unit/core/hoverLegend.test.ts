@@ -22,7 +22,7 @@ const stat = (over: Partial<TokenStat>): TokenStat => ({
   top: [{ id: 7, text: ' a', p: 0.5 }, { id: 1, text: 'x', p: 0.25 }],
   ...over,
 });
-const options = { metric: 'entropy' as const, modelName: 'tiny', topK: 10, maxBits: 10 };
+const options = { metric: 'entropy' as const, topK: 10, maxBits: 10 };
 
 describe('legend', () => {
   it('gives each of the 8 levels its bits, contiguous from 0 to the scale top and open above', () => {
@@ -62,7 +62,8 @@ describe('hover', () => {
   it('shows a space as ␣, which is not the header\'s separator', () => {
     const md = hoverMarkdown(stat({ text: ' ', id: 259 }), options);
     const header = md.split('\n')[0];
-    assert.match(header, /\*\*ICL Lens\*\* · `␣` · id 259/);
+    assert.match(header, /\*\*ICL Lens\*\* · `␣` · level/);
+    assert.match(md.split('\n')[1], /· id 259$/, 'the id ends the numbers line');
     assert.equal(visibleText('\u2581the'), '␣the', 'SentencePiece\'s space too');
     assert.equal(visibleText('a\u2028b'), 'a\\u2028b', 'a line separator cannot break a hover line');
   });
@@ -73,7 +74,7 @@ describe('hover', () => {
     assert.match(mine[0], /^2 {2}x /);
     assert.equal(YOUR_TOKEN, '◀ your token');
   });
-  it('keeps the top 10 to one line each under two lines of numbers', () => {
+  it('keeps the top 10 to one line each under two lines of header and numbers, and nothing after them', () => {
     const top = Array.from({ length: 12 }, (_, i) => ({ id: 100 + i, text: ` w${i}`, p: 0.5 / (i + 1) }));
     const md = hoverMarkdown(stat({ top }), options);
     const [numbers, block] = md.split('\n\n');
@@ -81,6 +82,7 @@ describe('hover', () => {
     const lines = block.split('\n');
     assert.equal(lines.length, 12, 'fence, 10 alternatives, fence');
     assert.match(lines[10], /^10 {2}␣w9 /);
+    assert.equal(md.split('\n\n').length, 2, 'no line below the alternatives');
   });
 });
 

@@ -13,7 +13,7 @@ const token: TokenStat = {
 describe('escapeMarkdown', () => {
   it('turns a crafted model name into literal text', () => {
     const name = 'evil](command:workbench.action.terminal.new) [click](https://x.test) <img src=x> **b** _i_ # h';
-    const md = hoverMarkdown(token, { metric: 'entropy', modelName: name, topK: 5, maxBits: 10 });
+    const md = escapeMarkdown(name);
     assert.ok(!md.includes('](command:'), md);
     assert.ok(!/(?<!\\)<img/.test(md), 'no HTML tag');
     assert.ok(md.includes('evil\\]\\(command\\:workbench\\.action'), md);
@@ -30,7 +30,7 @@ describe('codeSpan and the alternatives block', () => {
   });
   it('keeps tokens with |, backticks or HTML literal inside the code block (the hover renders HTML for its swatch)', () => {
     const t: TokenStat = { ...token, top: [...token.top, { id: 9, text: '<img src=x>', p: 0.125 }, { id: 10, text: '```', p: 0.0625 }] };
-    const md = hoverMarkdown(t, { metric: 'entropy', modelName: 'm', topK: 5, maxBits: 10 });
+    const md = hoverMarkdown(t, { metric: 'entropy', topK: 5, maxBits: 10 });
     const lines = md.split('\n');
     const open = lines.findIndex((l) => /^`{3,}text$/.test(l));
     const fence = lines[open].slice(0, -'text'.length);

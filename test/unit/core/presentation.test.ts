@@ -16,14 +16,14 @@ const token = (over: Partial<TokenStat> = {}): TokenStat => ({
 });
 
 describe('hoverMarkdown', () => {
-  const options = { metric: 'entropy' as const, modelName: 'tiny', topK: 10, maxBits: 10 };
+  const options = { metric: 'entropy' as const, topK: 10, maxBits: 10, action: '[what next?](command:x)' };
   /** The code lines of the alternatives block. */
   const rows = (md: string) => md.split('\n').filter((l) => /^ ?\d+ {2}/.test(l));
   it('shows the token, its numbers and the alternatives', () => {
     const md = hoverMarkdown(token(), options);
-    assert.match(md, /`␣the` · id 42/);
-    assert.match(md, /p 0\.250 · rank 2 · surprisal 2\.00 bits · \*\*entropy 3\.50 bits\*\*/);
-    assert.match(md, /top 3 of tiny/);
+    const [header, numbers] = md.split('\n');
+    assert.match(header, /`␣the` · level 2 of 7 · .* · \[what next\?\]\(command:x\)\\$/, 'the actions end the header line');
+    assert.match(numbers, /^p 0\.250 · rank 2 · surprisal 2\.00 bits · \*\*entropy 3\.50 bits\*\* · id 42$/);
     assert.match(md, /^2 {2}␣the {2}0\.250 {2}██▌ +◀ your token$/m, 'the written token is marked');
     assert.match(md, /^3 {2}`x` /m, 'backticks survive in the code block');
     assert.match(md, /^````?text$/m);
