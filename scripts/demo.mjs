@@ -24,7 +24,8 @@ console.log(`\n$ icl-lens sweep demo/fewshot/labels-sweep.icl.txt   (each shown 
 execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'sweep', path.join(workspace, 'fewshot', 'labels-sweep.icl.txt'), '--model', model], { stdio: 'inherit' });
 console.log('\n(The built-in model is trained on wind-tunnel tasks only: open demo/windtunnel/ and demo/fewshot/ for meaningful numbers; pick a real model for prose prompts.)\n');
 
-const settings = { 'iclLens.model.path': model, 'workbench.startupEditor': 'none' };
+// The demo folder sits inside this repository: no prompt to open the parent repository over the demo.
+const settings = { 'iclLens.model.path': model, 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never' };
 const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
 if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   const profile = path.join(root, '.cache', 'demo-vscode');
