@@ -8,6 +8,7 @@
  * latest-wins and cancellable. The view (src/panel) reads `state` and calls the
  * methods; it opens on `onDidRequestShow`.
  */
+import type { BranchViewSnapshot } from '../shared/branchViewProtocol';
 import * as vscode from 'vscode';
 import { branchPath, type Continuation } from '../core/continuation';
 import { modelText } from '../core/modelText';
@@ -32,9 +33,9 @@ interface Branch {
 export interface ExplorerState {
   readonly document: vscode.TextDocument;
   readonly offset: number;
-  readonly status: 'running' | 'ready' | 'failed' | 'cancelled';
-  readonly progress?: { readonly done: number; readonly total: number; readonly phase: string };
-  readonly problem?: { readonly message: string; readonly selectModel: boolean };
+  readonly status: BranchViewSnapshot['status'];
+  readonly progress?: BranchViewSnapshot['progress'];
+  readonly problem?: BranchViewSnapshot['problem'];
   /** Why the shown continuation cannot be inserted, when it cannot. */
   readonly notice?: string;
   readonly depth: number;

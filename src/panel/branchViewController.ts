@@ -5,7 +5,6 @@
  * the panel's: the webview posts `branch/ready` and gets a whole snapshot, and
  * a new one on every change; user actions come back as typed messages.
  */
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { probabilityBand } from '../core/continuation';
 import { formatBits, formatProbability } from '../core/format';
@@ -15,6 +14,7 @@ import type { ContinuationExplorer, ExplorerState } from '../editor/continuation
 import { Disposable, DisposableSlot } from '../editor/disposable';
 import { isBranchWebviewToHost, type BranchHostToWebview, type BranchViewSnapshot, type BranchWebviewToHost } from '../shared/branchViewProtocol';
 import { branchViewHtml } from './branchViewHtml';
+import { createLensWebview } from './webviewPanel';
 
 type MessageHandlers = { readonly [K in BranchWebviewToHost['type']]: (message: Extract<BranchWebviewToHost, { type: K }>) => unknown };
 
@@ -58,18 +58,7 @@ export class BranchViewController extends Disposable {
       this.post();
       return;
     }
-    const root = (p: string) => vscode.Uri.joinPath(this.extensionUri, p);
-    const panel = vscode.window.createWebviewPanel('iclLens.continuation', 'ICL Lens: Continuation', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [root('dist/webview'), root('media')],
-    });
-    panel.iconPath = root('media/icon.svg');
-    panel.webview.html = branchViewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      scriptUri: panel.webview.asWebviewUri(root('dist/webview/branchView.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(root('media/branchView.css')).toString(),
-    });
+    const panel = createLensWebview(this.extensionUri, { viewType: 'iclLens.continuation', title: 'ICL Lens: Continuation', script: 'branchView.js', style: 'branchView.css', html: branchViewHtml });
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
       panel.onDidChangeViewState((e) => { if (e.webviewPanel.visible) this.post(); }),

@@ -1,33 +1,9 @@
-/** The continuation view's HTML: one pure function, strict CSP (as the panel's), scripts only by nonce. */
+/** The continuation view's HTML: its body in the shared webview shell (strict CSP, scripts only by nonce). */
+import { webviewHtml, type WebviewHtmlInput } from './webviewHtml';
 
-export interface BranchViewHtmlInput {
-  readonly cspSource: string;
-  readonly nonce: string;
-  readonly scriptUri: string;
-  readonly styleUri: string;
-}
+export type BranchViewHtmlInput = WebviewHtmlInput;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function branchViewHtml({ cspSource, nonce, scriptUri, styleUri }: BranchViewHtmlInput): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${cspSource} data:`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escape(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escape(styleUri)}">
-<title>ICL Lens: Continuation</title>
-</head>
-<body>
-<header>
+const BODY = `<header>
   <div>
     <h1>Continuation</h1>
     <p id="where" class="muted"></p>
@@ -59,7 +35,8 @@ export function branchViewHtml({ cspSource, nonce, scriptUri, styleUri }: Branch
   <li><span class="swatch band-3"></span>≥ 0.05</li>
   <li><span class="swatch band-4"></span>&lt; 0.05</li>
 </ul>
-<script nonce="${escape(nonce)}" src="${escape(scriptUri)}"></script>
-</body>
-</html>`;
+`;
+
+export function branchViewHtml(input: BranchViewHtmlInput): string {
+  return webviewHtml(input, 'ICL Lens: Continuation', BODY);
 }

@@ -5,7 +5,6 @@
  * It reads the editor's stores and asks the editor for work through one typed
  * interface (PanelActions); the editor never imports this side.
  */
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { unreadableNotice, windowsNotice } from '../core/readability';
@@ -20,6 +19,7 @@ import type { WindTunnelStore } from '../editor/windTunnelStore';
 import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type RenderedChart, type WebviewToHost } from '../shared/protocol';
 import { heatmapLegendView } from './heatmapLegendView';
 import { panelHtml } from './panelHtml';
+import { createLensWebview } from './webviewPanel';
 
 /** One handler per message type: the compiler checks that every type has one. */
 type MessageHandlers = { readonly [K in WebviewToHost['type']]: (message: Extract<WebviewToHost, { type: K }>) => void };
@@ -126,20 +126,8 @@ export class PanelController extends Disposable {
       this.panel.value.reveal(undefined, true);
       return;
     }
-    const root = (p: string) => vscode.Uri.joinPath(this.extensionUri, p);
-    const panel = vscode.window.createWebviewPanel('iclLens.panel', 'ICL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      // Hidden behind another tab and shown again, the panel keeps its charts and its scroll position.
-      retainContextWhenHidden: true,
-      localResourceRoots: [root('dist/webview'), root('media')],
-    });
-    panel.iconPath = root('media/icon.svg');
-    panel.webview.html = panelHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      scriptUri: panel.webview.asWebviewUri(root('dist/webview/main.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(root('media/panel.css')).toString(),
-    });
+    // Hidden behind another tab and shown again, the panel keeps its charts and its scroll position.
+    const panel = createLensWebview(this.extensionUri, { viewType: 'iclLens.panel', title: 'ICL Lens', script: 'main.js', style: 'panel.css', retainContextWhenHidden: true, html: panelHtml });
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState((e) => {

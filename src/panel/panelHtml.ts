@@ -1,33 +1,9 @@
-/** The panel's HTML: one pure function, strict CSP, scripts only by nonce. */
+/** The panel's HTML: its body in the shared webview shell (strict CSP, scripts only by nonce). */
+import { webviewHtml, type WebviewHtmlInput } from './webviewHtml';
 
-export interface PanelHtmlInput {
-  readonly cspSource: string;
-  readonly nonce: string;
-  readonly scriptUri: string;
-  readonly styleUri: string;
-}
+export type PanelHtmlInput = WebviewHtmlInput;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlInput): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${cspSource} data:`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escape(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escape(styleUri)}">
-<title>ICL Lens</title>
-</head>
-<body>
-<header>
+const BODY = `<header>
   <h1>ICL Lens</h1>
   <vscode-button id="analyze" appearance="secondary">Analyze active prompt</vscode-button>
 </header>
@@ -68,7 +44,8 @@ export function panelHtml({ cspSource, nonce, scriptUri, styleUri }: PanelHtmlIn
   </div>
   <div id="few-shot-charts" class="few-shot-charts"></div>
 </section>
-<script nonce="${escape(nonce)}" src="${escape(scriptUri)}"></script>
-</body>
-</html>`;
+`;
+
+export function panelHtml(input: PanelHtmlInput): string {
+  return webviewHtml(input, 'ICL Lens', BODY);
 }
