@@ -28,6 +28,8 @@ import { renderSweepPair } from '../core/compare/modelsSweep';
 import { analyzeDocument } from '../model/analyzeDocument';
 import { compareModels } from '../model/compareModels';
 import type { LoadSpec } from '../model/runtimeProtocol';
+import { isRemoteSource } from '../model/worker/modelCache';
+import { checkModelFile } from '../model/worker/modelFile';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -199,6 +201,14 @@ async function compare(args: CompareArgs): Promise<void> {
   const text = readDocument(args.file);
   const modelA = args.model ?? BUILTIN_MODEL;
   const specB = cliLoadSpec({ ...args, model: args.modelB });
+  // A missing or malformed B fails before A's work, not after it.
+  if (!isRemoteSource(specB.source)) {
+    try {
+      checkModelFile(specB.source);
+    } catch (err) {
+      throw new CliError(EXIT.model, (err as Error).message);
+    }
+  }
   const comparison = await withRuntime({ ...args, model: modelA }, (runtime, signal) =>
     compareModels(text, runtime, specB.source, async () => {
       runtime.setModel(specB);
