@@ -20,6 +20,7 @@ import { FewShotStructureController } from './editor/fewShotStructureController'
 import { FewShotViewModel } from './editor/fewShotViewModel';
 import { HeatmapController } from './editor/heatmapController';
 import { channelLogger } from './editor/logChannel';
+import { ModelComparer, type CompareRequest } from './editor/modelComparer';
 import { ModelPicker, type SelectModelRequest } from './editor/modelPicker';
 import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
   const picker = new ModelPicker(models, runtime);
+  const comparer = new ModelComparer(runtime, models, picker, heatmap, settings, context.asAbsolutePath('dist/worker.js'), log);
   const example = new ExampleCommand(context.asAbsolutePath('media/walkthrough/labels-sweep.icl.txt'), prompts);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const explorer = new ContinuationExplorer(runtime, settings, models);
@@ -70,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
@@ -78,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.whatComesNext', (at?: unknown) => prompts.whatComesNext(at)),
     command('iclLens.continueFromHere', async (at?: unknown) => explorer.open(await resolvePosition(at, panelRequests.targetDocument()))),
     command('iclLens.selectModel', (request?: SelectModelRequest) => picker.pick(request)),
+    command('iclLens.compareWithModel', (request?: CompareRequest) => comparer.compareWith(request)),
+    command('iclLens.clearModelComparison', () => comparer.clear()),
     command('iclLens.openExample', () => example.open()),
     command('iclLens.toggleHeatmap', () => heatmap.toggle()),
     command('iclLens.toggleMetric', () => toggleMetric(settings.value.metric)),
@@ -93,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView, comparer });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Analysis, Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
-import { parseCliArgs, UsageError, USAGE, type HeatmapArgs, type ProbeArgs, type SweepArgs, type WindTunnelArgs } from '../core/cliArgs';
+import { parseCliArgs, UsageError, USAGE, type CompareArgs, type HeatmapArgs, type ProbeArgs, type SweepArgs, type WindTunnelArgs } from '../core/cliArgs';
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
@@ -23,7 +23,13 @@ import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/wind
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
 import { renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
+import { comparisonJson, renderComparison } from '../core/compare/modelsReport';
+import { renderSweepPair } from '../core/compare/modelsSweep';
 import { analyzeDocument } from '../model/analyzeDocument';
+import { compareModels } from '../model/compareModels';
+import type { LoadSpec } from '../model/runtimeProtocol';
+import { isRemoteSource } from '../model/worker/modelCache';
+import { checkModelFile } from '../model/worker/modelFile';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -86,11 +92,7 @@ async function withRuntime<T>(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
-    runtime.setModel({
-      source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
-      threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
-    });
+    runtime.setModel(cliLoadSpec(opts));
     return await fn(runtime, controller.signal);
   } catch (err) {
     if (err instanceof RuntimeError) {
@@ -102,6 +104,15 @@ async function withRuntime<T>(
     process.off('SIGINT', onSigint);
     await runtime.dispose();
   }
+}
+
+/** The load spec for `opts.model` (a path relative to the working directory, an hf: URI or a URL). */
+function cliLoadSpec(opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' }): LoadSpec {
+  const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
+  return {
+    source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
+    threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
+  };
 }
 
 /**
@@ -182,17 +193,51 @@ function continuationScorer(runtime: RuntimeClient, signal: AbortSignal): Contin
   return (batch) => runtime.scoreContinuations(batch, { signal });
 }
 
+/**
+ * `compare`: model A, then model B in the same runtime (switching frees A's
+ * worker and its memory before B loads), so two models are never loaded together.
+ */
+async function compare(args: CompareArgs): Promise<void> {
+  const text = readDocument(args.file);
+  const modelA = args.model ?? BUILTIN_MODEL;
+  const specB = cliLoadSpec({ ...args, model: args.modelB });
+  // A missing or malformed B fails before A's work, not after it.
+  if (!isRemoteSource(specB.source)) {
+    try {
+      checkModelFile(specB.source);
+    } catch (err) {
+      throw new CliError(EXIT.model, (err as Error).message);
+    }
+  }
+  const comparison = await withRuntime({ ...args, model: modelA }, (runtime, signal) =>
+    compareModels(text, runtime, specB.source, async () => {
+      runtime.setModel(specB);
+      return { runtime, memory: 'Loaded one after the other: model A was unloaded before model B loaded.' };
+    }, { topK: args.topK, signal }));
+  process.stdout.write(args.json ? `${JSON.stringify(comparisonJson(comparison))}\n` : `${renderComparison(comparison)}\n`);
+}
+
 async function sweep(args: SweepArgs): Promise<number> {
   const text = readDocument(args.file);
   const structure = fewShotStructure(args.file, text);
   if (structure.examples.length === 0) throw new CliError(EXIT.input, `${args.file}: no few-shot examples before the query, so there is nothing to sweep`);
-  const result = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) =>
+  const sweepWith = (model: string) => withRuntime({ ...args, model }, (runtime, signal) =>
     runSweep(text, structure, continuationScorer(runtime, signal), {
       leaveOneOut: args.leaveOneOut,
       toleranceBits: args.toleranceBits,
       onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
     }));
+  const result = await sweepWith(args.model ?? BUILTIN_MODEL);
   if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
+  if (args.modelB !== undefined) {
+    // One model at a time: A's runtime is disposed before B's starts.
+    const resultB = await sweepWith(args.modelB);
+    if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(args.json
+      ? `${JSON.stringify({ a: { ...result, verdicts: sweepVerdicts(result) }, b: { ...resultB, verdicts: sweepVerdicts(resultB) } })}\n`
+      : `${renderSweepPair(result, resultB)}\n`);
+    return EXIT.ok;
+  }
   const outcomes = args.expect.map((e) => checkExpectation(result, e));
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
@@ -242,6 +287,7 @@ async function main(argv: string[]): Promise<number> {
       case 'windtunnel': await windTunnel(args); return EXIT.ok;
       case 'sweep': return await sweep(args);
       case 'probe': await probe(args); return EXIT.ok;
+      case 'compare': await compare(args); return EXIT.ok;
     }
   } catch (err) {
     if (err instanceof UsageError) {

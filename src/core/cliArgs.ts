@@ -46,6 +46,21 @@ export interface SweepArgs extends ModelOptions {
   readonly command: 'sweep';
   readonly expect: readonly Expectation[];
   readonly leaveOneOut: boolean;
+  /** A second --model: the sweep runs under both, side by side. */
+  readonly modelB?: string;
+}
+
+/** `compare <file> --model A --model B`: the prompt under two models (one --model: A is the default model). */
+export interface CompareArgs {
+  readonly command: 'compare';
+  readonly file: string;
+  readonly model: string | undefined;
+  readonly modelB: string;
+  readonly topK: number;
+  readonly threads: number;
+  readonly contextSize: number;
+  readonly json: boolean;
+  readonly scorer: 'auto' | 'exact-map';
 }
 
 export interface ProbeArgs extends ModelOptions {
@@ -56,7 +71,7 @@ export interface ProbeArgs extends ModelOptions {
   readonly seed: number;
 }
 
-export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | { readonly command: 'help' } | { readonly command: 'version' };
+export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | CompareArgs | { readonly command: 'help' } | { readonly command: 'version' };
 
 export class UsageError extends Error {}
 
@@ -64,13 +79,17 @@ export const USAGE = `Usage: icl-lens heatmap <file> [options]
        icl-lens sweep <file> [--expect "<metric><op><value>@k=<n>"]... [options]
        icl-lens probe loo|order|calibrate|random-labels <file> [options]
        icl-lens windtunnel --task coin|labels|bijection [options]
+       icl-lens compare <file> --model A --model B [options]
 
 heatmap colours every token of <file> by what a local GGUF model believed there.
 windtunnel runs seeded sequences whose Bayes-optimal predictive is known and
 reports KL(analytic || model) and the entropy error in bits, per position and
 on average. sweep scores a few-shot prompt with k = 0..K of its examples (target
 bits, candidate posterior, format mass, entropy at the answer, prequential bits,
-leave-one-out); probe runs one probe on it.
+leave-one-out); probe runs one probe on it. compare shows per token how far
+two models' next-token distributions are apart: KL(A || B) in bits where they
+share a vocabulary, else the surprisal difference over aligned spans; sweep
+with two --model options runs the sweep under both.
 
 Options:
   --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL, else the
@@ -125,7 +144,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const [command, ...rest] = argv;
   if (command === 'windtunnel') return parseWindTunnel(rest, env);
   if (command === 'sweep' || command === 'probe') return parseFewShotCommand(command, rest, env);
-  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap, sweep, probe or windtunnel)`);
+  if (command === 'compare') return parseCompare(rest, env);
+  if (command !== 'heatmap') throw new UsageError(`unknown command "${command}" (expected: heatmap, sweep, probe, windtunnel or compare)`);
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
@@ -228,10 +248,11 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
     toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
   };
   const positional: string[] = [];
+  const models: string[] = [];
   const cursor = new ArgCursor(rest);
   for (let a = cursor.next(); a !== undefined; a = cursor.next()) {
     switch (a) {
-      case '--model': args.model = cursor.value(a); break;
+      case '--model': models.push(cursor.value(a)); break;
       case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); break;
       case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); break;
       case '--json': args.json = true; break;
@@ -266,13 +287,45 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         positional.push(a);
     }
   }
+  if (models.length > (command === 'sweep' ? 2 : 1)) throw new UsageError(command === 'sweep' ? 'sweep takes at most two --model options' : 'probe takes one --model');
+  if (models.length === 2 && args.expect.length > 0) throw new UsageError('--expect checks one model; drop the second --model');
+  if (models.length > 0) args.model = models[0];
   const { expect, leaveOneOut, permutations, shuffles, seed, ...common } = args;
   if (command === 'sweep') {
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
-    return { command, ...common, file: positional[0], expect, leaveOneOut };
+    return { command, ...common, file: positional[0], expect, leaveOneOut, ...(models.length === 2 ? { modelB: models[1] } : {}) };
   }
   const [probe, file, ...extra] = positional;
   if (!PROBE_NAMES.includes(probe as ProbeName)) throw new UsageError(`probe needs one of ${PROBE_NAMES.join(', ')}${probe ? `, not "${probe}"` : ''}`);
   if (file === undefined || extra.length > 0) throw new UsageError('probe takes one file');
   return { command, ...common, file, probe: probe as ProbeName, permutations, shuffles, seed };
+}
+
+function parseCompare(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): CompareArgs {
+  const args = { topK: 10, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map' };
+  const models: string[] = [];
+  const files: string[] = [];
+  const cursor = new ArgCursor(rest);
+  for (let a = cursor.next(); a !== undefined; a = cursor.next()) {
+    switch (a) {
+      case '--model': models.push(cursor.value(a)); break;
+      case '--top-k': args.topK = intArg(a, cursor.value(a), 1, 50); break;
+      case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); break;
+      case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); break;
+      case '--json': args.json = true; break;
+      case '--scorer': {
+        const s = cursor.value(a);
+        if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
+        args.scorer = s;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+        files.push(a);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'compare needs a file' : 'compare takes one file');
+  if (models.length === 0 || models.length > 2) throw new UsageError('compare needs --model A --model B (or one --model, compared with the default model)');
+  const [model, modelB] = models.length === 2 ? [models[0], models[1]] : [env.ICL_LENS_MODEL || undefined, models[0]];
+  return { command: 'compare', file: files[0], model, modelB, ...args };
 }

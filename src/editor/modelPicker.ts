@@ -48,13 +48,22 @@ export class ModelPicker extends Disposable {
    */
   async pick(request?: SelectModelRequest): Promise<string | undefined> {
     if (typeof request?.source === 'string') return this.switchTo(request.source.trim());
+    const source = await this.askSource(`ICL Lens: Select Model (current: ${this.models.label})`);
+    return source === undefined ? undefined : this.switchTo(source);
+  }
+
+  /**
+   * The picker's choices under `title`, resolved to a source ('' for the
+   * built-in model; a generated model is written first); undefined when the
+   * user keeps the model in use or dismisses the picker. Changes nothing.
+   */
+  async askSource(title: string): Promise<string | undefined> {
     const choices = modelChoices({ source: this.models.configuredSource, modelsDir: this.models.modelsDir });
     this.offered.fire(choices);
     const items: Item[] = choices.map((c) => (c.separator ? { label: c.label, kind: vscode.QuickPickItemKind.Separator } : { label: c.label, description: c.description, detail: c.detail, action: c.action }));
-    const choice = await vscode.window.showQuickPick(items, { title: `ICL Lens: Select Model (current: ${this.models.label})`, matchOnDetail: true });
+    const choice = await vscode.window.showQuickPick(items, { title, matchOnDetail: true });
     if (choice?.action === undefined) return undefined;
-    const source = await this.sourceFor(choice.action);
-    return source === undefined ? undefined : this.switchTo(source);
+    return this.sourceFor(choice.action);
   }
 
   private async sourceFor(action: ModelAction): Promise<string | undefined> {

@@ -13,6 +13,7 @@ import type { AnalysisStore } from './analysisStore';
 import type { FailureNotifier } from './failureNotifier';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
+import type { ModelComparer } from './modelComparer';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { PromptCommands } from './promptCommands';
@@ -48,6 +49,8 @@ export interface SeamTargets {
     readonly view: { readonly snapshot?: BranchViewSnapshot; readonly rendered?: { readonly revision: number; readonly text: string } };
     receive(message: unknown): Promise<unknown>;
   };
+  /** What Compare With Model painted in a document. */
+  readonly comparer: Pick<ModelComparer, 'paintedFor'>;
 }
 
 /** The shape of dist/testSeam.js. */

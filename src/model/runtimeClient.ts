@@ -9,7 +9,7 @@ import type { Analysis } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import type { AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 export type { ProgressListener } from './runtimeProtocol';
 
@@ -32,6 +32,12 @@ export interface ModelRuntime {
   scoreContinuations(spec: ScoreBatch, options?: RequestOptions): Promise<ScoreBatchResult>;
   /** A short greedy continuation (after a branch's forced tokens), each step with its probability and alternatives. */
   greedyContinuation(spec: ContinuationSpec, options?: RequestOptions): Promise<Continuation>;
+  /** Model comparison, model A's part: ln p of every vocabulary entry at every position, written to a file. */
+  writeLogProbRows(spec: LogProbRowsSpec, options?: RequestOptions): Promise<LogProbRowsResult>;
+  /** Model comparison, model B's part: KL(A ‖ B) per position against the rows model A wrote. */
+  divergenceFromRows(spec: DivergenceSpec, options?: RequestOptions): Promise<DivergenceResult>;
+  /** Stop the worker and free its model; the next request starts it again and reloads the model. */
+  release(): void;
   dispose(): Promise<void>;
 }
 
@@ -142,6 +148,20 @@ export class RuntimeClient implements ModelRuntime {
   async greedyContinuation(spec: ContinuationSpec, options: RequestOptions = {}): Promise<Continuation> {
     await this.joinLoad(options, false);
     return this.request<Continuation>({ type: 'greedyContinuation', spec }, options);
+  }
+
+  async writeLogProbRows(spec: LogProbRowsSpec, options: RequestOptions = {}): Promise<LogProbRowsResult> {
+    await this.joinLoad(options, false);
+    return this.request<LogProbRowsResult>({ type: 'writeLogProbRows', spec }, options);
+  }
+
+  async divergenceFromRows(spec: DivergenceSpec, options: RequestOptions = {}): Promise<DivergenceResult> {
+    await this.joinLoad(options, false);
+    return this.request<DivergenceResult>({ type: 'divergenceFromRows', spec }, options);
+  }
+
+  release(): void {
+    this.stopWorker(new RuntimeError('cancelled', 'The model was unloaded to free memory.'));
   }
 
   async dispose(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { Analysis, ModelInfo } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
+import type { PositionDivergence } from '../core/compare/modelsSummary';
 import type { ScoreBatch, ScoreBatchResult } from '../core/fewShot/continuationScorer';
 
 /** Progress of long work: `done` of `total` units in `phase`. */
@@ -56,12 +57,45 @@ export interface SymbolMassResult {
   }>;
 }
 
+/** Model comparison, model A's part: write ln p of every vocabulary entry at every position of `text` to `file` (float32 rows). */
+export interface LogProbRowsSpec {
+  readonly text: string;
+  readonly file: string;
+}
+
+export interface LogProbRowsResult {
+  readonly model: ModelInfo;
+  /** The evaluated tokens, BOS included when the model wants one. */
+  readonly tokens: readonly number[];
+  /** 1 when BOS was prepended, else 0. */
+  readonly bos: number;
+  readonly vocabSize: number;
+  /** SHA-256 of the token text of every id: equal keys mean the same vocabulary. */
+  readonly vocabularyKey: string;
+  readonly rows: number;
+}
+
+/** Model comparison, model B's part: KL(A ‖ B) per position against the rows model A wrote. */
+export interface DivergenceSpec {
+  readonly text: string;
+  readonly file: string;
+  readonly tokens: readonly number[];
+  readonly vocabSize: number;
+  readonly vocabularyKey: string;
+}
+
+export type DivergenceResult =
+  | { readonly shared: true; readonly positions: readonly PositionDivergence[] }
+  | { readonly shared: false; readonly reason: string };
+
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
   | { readonly id: number; readonly type: 'greedyContinuation'; readonly spec: ContinuationSpec }
+  | { readonly id: number; readonly type: 'writeLogProbRows'; readonly spec: LogProbRowsSpec }
+  | { readonly id: number; readonly type: 'divergenceFromRows'; readonly spec: DivergenceSpec }
   | { readonly id: number; readonly type: 'cancel'; readonly target: number };
 
 /** Error categories, which map to user messages and CLI exit codes. */

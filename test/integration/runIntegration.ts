@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(__dirname, 'index.js'),
       launchArgs: [workspace, '--disable-extensions'],
-      extensionTestsEnv: { ICL_LENS_TEST_MODEL: modelFile('tiny'), ICL_LENS_TEST_MODEL_NO_BYTES: modelFile('tiny-no-byte-fallback') },
+      extensionTestsEnv: { ICL_LENS_TEST_MODEL: modelFile('tiny'), ICL_LENS_TEST_MODEL_NO_BYTES: modelFile('tiny-no-byte-fallback'),
+        ICL_LENS_TEST_MODEL_ALT: modelFile('tiny-alt'), ICL_LENS_TEST_MODEL_BPE: modelFile('bpe-starcoder'),
+      },
     });
     process.stdout.write('[integration] passed\n');
   } finally {

@@ -9,8 +9,8 @@ import { BENCH_SHAPE, buildRandomLlama, TINY_SHAPE } from './randomLlama';
 import { buildSpmVocab, COMMON_WORDS } from './spmVocab';
 import { spmTokenizer, tokenizerFromGguf } from './tokenizerMetadata';
 
-export type ModelPreset = 'tiny' | 'tiny-1k' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench' | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3';
-export const MODEL_PRESETS: readonly ModelPreset[] = ['tiny', 'tiny-1k', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench', 'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3'];
+export type ModelPreset = 'tiny' | 'tiny-1k' | 'tiny-alt' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench' | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3';
+export const MODEL_PRESETS: readonly ModelPreset[] = ['tiny', 'tiny-1k', 'tiny-alt', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench', 'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3'];
 
 /**
  * The llama.cpp vocab file a preset copies its tokenizer from: `models/ggml-vocab-<name>.gguf`
@@ -44,6 +44,12 @@ export function buildPresetModel(preset: ModelPreset, vocabGguf?: Uint8Array): U
       // The tiny model trained (by its metadata) on 1,024-token contexts: windows of four 256-token chunks.
       return buildRandomLlama({
         name: 'icl-lens-tiny-random-1k', shape: { ...TINY_SHAPE, contextLength: 1024 }, weightType: 'f32', seed: 7, outputScale: 4,
+        tokenizer: spmTokenizer(buildSpmVocab({ size: 512, byteFallback: true })),
+      });
+    case 'tiny-alt':
+      // The tiny model's tokenizer with other weights: two models that share a vocabulary (model comparison).
+      return buildRandomLlama({
+        name: 'icl-lens-tiny-random-alt', shape: TINY_SHAPE, weightType: 'f32', seed: 11, outputScale: 4,
         tokenizer: spmTokenizer(buildSpmVocab({ size: 512, byteFallback: true })),
       });
     case 'tiny-no-byte-fallback':

@@ -9,13 +9,14 @@ import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode'
 import type { Analysis } from '../../core/analysis';
 import type { Continuation, ContinuationSpec } from '../../core/continuation';
 import type { ScoreBatch, ScoreBatchResult } from '../../core/fewShot/continuationScorer';
-import type { AnalyzeSpec, LoadResult, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
+import type { AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { analyze, type StepAside } from './analysis';
 import { scoreContinuations } from './continuations';
 import { greedyContinuation } from './greedyContinuation';
 import { DOWNLOAD_REMEDY, DownloadError, downloadLimits } from './httpDownload';
 import { LoadedModel } from './loadedModel';
+import { divergenceFromRows, writeLogProbRows } from './logProbRows';
 import { cachedModel, isRemoteSource } from './modelCache';
 import { checkModelFile } from './modelFile';
 import { loadRowStatsAddon, type RowStatsAddon } from './rowStatsAddon';
@@ -80,6 +81,16 @@ export class LlamaEngine {
   /** A branch's forced tokens, then greedy ones, each with its probability and alternatives (greedyContinuation.ts). */
   greedyContinuation(spec: ContinuationSpec, signal: AbortSignal, progress: ProgressListener): Promise<Continuation> {
     return greedyContinuation(this.requireLoaded(), spec, signal, progress);
+  }
+
+  /** Model comparison, model A's part: its full log-probability rows to a file (logProbRows.ts). */
+  writeLogProbRows(spec: LogProbRowsSpec, signal: AbortSignal, progress: ProgressListener): Promise<LogProbRowsResult> {
+    return writeLogProbRows(this.requireLoaded(), spec, signal, progress);
+  }
+
+  /** Model comparison, model B's part: KL(A ‖ B) per position against A's rows (logProbRows.ts). */
+  divergenceFromRows(spec: DivergenceSpec, signal: AbortSignal, progress: ProgressListener): Promise<DivergenceResult> {
+    return divergenceFromRows(this.requireLoaded(), spec, signal, progress);
   }
 
   /** Free native memory. */

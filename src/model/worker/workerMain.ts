@@ -32,6 +32,8 @@ async function main(): Promise<void> {
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
       case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
       case 'greedyContinuation': return engine.greedyContinuation(req.spec, signal, progress);
+      case 'writeLogProbRows': return engine.writeLogProbRows(req.spec, signal, progress);
+      case 'divergenceFromRows': return engine.divergenceFromRows(req.spec, signal, progress);
     }
   };
 

@@ -1,6 +1,6 @@
 /**
  * The integration tests' seam, built to dist/testSeam.js and loaded by the
- * extension only when that file exists (never in the VSIX). It registers two
+ * extension only when that file exists (never in the VSIX). It registers
  * commands the manifest does not contribute:
  * - `iclLens.test.state` (optional URI, default the active editor's): what was
  *   painted, the stored analysis and its state, handshakes, the runtime, the
@@ -12,7 +12,9 @@
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
  *   (the last snapshot and what the webview rendered) and the last distribution
- *   What Comes Next? listed.
+ *   What Comes Next? listed;
+ * - `iclLens.test.comparison` (optional URI): what Compare With Model painted
+ *   there (ranges with their level and bits, the mode, the summary, the memory note).
  */
 import * as vscode from 'vscode';
 import type { SeamTargets } from '../../../src/editor/testSeamLoader';
@@ -56,5 +58,9 @@ export function install(targets: SeamTargets): vscode.Disposable {
       };
     }),
     vscode.commands.registerCommand('iclLens.test.charts', () => targets.panel.measureCharts()),
+    vscode.commands.registerCommand('iclLens.test.comparison', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      return target ? targets.comparer.paintedFor(target) : undefined;
+    }),
   );
 }
