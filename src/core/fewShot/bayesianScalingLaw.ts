@@ -206,12 +206,22 @@ function levenbergMarquardt(form: Form, start: readonly number[], points: readon
   return { u, cost };
 }
 
-/** The least-squares fit of one form: Levenberg–Marquardt from each of its fixed starts, the lowest cost kept (ties to the first). */
+/** Starts scouted briefly, then the best few polished to convergence: most starts lead to the same basin. */
+const SCOUT_ITERATIONS = 15;
+const POLISHED = 3;
+
+/**
+ * The least-squares fit of one form: Levenberg–Marquardt from each of its
+ * fixed starts for a few steps, the lowest few run on to convergence, the
+ * lowest cost kept (ties to the earlier start). Deterministic.
+ */
 function fitForm(form: Form, points: readonly CurvePoint[]): ScalingLawFit {
   const maxP = Math.max(...points.map((pt) => 2 ** -pt.bits));
+  const scouted = form.starts(maxP).map((start, i) => ({ i, ...levenbergMarquardt(form, start, points, SCOUT_ITERATIONS) }));
+  scouted.sort((a, b) => a.cost - b.cost || a.i - b.i);
   let best: { u: number[]; cost: number } | null = null;
-  for (const start of form.starts(maxP)) {
-    const run = levenbergMarquardt(form, start, points, 200);
+  for (const s of scouted.slice(0, POLISHED)) {
+    const run = levenbergMarquardt(form, s.u, points, 300);
     if (!best || run.cost < best.cost - 1e-15) best = run;
   }
   const u = best!.u;
