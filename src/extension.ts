@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const windTunnels = new WindTunnelStore();
   const saved = new SavedFileNotifier();
   const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);
-  const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt);
+  const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt, () => settings.value.fewShot.forecastLevel);
   const prompts = new PromptCommands(analyzer, store, heatmap, panelRequests);
   const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);

@@ -4,6 +4,7 @@
 import type { FewShotProbe, FewShotView, RenderedChart, WebviewToHost } from '../src/shared/protocol';
 import { FEW_SHOT_PROBES } from '../src/shared/protocol';
 import { FewShotCharts } from './fewShotCharts';
+import { renderForecast } from './fewShotForecast';
 
 const byId = <T extends HTMLElement = HTMLElement>(root: HTMLElement, id: string): T => {
   const element = root.querySelector<T>(`#${id}`);
@@ -34,6 +35,7 @@ export function fewShotCost(view: FewShotView): string {
 /** Controls the few-shot section of the panel; posts the user's actions through `send`. */
 export class FewShotSection {
   private readonly summary: HTMLElement;
+  private readonly forecast: HTMLElement;
   private readonly cost: HTMLElement;
   private readonly staleNotice: HTMLElement;
   private readonly progress: HTMLElement;
@@ -45,6 +47,7 @@ export class FewShotSection {
 
   constructor(private readonly root: HTMLElement, send: (message: WebviewToHost) => void) {
     this.summary = byId(root, 'few-shot-summary');
+    this.forecast = byId(root, 'few-shot-forecast');
     this.cost = byId(root, 'few-shot-cost');
     this.staleNotice = byId(root, 'few-shot-stale');
     byId(root, 'few-shot-rerun').addEventListener('click', () => send({ type: 'fewShot/sweep' }));
@@ -86,6 +89,7 @@ export class FewShotSection {
     }
     this.summary.textContent = fewShotHeadline(view);
     this.summary.classList.toggle('stale', view.stale);
+    renderForecast(this.forecast, view);
     this.cost.textContent = fewShotCost(view);
     const progress = view.progress;
     // Out of date and nothing running (automatic re-runs off, or one failed): offer the re-run here.

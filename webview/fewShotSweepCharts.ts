@@ -5,6 +5,7 @@ import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
 import { alignZeros, paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors, seriesColors } from '../src/shared/chartColors';
+import { withForecast } from './fewShotForecast';
 import { anyNumber, axis, baseOptions, bounds, exact, exactLabel, paddedToleranceRange, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /**
@@ -206,12 +207,12 @@ export const targetChart: FewShotChartSpec = {
         },
       },
     } as unknown as AnyChartConfiguration;
-    return {
+    return withForecast({
       config,
       description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale`,
       verdict: view.verdicts.target,
       exampleAt: exampleOfK(view),
-    };
+    }, view, theme);
   },
 };
 

@@ -13,6 +13,7 @@ import { parseCliArgs, UsageError, USAGE, type CompareArgs, type HeatmapArgs, ty
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
+import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
 import { runSweep } from '../core/fewShot/sweep';
@@ -239,10 +240,11 @@ async function sweep(args: SweepArgs): Promise<number> {
     return EXIT.ok;
   }
   const outcomes = args.expect.map((e) => checkExpectation(result, e));
+  const forecast = forecastOf(result, args.forecastLevel);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), forecast: { ...forecast, verdict: forecastVerdict(forecast).text }, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
   } else {
-    process.stdout.write(`${renderSweep(result)}\n`);
+    process.stdout.write(`${renderSweep(result, forecast)}\n`);
     if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
   }
   const failed = outcomes.filter((o) => !o.ok);

@@ -1,6 +1,7 @@
 /** Parsing of the `icl-lens` command line (pure; the CLI maps errors to exit code 2). */
 import type { Metric } from './analysis';
 import { parseExpectation, type Expectation } from './fewShot/expectations';
+import { DEFAULT_FORECAST_LEVEL } from './fewShot/forecast';
 import { PROBE_NAMES, type ProbeName } from './fewShot/probes';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from './windTunnel/tasks';
 
@@ -46,6 +47,8 @@ export interface SweepArgs extends ModelOptions {
   readonly command: 'sweep';
   readonly expect: readonly Expectation[];
   readonly leaveOneOut: boolean;
+  /** The P(target) level whose k the scaling-law forecast names. */
+  readonly forecastLevel: number;
   /** A second --model: the sweep runs under both, side by side. */
   readonly modelB?: string;
 }
@@ -117,6 +120,8 @@ sweep:
   --expect <assertion>        e.g. "posterior.dsl>=0.9@k=4" or "targetBits<=2";
                               repeatable; exit code 1 when one is not met
   --no-loo                    skip leave-one-out
+  --forecast-level <p>        the P(target) the scaling-law forecast aims at,
+                              between 0 and 1 (default: 0.9)
 probe:
   --permutations <n>          order: seeded permutations (default: 24)
   --shuffles <n>              random-labels: seeded shuffles (default: 8)
@@ -245,7 +250,7 @@ class ArgCursor {
 function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[], env: Readonly<Record<string, string | undefined>>): SweepArgs | ProbeArgs {
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
-    toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
+    toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, forecastLevel: DEFAULT_FORECAST_LEVEL, permutations: 24, shuffles: 8, seed: 1,
   };
   const positional: string[] = [];
   const models: string[] = [];
@@ -272,6 +277,14 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         }
         break;
       case '--no-loo': args.leaveOneOut = false; break;
+      case '--forecast-level': {
+        if (command !== 'sweep') throw new UsageError('--forecast-level belongs to sweep');
+        const raw = cursor.value(a);
+        const v = Number(raw);
+        if (raw.trim() === '' || !Number.isFinite(v) || v <= 0 || v >= 1) throw new UsageError('--forecast-level must be a probability strictly between 0 and 1');
+        args.forecastLevel = v;
+        break;
+      }
       case '--tolerance': {
         const raw = cursor.value(a);
         const v = Number(raw);
@@ -290,10 +303,10 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   if (models.length > (command === 'sweep' ? 2 : 1)) throw new UsageError(command === 'sweep' ? 'sweep takes at most two --model options' : 'probe takes one --model');
   if (models.length === 2 && args.expect.length > 0) throw new UsageError('--expect checks one model; drop the second --model');
   if (models.length > 0) args.model = models[0];
-  const { expect, leaveOneOut, permutations, shuffles, seed, ...common } = args;
+  const { expect, leaveOneOut, forecastLevel, permutations, shuffles, seed, ...common } = args;
   if (command === 'sweep') {
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
-    return { command, ...common, file: positional[0], expect, leaveOneOut, ...(models.length === 2 ? { modelB: models[1] } : {}) };
+    return { command, ...common, file: positional[0], expect, leaveOneOut, forecastLevel, ...(models.length === 2 ? { modelB: models[1] } : {}) };
   }
   const [probe, file, ...extra] = positional;
   if (!PROBE_NAMES.includes(probe as ProbeName)) throw new UsageError(`probe needs one of ${PROBE_NAMES.join(', ')}${probe ? `, not "${probe}"` : ''}`);

@@ -38,6 +38,8 @@ export interface FewShotSettings {
   readonly seed: number;
   /** Effects (leave-one-out, order, shuffled labels) within ± this many bits count as no measurable effect. */
   readonly toleranceBits: number;
+  /** The P(target) level the scaling-law forecast names a k for. */
+  readonly forecastLevel: number;
   readonly autoRerun: boolean;
 }
 
@@ -64,6 +66,7 @@ export const DEFAULT_SETTINGS: Settings = {
     randomLabelShuffles: 8,
     seed: 1,
     toleranceBits: 0.1,
+    forecastLevel: 0.9,
     autoRerun: true,
   },
 };
@@ -125,6 +128,7 @@ function parseFewShotSettings(get: SettingGetter, d: FewShotSettings): FewShotSe
     seed: int(get('fewShot.seed'), d.seed, 0, 2 ** 31),
     // Renamed from exchangeabilityToleranceBits (deprecated, no default): a value set under the old name still counts.
     toleranceBits: num(get('fewShot.exchangeabilityToleranceBits') ?? get('fewShot.toleranceBits'), d.toleranceBits, 0, 100),
+    forecastLevel: num(get('fewShot.forecastLevel'), d.forecastLevel, 0.001, 0.999),
     autoRerun: bool(get('fewShot.autoRerun'), d.autoRerun),
   };
 }

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { formatBits } from '../core/format';
+import { DEFAULT_FORECAST_LEVEL, forecastOf, type Forecast } from '../core/fewShot/forecast';
 import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
 import { Disposable } from './disposable';
 import type { FewShotStore } from './fewShotStore';
@@ -24,6 +25,7 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     private readonly store: Pick<FewShotStore, 'result' | 'isCurrent' | 'onDidChange'>,
     private readonly structures: Pick<FewShotStructureController, 'whenParsed' | 'onDidParse'>,
     private readonly isPrompt: (doc: vscode.TextDocument) => boolean,
+    private readonly forecastLevel: () => number = () => DEFAULT_FORECAST_LEVEL,
   ) {
     super();
     this.register(store.onDidChange(() => this.changed.fire()));
@@ -65,8 +67,9 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     const answer = last
       ? ` · ${last.targetBits !== null ? `P(target) ${(2 ** -last.targetBits).toPrecision(3)}` : ''}${Object.keys(last.posterior).length > 0 ? ` · ${Object.entries(last.posterior).map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}` : ''}${coverage}`
       : '';
+    const forecast = sweep && sweep.target !== null ? forecastLens(forecastOf(sweep, this.forecastLevel())) : '';
     lenses.push(new vscode.CodeLens(at(s.query.start), {
-      title: `Query${answer}`,
+      title: `Query${answer}${forecast}`,
       command: 'iclLens.showPanel',
       tooltip: low ? 'The candidates hold almost none of the model\'s probability here: their posterior is a choice between answers it does not expect, not confidence.' : 'Coverage: the probability the candidates hold together.',
     }));
@@ -76,4 +79,16 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
 
 function signed(x: number): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
+}
+
+/** The forecast in a few words for the query's lens (the panel has the sentence). */
+export function forecastLens(f: Forecast): string {
+  if (f.k !== null) return ` · ${f.level} at k = ${f.k} (fitted law)`;
+  switch (f.reason) {
+    case 'ceiling below level': return ` · ${f.level} not reached (fit levels off at ${f.parameters!.inDistribution.toPrecision(3)})`;
+    case 'beyond horizon': return ` · ${f.level} not reached by k = ${f.horizon}`;
+    case 'poor fit': return ' · no forecast (poor fit)';
+    case 'too few points': return ' · no forecast (too few k)';
+    default: return '';
+  }
 }

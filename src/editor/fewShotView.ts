@@ -2,6 +2,7 @@
  * Builds the panel's few-shot view from a sweep and the probes run since. Pure
  * (no vscode): the numbers are the CLI's, passed through unchanged.
  */
+import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
 import { LOW_COVERAGE } from '../core/fewShot/posteriorMath';
 import type { OrderReport, CalibrateReport, RandomLabelsReport, LooReport } from '../core/fewShot/probes';
 import type { SweepResult } from '../core/fewShot/sweep';
@@ -23,6 +24,8 @@ export interface FewShotViewInput {
   readonly order?: OrderReport;
   readonly calibration?: CalibrateReport;
   readonly randomLabels?: RandomLabelsReport;
+  /** The P(target) level the scaling-law forecast aims at (iclLens.fewShot.forecastLevel). */
+  readonly forecastLevel?: number;
 }
 
 const LABEL_CHARS = 24;
@@ -82,6 +85,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     tokensEvaluated: r.tokensEvaluated,
     tokensMinimum: r.tokensMinimum,
     looTokensEvaluated: r.looTokensEvaluated,
+    ...(r.complete && r.target !== null ? { forecast: forecastView(r, input.forecastLevel) } : {}),
     ...(input.order ? {
       order: {
         orders: input.order.orders.map((o) => ({ order: o.order, targetBits: o.targetBits, targetP: o.targetP, posterior: o.posterior })),
@@ -104,5 +108,14 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
         shuffleCannotChange: input.randomLabels.shuffleCannotChange,
       },
     } : {}),
+  };
+}
+
+/** The forecast for the panel: the CLI's numbers and sentence. */
+function forecastView(r: SweepResult, level: number | undefined): FewShotView['forecast'] {
+  const f = forecastOf(r, level);
+  return {
+    level: f.level, k: f.k, reason: f.reason, form: f.form, parameters: f.parameters,
+    rmsResidualBits: f.rmsResidualBits, residualBits: f.residualBits, fitted: f.fitted, verdict: forecastVerdict(f),
   };
 }

@@ -29,7 +29,7 @@ export class FewShotViewModel {
     }
     return fewShotView({
       document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale, staleProbes,
-      progress: state.progress, problem: state.problem, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+      progress: state.progress, problem: state.problem, forecastLevel: this.settings.value.fewShot.forecastLevel, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
     });
   }
 }

@@ -19,6 +19,7 @@ const BODY = `<header>
 <section id="few-shot" hidden aria-labelledby="few-shot-heading">
   <h2 id="few-shot-heading">Few-shot posterior</h2>
   <p id="few-shot-summary"></p>
+  <p id="few-shot-forecast" class="few-shot-verdict" role="status" hidden></p>
   <p id="few-shot-stale" class="few-shot-stale" role="status" hidden>
     <span>Out of date: the prompt changed since this sweep.</span>
     <vscode-button id="few-shot-rerun" appearance="secondary">Re-run</vscode-button>

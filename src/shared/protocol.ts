@@ -43,6 +43,22 @@ export interface VerdictView {
 /** How a leave-one-out change reads against the tolerance. */
 export type EffectView = 'helps' | 'hurts' | 'none';
 
+/** The scaling-law forecast as the panel shows it (the CLI's `forecast`, in short). */
+export interface ForecastView {
+  readonly level: number;
+  /** The first k at which the fitted curve reaches the level; null with `reason`. */
+  readonly k: number | null;
+  readonly reason: string | null;
+  readonly form: string | null;
+  readonly parameters: { readonly prior: number; readonly efficiency: number; readonly inDistribution: number; readonly outOfDistribution: number | null } | null;
+  readonly rmsResidualBits: number | null;
+  /** Per measured k, log2 P − log2 P̂ in bits. */
+  readonly residualBits: readonly number[];
+  /** P̂_k of the fitted law for k = 0..max(measured, forecast k); empty when nothing was fitted. */
+  readonly fitted: ReadonlyArray<{ readonly k: number; readonly p: number }>;
+  readonly verdict: VerdictView;
+}
+
 /** The few-shot sweep of one document (the CLI's `sweep --json`, plus probe results), as the panel plots it. */
 export interface FewShotView {
   /** The document (workspace-relative name) and its URI, for reveal. */
@@ -109,6 +125,8 @@ export interface FewShotView {
   readonly tokensEvaluated: number;
   readonly tokensMinimum: number;
   readonly looTokensEvaluated: number;
+  /** The Bayesian scaling law fitted to P(target) over k and its forecast (docs/numbers.md); once the sweep is complete and has a target. */
+  readonly forecast?: ForecastView;
   /** Order-sensitivity probe, once run. */
   readonly order?: {
     readonly orders: ReadonlyArray<{ readonly order: readonly number[]; readonly targetBits: number | null; readonly targetP: number | null; readonly posterior: Posterior }>;

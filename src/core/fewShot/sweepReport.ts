@@ -1,5 +1,6 @@
 /** Terminal renderings of sweep and probe results (pure; the CLI prints them). */
 import { LOW_COVERAGE } from './posteriorMath';
+import { forecastVerdict, type Forecast } from './forecast';
 import type { ProbeReport, VariantScore } from './probes';
 import type { SweepResult } from './sweep';
 import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts, type Verdict } from './verdicts';
@@ -8,8 +9,8 @@ const verdictLine = (label: string, v: Verdict | undefined) => (v ? [`${label}: 
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x !== 0 && Math.abs(x) < 10 ** -d ? x.toExponential(2) : x.toFixed(d));
 
-/** The sweep table: k, target bits, candidate posteriors, format mass, entropy, prequential bits. */
-export function renderSweep(r: SweepResult): string {
+/** The sweep table: k, target bits, candidate posteriors, format mass, entropy, prequential bits; the scaling-law forecast when given. */
+export function renderSweep(r: SweepResult, forecast?: Forecast): string {
   const names = r.candidates.map((c) => c.name);
   const withCoverage = names.length > 0;
   const head = ['k', 'target bits', ...names.map((n) => `P(${n})`), ...(withCoverage ? ['coverage'] : []), 'format mass', 'H answer', 'preq bits', 'LOO Δbits'];
@@ -43,9 +44,13 @@ export function renderSweep(r: SweepResult): string {
     const ref = r.ks.map((k) => k.referencePosterior ? `${k.k}:${f(k.referencePosterior[names[0]])}` : '').filter(Boolean).join(' ');
     out.push(`analytic ${r.reference.task} reference P(${names[0]}) by k: ${ref}`);
   }
+  if (forecast && forecast.fitted.length > 0) {
+    out.push(`scaling-law fit P̂(target) by k: ${forecast.fitted.map((x) => `${x.k}:${f(x.p)}`).join(' ')}`);
+    out.push(`residuals log2 P − log2 P̂ (bits) by k: ${forecast.residualBits.map((x, i) => `${i}:${f(x)}`).join(' ')}`);
+  }
   if (r.retokenizedBoundary) out.push('note: the tokenizer merged the end of a context into an answer; every answer at that context is scored from the same earlier token boundary, so all are conditioned on the same tokens.');
   const v = sweepVerdicts(r);
-  const lines = [...verdictLine('posterior', v.posterior), ...verdictLine('target', v.target), ...verdictLine('learning', v.prequential), ...verdictLine('format', v.entropy), ...verdictLine('leave-one-out', v.loo)];
+  const lines = [...verdictLine('posterior', v.posterior), ...verdictLine('target', v.target), ...verdictLine('learning', v.prequential), ...verdictLine('format', v.entropy), ...verdictLine('leave-one-out', v.loo), ...verdictLine('forecast', forecast && forecastVerdict(forecast))];
   if (lines.length > 0) out.push('', ...lines);
   return out.join('\n');
 }

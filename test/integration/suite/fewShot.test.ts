@@ -27,6 +27,7 @@ interface FewShotView {
   tokensEvaluated: number;
   tokensMinimum: number;
   order?: { orders: unknown[] };
+  forecast?: { fitted: unknown[] };
 }
 
 interface FewShotState {
@@ -134,7 +135,9 @@ describe('the posterior panel', () => {
     const byId = new Map(render.map((c) => [c.id, { id: c.id, points: c.points, painted: c.painted }]));
     // Posterior: two stacked candidates, the analytic line and the coverage line per k; prequential and information gain per example.
     assert.deepEqual(byId.get('posterior'), { id: 'posterior', points: 4 * (K + 1), painted: true });
-    assert.deepEqual(byId.get('target'), { id: 'target', points: K + 1, painted: true });
+    // The target chart also draws the fitted scaling law (one point per k) and the forecast level's two ends.
+    const fitted = view.forecast?.fitted.length ?? 0;
+    assert.deepEqual(byId.get('target'), { id: 'target', points: K + 1 + (fitted > 0 ? fitted + 2 : 0), painted: true });
     assert.deepEqual(byId.get('entropy'), { id: 'entropy', points: 2 * (K + 1), painted: true });
     assert.deepEqual(byId.get('loo'), { id: 'loo', points: K, painted: true });
     assert.equal(byId.get('prequential')?.painted, true);
