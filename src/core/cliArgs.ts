@@ -15,6 +15,8 @@ export interface HeatmapArgs {
   readonly json: boolean;
   readonly color: boolean | undefined;
   readonly scorer: 'auto' | 'exact-map';
+  /** Compare with this file or git revision of the file (`--against`). */
+  readonly against: string | undefined;
 }
 
 export interface WindTunnelArgs {
@@ -46,6 +48,8 @@ export interface SweepArgs extends ModelOptions {
   readonly command: 'sweep';
   readonly expect: readonly Expectation[];
   readonly leaveOneOut: boolean;
+  /** Sweep this file or git revision of the file too, side by side (`--against`). */
+  readonly against: string | undefined;
 }
 
 export interface ProbeArgs extends ModelOptions {
@@ -60,8 +64,8 @@ export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | { r
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: icl-lens heatmap <file> [options]
-       icl-lens sweep <file> [--expect "<metric><op><value>@k=<n>"]... [options]
+export const USAGE = `Usage: icl-lens heatmap <file> [--against <file|git-rev>] [options]
+       icl-lens sweep <file> [--against <file|git-rev>] [--expect "<metric><op><value>@k=<n>"]... [options]
        icl-lens probe loo|order|calibrate|random-labels <file> [options]
        icl-lens windtunnel --task coin|labels|bijection [options]
 
@@ -90,6 +94,10 @@ windtunnel:
   --length <n>                observations per sequence (coin 24, labels 16)
   --alpha <a>                 labels: P(shown label = hidden label), default 0.8
   --size <n>                  bijection: number of keys, 2-10 (default 6)
+heatmap and sweep:
+  --against <file|git-rev>    compare with another file, or with <file> at a git
+                              revision (HEAD, HEAD~1, a branch, a commit); a
+                              path that exists is a file
 sweep and probe:
   --tolerance <bits>          effects within +/- this many bits (leave-one-out,
                               order spread, shuffled labels) count as no
@@ -129,6 +137,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
+    against: undefined as string | undefined,
   };
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -156,6 +165,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         break;
       }
       case '--json': args.json = true; break;
+      case '--against': args.against = value(); break;
       case '--color': args.color = true; break;
       case '--no-color': args.color = false; break;
       default:
@@ -226,6 +236,7 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
     toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, permutations: 24, shuffles: 8, seed: 1,
+    against: undefined as string | undefined,
   };
   const positional: string[] = [];
   const cursor = new ArgCursor(rest);
@@ -251,6 +262,10 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         }
         break;
       case '--no-loo': args.leaveOneOut = false; break;
+      case '--against':
+        if (command !== 'sweep') throw new UsageError('--against belongs to heatmap and sweep');
+        args.against = cursor.value(a);
+        break;
       case '--tolerance': {
         const raw = cursor.value(a);
         const v = Number(raw);
@@ -266,10 +281,10 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         positional.push(a);
     }
   }
-  const { expect, leaveOneOut, permutations, shuffles, seed, ...common } = args;
+  const { expect, leaveOneOut, permutations, shuffles, seed, against, ...common } = args;
   if (command === 'sweep') {
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
-    return { command, ...common, file: positional[0], expect, leaveOneOut };
+    return { command, ...common, file: positional[0], expect, leaveOneOut, against };
   }
   const [probe, file, ...extra] = positional;
   if (!PROBE_NAMES.includes(probe as ProbeName)) throw new UsageError(`probe needs one of ${PROBE_NAMES.join(', ')}${probe ? `, not "${probe}"` : ''}`);
