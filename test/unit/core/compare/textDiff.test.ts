@@ -1,10 +1,13 @@
 /** The character diff and the token alignment of two revisions: inserted, deleted and replaced text, CRLF, surrogate pairs, edits inside a token. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Analysis, TokenStat } from '../../../../src/core/analysis';
-import { comparisonRanges, deltaStep } from '../../../../src/core/compare/deltaScale';
+import { comparisonRanges, DELTA_COLOR_DEFAULTS, deltaColorId, deltaStep } from '../../../../src/core/compare/deltaScale';
 import { alignTokens, compareRevisions } from '../../../../src/core/compare/revisions';
 import { diffText, mapSpan, myersEqualRuns, type TextDiff } from '../../../../src/core/compare/textDiff';
+import { REPO_ROOT } from '../../../support/fixtures';
 
 /** Every run is really shared, runs are ordered and disjoint, and what is left over is the edit. */
 function checkRuns(oldText: string, newText: string, diff: TextDiff): { deleted: string; inserted: string } {
@@ -185,5 +188,18 @@ describe('the diverging scale', () => {
     const r = comparisonRanges(now.tokens, compareRevisions(now, old), 'surprisal');
     assert.deepEqual(r.deltas, [{ start: 0, end: 1, direction: 'more', step: 2 }, { start: 1, end: 2, direction: 'less', step: 1 }]);
     assert.deepEqual(r.added, [{ start: 3, end: 4 }]);
+  });
+});
+
+describe('the comparison colours', () => {
+  it('package.json contributes each step\'s colour with the defaults deltaScale lists', () => {
+    const colors = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).contributes.colors as Array<{ id: string; defaults: Record<string, string> }>;
+    for (const direction of ['more', 'less'] as const) {
+      for (const step of [1, 2, 3]) {
+        const entry = colors.find((c) => c.id === deltaColorId(direction, step));
+        assert.ok(entry, deltaColorId(direction, step));
+        for (const kind of ['dark', 'light', 'highContrast', 'highContrastLight'] as const) assert.equal(entry.defaults[kind], DELTA_COLOR_DEFAULTS[kind][direction][step - 1]);
+      }
+    }
   });
 });
