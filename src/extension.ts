@@ -26,6 +26,7 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { RevisionCompareController, RevisionHoverProvider } from './editor/revisionCompare';
 import { SavedFileNotifier } from './editor/savedFileNotice';
 import { toggleMetric } from './editor/metricToggle';
 import { isPromptFile } from './editor/promptFiles';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const explorer = new ContinuationExplorer(runtime, settings, models);
   const branchView = new BranchViewController(context.extensionUri, explorer, guardedRunner(log, failures));
+  const revisions = new RevisionCompareController(runtime, analyzer, store, settings, heatmap, panelRequests);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
@@ -96,8 +98,12 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.editFewShotStructure', (uri?: vscode.Uri) => fewShotCommands.editStructureOf(uri)),
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
+    revisions,
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new RevisionHoverProvider(revisions)),
+    command('iclLens.compareWithPrevious', (target?: unknown) => revisions.compare(target)),
+    command('iclLens.clearComparison', () => revisions.clear()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView, comparer });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView, comparer, revisions });
   if (seam) context.subscriptions.push(seam);
 }
 

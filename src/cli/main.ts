@@ -11,6 +11,8 @@ import type { Analysis, Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
 import { parseCliArgs, UsageError, USAGE, type CompareArgs, type HeatmapArgs, type ProbeArgs, type SweepArgs, type WindTunnelArgs } from '../core/cliArgs';
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
+import { compareRevisions } from '../core/compare/revisions';
+import { renderRevisionSummary, renderRevisionTable, renderSweepComparison, revisionJson } from '../core/compare/revisionReport';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseFewShot } from '../core/fewShot/fewShotParser';
 import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
@@ -31,6 +33,7 @@ import { compareModels } from '../model/compareModels';
 import type { LoadSpec } from '../model/runtimeProtocol';
 import { isRemoteSource } from '../model/worker/modelCache';
 import { checkModelFile } from '../model/worker/modelFile';
+import { gitShowFile, RevisionError } from '../model/gitRevision';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -70,12 +73,32 @@ function readDocument(file: string): string {
     if (err instanceof PromptFileError) throw new CliError(EXIT.input, err.message);
     throw err;
   }
+  return decodeDocument(file, bytes);
+}
+
+/** The text of a prompt's bytes, checked as every prompt is; `file` names it in errors. */
+function decodeDocument(file: string, bytes: Buffer): string {
   if (bytes.includes(0)) throw new CliError(EXIT.input, `${file}: ${describeInputProblem({ kind: 'binary' })}`);
   // Editors drop a UTF-8 byte-order mark; do the same so offsets match the editor's.
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const problem = checkInput(text, MAX_FILE_BYTES);
   if (problem) throw new CliError(EXIT.input, `${file}: ${describeInputProblem(problem, 'the CLI reads prompts up to this size')}`);
   return text;
+}
+
+/**
+ * What `--against` names: a file when the path exists, else `file` at that git
+ * revision (git show, in the file's repository). Problems are input problems (4).
+ */
+async function readAgainst(file: string, against: string): Promise<{ text: string; label: string }> {
+  if (fs.existsSync(against)) return { text: readDocument(against), label: against };
+  const label = `${against}:${path.basename(file)}`;
+  try {
+    return { text: decodeDocument(label, await gitShowFile(file, against, { maxBytes: MAX_FILE_BYTES })), label };
+  } catch (err) {
+    if (err instanceof RevisionError) throw new CliError(EXIT.input, `--against ${against}: ${err.message}`);
+    throw err;
+  }
 }
 
 function stderrLogger(verbose: boolean): Logger {
@@ -132,6 +155,7 @@ function exitCodeFor(err: RuntimeError): number {
 
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
+  if (args.against !== undefined) return heatmapAgainst(args, text, await readAgainst(args.file, args.against));
   // Front matter is not sent to the model; offsets stay in the file's coordinates.
   const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }));
   if (args.json) {
@@ -152,6 +176,24 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
   if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
   process.stdout.write(hide ? `${analysis.text}\n\n` : `${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
   process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
+}
+
+/** `heatmap --against`: both texts analysed by one runtime, the current tokens matched to the old ones, Δ per token. */
+async function heatmapAgainst(args: HeatmapArgs, text: string, old: { text: string; label: string }): Promise<void> {
+  const [current, before] = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
+    const earlier = await analyzeDocument(runtime, old.text, args.topK, { signal });
+    return [await analyzeDocument(runtime, text, args.topK, { signal }), earlier] as const;
+  });
+  const comparison = compareRevisions(current, before);
+  for (const [analysis, name] of [[current, args.file], [before, old.label]] as const) {
+    const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+    if (unreadable && !args.json) process.stderr.write(`icl-lens: warning: ${name}: ${unreadable.message}\n`);
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(revisionJson(heatmapJson(current, args.metric) as { tokens: unknown; summary: object }, current, before, comparison, old.label))}\n`);
+    return;
+  }
+  process.stdout.write(`${renderRevisionTable(current, before, comparison)}\n\n${renderRevisionSummary(current, before, comparison, old.label)}\n`);
 }
 
 async function windTunnel(args: WindTunnelArgs): Promise<void> {
@@ -222,17 +264,24 @@ async function sweep(args: SweepArgs): Promise<number> {
   const text = readDocument(args.file);
   const structure = fewShotStructure(args.file, text);
   if (structure.examples.length === 0) throw new CliError(EXIT.input, `${args.file}: no few-shot examples before the query, so there is nothing to sweep`);
-  const sweepWith = (model: string) => withRuntime({ ...args, model }, (runtime, signal) =>
-    runSweep(text, structure, continuationScorer(runtime, signal), {
+  const old = args.against === undefined ? undefined : await readAgainst(args.file, args.against);
+  const oldStructure = old && fewShotStructure(old.label, old.text);
+  if (old && oldStructure?.examples.length === 0) throw new CliError(EXIT.input, `${old.label}: no few-shot examples before the query, so there is nothing to sweep`);
+  // One runtime per model; with --against, the old text is swept first under the same model.
+  const sweepWith = (model: string) => withRuntime({ ...args, model }, async (runtime, signal) => {
+    const run = (t: string, s: FewShotStructure) => runSweep(t, s, continuationScorer(runtime, signal), {
       leaveOneOut: args.leaveOneOut,
       toleranceBits: args.toleranceBits,
       onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
-    }));
-  const result = await sweepWith(args.model ?? BUILTIN_MODEL);
+    });
+    const earlier = old && oldStructure ? await run(old.text, oldStructure) : undefined;
+    return [await run(text, structure), earlier] as const;
+  });
+  const [result, before] = await sweepWith(args.model ?? BUILTIN_MODEL);
   if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
   if (args.modelB !== undefined) {
     // One model at a time: A's runtime is disposed before B's starts.
-    const resultB = await sweepWith(args.modelB);
+    const [resultB] = await sweepWith(args.modelB);
     if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
     process.stdout.write(args.json
       ? `${JSON.stringify({ a: { ...result, verdicts: sweepVerdicts(result) }, b: { ...resultB, verdicts: sweepVerdicts(resultB) } })}\n`
@@ -241,7 +290,16 @@ async function sweep(args: SweepArgs): Promise<number> {
   }
   const outcomes = args.expect.map((e) => checkExpectation(result, e));
   const forecast = forecastOf(result, args.forecastLevel);
-  if (args.json) {
+  if (old && before) {
+    // Both sweeps side by side; --expect checks the current file's.
+    const expectations = outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message }));
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ against: old.label, before: { ...before, verdicts: sweepVerdicts(before) }, after: { ...result, verdicts: sweepVerdicts(result), expectations } })}\n`);
+    } else {
+      process.stdout.write(`${renderSweepComparison(before, result, old.label)}\n`);
+      if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
+    }
+  } else if (args.json) {
     process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), forecast: { ...forecast, verdict: forecastVerdict(forecast).text }, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
   } else {
     process.stdout.write(`${renderSweep(result, forecast)}\n`);

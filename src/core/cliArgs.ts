@@ -16,6 +16,8 @@ export interface HeatmapArgs {
   readonly json: boolean;
   readonly color: boolean | undefined;
   readonly scorer: 'auto' | 'exact-map';
+  /** Compare with this file or git revision of the file (`--against`). */
+  readonly against: string | undefined;
 }
 
 export interface WindTunnelArgs {
@@ -49,6 +51,8 @@ export interface SweepArgs extends ModelOptions {
   readonly leaveOneOut: boolean;
   /** The P(target) level whose k the scaling-law forecast names. */
   readonly forecastLevel: number;
+  /** Sweep this file or git revision of the file too, side by side (`--against`). */
+  readonly against: string | undefined;
   /** A second --model: the sweep runs under both, side by side. */
   readonly modelB?: string;
 }
@@ -78,8 +82,8 @@ export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | Com
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: icl-lens heatmap <file> [options]
-       icl-lens sweep <file> [--expect "<metric><op><value>@k=<n>"]... [options]
+export const USAGE = `Usage: icl-lens heatmap <file> [--against <file|git-rev>] [options]
+       icl-lens sweep <file> [--against <file|git-rev>] [--expect "<metric><op><value>@k=<n>"]... [options]
        icl-lens probe loo|order|calibrate|random-labels <file> [options]
        icl-lens windtunnel --task coin|labels|bijection [options]
        icl-lens compare <file> --model A --model B [options]
@@ -112,6 +116,10 @@ windtunnel:
   --length <n>                observations per sequence (coin 24, labels 16)
   --alpha <a>                 labels: P(shown label = hidden label), default 0.8
   --size <n>                  bijection: number of keys, 2-10 (default 6)
+heatmap and sweep:
+  --against <file|git-rev>    compare with another file, or with <file> at a git
+                              revision (HEAD, HEAD~1, a branch, a commit); a
+                              path that exists is a file
 sweep and probe:
   --tolerance <bits>          effects within +/- this many bits (leave-one-out,
                               order spread, shuffled labels) count as no
@@ -154,6 +162,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
+    against: undefined as string | undefined,
   };
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -181,6 +190,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         break;
       }
       case '--json': args.json = true; break;
+      case '--against': args.against = value(); break;
       case '--color': args.color = true; break;
       case '--no-color': args.color = false; break;
       default:
@@ -251,6 +261,7 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
     toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, forecastLevel: DEFAULT_FORECAST_LEVEL, permutations: 24, shuffles: 8, seed: 1,
+    against: undefined as string | undefined,
   };
   const positional: string[] = [];
   const models: string[] = [];
@@ -285,6 +296,10 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
         args.forecastLevel = v;
         break;
       }
+      case '--against':
+        if (command !== 'sweep') throw new UsageError('--against belongs to heatmap and sweep');
+        args.against = cursor.value(a);
+        break;
       case '--tolerance': {
         const raw = cursor.value(a);
         const v = Number(raw);
@@ -302,11 +317,12 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   }
   if (models.length > (command === 'sweep' ? 2 : 1)) throw new UsageError(command === 'sweep' ? 'sweep takes at most two --model options' : 'probe takes one --model');
   if (models.length === 2 && args.expect.length > 0) throw new UsageError('--expect checks one model; drop the second --model');
+  if (models.length === 2 && args.against !== undefined) throw new UsageError('--against compares two versions under one model; drop the second --model');
   if (models.length > 0) args.model = models[0];
-  const { expect, leaveOneOut, forecastLevel, permutations, shuffles, seed, ...common } = args;
+  const { expect, leaveOneOut, forecastLevel, permutations, shuffles, seed, against, ...common } = args;
   if (command === 'sweep') {
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
-    return { command, ...common, file: positional[0], expect, leaveOneOut, forecastLevel, ...(models.length === 2 ? { modelB: models[1] } : {}) };
+    return { command, ...common, file: positional[0], expect, leaveOneOut, forecastLevel, against, ...(models.length === 2 ? { modelB: models[1] } : {}) };
   }
   const [probe, file, ...extra] = positional;
   if (!PROBE_NAMES.includes(probe as ProbeName)) throw new UsageError(`probe needs one of ${PROBE_NAMES.join(', ')}${probe ? `, not "${probe}"` : ''}`);

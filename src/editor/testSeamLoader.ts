@@ -17,6 +17,7 @@ import type { ModelComparer } from './modelComparer';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { PromptCommands } from './promptCommands';
+import type { RevisionCompareController } from './revisionCompare';
 import type { SavedFileNotifier } from './savedFileNotice';
 import type { StatusBarController } from './statusBarController';
 import type { WindTunnelStore } from './windTunnelStore';
@@ -39,6 +40,8 @@ export interface SeamTargets {
   readonly picker: Pick<ModelPicker, 'onDidOffer' | 'onDidSwitch'>;
   /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */
   readonly panel: { readonly onDidHandshake: vscode.Event<void>; measureCharts(): Promise<readonly RenderedChart[] | undefined> };
+  /** What a comparison with an earlier version painted. */
+  readonly revisions: Pick<RevisionCompareController, 'paintedFor'>;
   /** What What Comes Next? listed, as it lists it. */
   readonly prompts: Pick<PromptCommands, 'onDidShowDistribution'>;
   /**

@@ -7,7 +7,8 @@
  *   last failure shown, the export confirmations shown (message and actions),
  *   the last wind-tunnel run, the few-shot view, the model in use, the model
  *   picker's last entries, its "now uses" messages and the status bar item's
- *   tooltip (Markdown, with whether it may hold HTML);
+ *   tooltip (Markdown, with whether it may hold HTML), and what a comparison
+ *   with an earlier version painted;
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
@@ -43,6 +44,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
       const stored = target ? targets.store.latest(target) : undefined;
       return {
         painted: target ? targets.heatmap.paintedFor(target) : undefined,
+        revisionCompare: target ? targets.revisions.paintedFor(target) : undefined,
         analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
         state: target ? targets.store.state(target) : undefined,
         handshakes,

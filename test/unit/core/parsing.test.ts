@@ -30,7 +30,12 @@ describe('parseSettings', () => {
 describe('parseCliArgs', () => {
   it('parses a full heatmap command', () => {
     const a = parseCliArgs(['heatmap', 'f.txt', '--model', 'm.gguf', '--metric', 'surprisal', '--top-k', '3', '--threads', '2', '--json']);
-    assert.deepEqual(a, { command: 'heatmap', file: 'f.txt', model: 'm.gguf', metric: 'surprisal', topK: 3, threads: 2, contextSize: 4096, json: true, color: undefined, scorer: 'auto' });
+    assert.deepEqual(a, { command: 'heatmap', file: 'f.txt', model: 'm.gguf', metric: 'surprisal', topK: 3, threads: 2, contextSize: 4096, json: true, color: undefined, scorer: 'auto', against: undefined });
+  });
+  it('parses --against for heatmap and sweep', () => {
+    assert.equal((parseCliArgs(['heatmap', 'f.txt', '--against', 'HEAD~1']) as { against?: string }).against, 'HEAD~1');
+    assert.equal((parseCliArgs(['sweep', 'f.txt', '--against', 'old.txt']) as { against?: string }).against, 'old.txt');
+    assert.throws(() => parseCliArgs(['heatmap', 'f.txt', '--against']), /--against needs a value/);
   });
   it('takes the model from the environment', () => {
     const a = parseCliArgs(['heatmap', 'f'], { ICL_LENS_MODEL: 'env.gguf' });
