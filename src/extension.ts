@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer,
     { dispose: () => void runtime.dispose() },
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings)),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings, (doc) => comparer.shows(doc))),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
     // A hover's links pass the hovered token's place; from the palette or a key, the cursor's.
     command('iclLens.whatComesNext', (at?: unknown) => prompts.whatComesNext(at)),

@@ -171,6 +171,11 @@ export class ModelComparer extends Disposable {
     }
   }
 
+  /** Whether `document` shows a comparison now (its hover has both models' numbers, so the heatmap's hover steps aside). */
+  shows(document: vscode.TextDocument): boolean {
+    return this.comparisons.get(document.uri.toString())?.version === document.version;
+  }
+
   private hover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const entry = this.comparisons.get(document.uri.toString());
     if (entry === undefined || entry.version !== document.version) return undefined;

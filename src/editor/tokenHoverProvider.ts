@@ -13,9 +13,15 @@ import type { SettingsService } from './settingsService';
 const CLUSTER_WINDOW = 64;
 
 export class TokenHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly store: AnalysisStore, private readonly settings: SettingsService) {}
+  /** @param stepsAside documents whose hover another view gives now (a comparison of two models shows both). */
+  constructor(
+    private readonly store: AnalysisStore,
+    private readonly settings: SettingsService,
+    private readonly stepsAside: (doc: vscode.TextDocument) => boolean = () => false,
+  ) {}
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (this.stepsAside(doc)) return undefined;
     const analysis = this.store.current(doc);
     if (analysis === undefined) return undefined;
     const token = tokenAt(analysis.tokens, doc.offsetAt(position));

@@ -6,6 +6,7 @@
  * test-results/. Run `npm run package` first (the VSIX is the artifact users get).
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,7 +69,8 @@ async function wordCentre(page: Page, word: string): Promise<{ x: number; y: num
   const box = await page.evaluate((w) => {
     const walker = document.createTreeWalker(document.querySelector('.editor-instance .view-lines')!, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const text = n.textContent ?? '';
+      // Monaco renders spaces as no-break spaces: one character for one, so offsets hold.
+      const text = (n.textContent ?? '').replace(/\u00a0/g, ' ');
       const at = text.indexOf(w);
       if (at < 0) continue;
       const range = document.createRange();
@@ -192,6 +194,11 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     fs.mkdirSync(RESULTS, { recursive: true });
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-ui-workspace-'));
     fs.cpSync(path.join(REPO_ROOT, 'demo'), workspace, { recursive: true });
+    // A repository with one commit, so that Compare With Previous Version has a HEAD to compare with.
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=tour@icl-lens.invalid', '-c', 'user.name=tour', ...args], { cwd: workspace, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'demo');
     server = await startCodeServer({ workspace, vsix: [VSIX], settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     browser = await launchBrowser(server.scratch);
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -319,6 +326,48 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     await shot(page, '09-low-coverage');
     await frame.locator('figure[data-chart="posterior"]').screenshot({ path: path.join(RESULTS, '10-low-coverage-chart.png') });
     assert.match(await verdict.innerText(), /answers the model does not expect, it is not confidence/);
+  });
+
+  it('compares an edited prompt with its git HEAD: Δ per token, and the hover says before and after', async () => {
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await openFile(page, 'fewshot/labels-sweep.icl.txt');
+    // An edit, as a person makes one: one more label at the end of the examples' line.
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' B');
+    await runCommand(page, 'ICL Lens: Compare With Previous Version');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'HEAD' }).first().click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'compared with HEAD' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    // In the body (the front matter above also says "labels", and is not analysed).
+    const hover = await hoverWord(page, 'A A B');
+    await shot(page, '11-compare-revisions');
+    assert.match(await hover.innerText(), /HEAD/);
+    assert.match(await toast.innerText(), /matched/);
+    await page.mouse.move(5, 5);
+    await runCommand(page, 'ICL Lens: Clear Comparison');
+    await runCommand(page, 'File: Revert File');
+  });
+
+  it('compares the prompt under a second model: KL or Δ surprisal per token, both models in the hover', async () => {
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await openFile(page, 'fewshot/labels-sweep.icl.txt');
+    await runCommand(page, 'ICL Lens: Compare With Model');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Generate a tiny random-weight model' }).first().click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: ' vs ' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 90_000 });
+    const { x, y } = await wordCentre(page, 'A A B');
+    await page.mouse.move(x - 40, y);
+    await page.mouse.move(x, y, { steps: 5 });
+    const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents', { hasText: 'compare' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    await shot(page, '12-compare-models');
+    assert.match(await hover.innerText(), /A: .*B: /s);
+    assert.match(await toast.innerText(), /Loaded (together|one after the other)/);
+    await page.mouse.move(5, 5);
+    await runCommand(page, 'ICL Lens: Clear Model Comparison');
   });
 
   it('shows the legend, the hover, the branch view and the walkthrough in a dark, a light and a high-contrast theme', async () => {
