@@ -8,6 +8,7 @@ import type { SweepResult } from '../core/fewShot/sweep';
 import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts } from '../core/fewShot/verdicts';
 import { visibleText } from '../core/visibleText';
 import type { FewShotView } from '../shared/protocol';
+import { comparedSweepView, type ComparedSweepInput } from './comparedSweepView';
 
 export interface FewShotViewInput {
   readonly document: string;
@@ -23,6 +24,8 @@ export interface FewShotViewInput {
   readonly order?: OrderReport;
   readonly calibration?: CalibrateReport;
   readonly randomLabels?: RandomLabelsReport;
+  /** Model B's sweep, while a model comparison is shown. */
+  readonly compared?: ComparedSweepInput;
 }
 
 const LABEL_CHARS = 24;
@@ -104,5 +107,6 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
         shuffleCannotChange: input.randomLabels.shuffleCannotChange,
       },
     } : {}),
+    ...(input.compared ? { compared: comparedSweepView(r, input.compared) } : {}),
   };
 }
