@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
 import { guardedRunner, registerCommand } from './editor/commands';
+import { ComparedSweeps } from './editor/comparedSweeps';
 import { ContinuationExplorer } from './editor/continuationExplorer';
 import { resolvePosition } from './editor/documentPosition';
 import { DocumentAnalyzer } from './editor/documentAnalyzer';
@@ -55,17 +56,20 @@ export function activate(context: vscode.ExtensionContext): void {
   // Built before the runner: on an edit the structure's parse is scheduled before the runner marks results stale.
   const structures = new FewShotStructureController(settings, log, isPrompt, (uri) => fewShotStore.has(uri));
   const runner = new FewShotRunner(runtime, models, settings, log, fewShotStore, structures);
-  const fewShot = new FewShotViewModel(fewShotStore, settings);
+  const picker = new ModelPicker(models, runtime);
+  const comparer = new ModelComparer(runtime, models, picker, heatmap, settings, context.asAbsolutePath('dist/worker.js'), log);
+  // While a comparison is shown on a few-shot prompt, its model B sweeps after A and the panel draws both.
+  const comparedSweeps = new ComparedSweeps(runtime, models, settings, comparer, runner, fewShotStore, structures, context.asAbsolutePath('dist/worker.js'), log);
+  const fewShot = new FewShotViewModel(fewShotStore, settings, comparedSweeps);
   const panelRequests = new PanelRequests();
   const windTunnels = new WindTunnelStore();
   const saved = new SavedFileNotifier();
   const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);
   const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt, () => settings.value.fewShot.forecastLevel);
   const prompts = new PromptCommands(analyzer, store, heatmap, panelRequests);
-  const actions = new EditorPanelActions(store, runner, fewShotCommands, prompts, guardedRunner(log, failures));
+  const cancelRuns = { cancel: (uri: vscode.Uri) => { runner.cancel(uri); comparedSweeps.cancel(uri); } };
+  const actions = new EditorPanelActions(store, cancelRuns, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
-  const picker = new ModelPicker(models, runtime);
-  const comparer = new ModelComparer(runtime, models, picker, heatmap, settings, context.asAbsolutePath('dist/worker.js'), log);
   const example = new ExampleCommand(context.asAbsolutePath('media/walkthrough/labels-sweep.icl.txt'), prompts);
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const explorer = new ContinuationExplorer(runtime, settings, models);
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer,
+    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer, comparedSweeps,
     { dispose: () => void runtime.dispose() },
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings, (doc) => comparer.shows(doc))),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),

@@ -3,6 +3,7 @@
 // notice, the action buttons, and the charts. Hidden without a sweep.
 import type { FewShotProbe, FewShotView, RenderedChart, WebviewToHost } from '../src/shared/protocol';
 import { FEW_SHOT_PROBES } from '../src/shared/protocol';
+import { ComparedSweepNotice } from './comparedSweep';
 import { FewShotCharts } from './fewShotCharts';
 import { renderForecast } from './fewShotForecast';
 
@@ -44,6 +45,7 @@ export class FewShotSection {
   private readonly problem: HTMLElement;
   private readonly runButtons: readonly HTMLElement[];
   private readonly charts: FewShotCharts;
+  private readonly compared: ComparedSweepNotice;
 
   constructor(private readonly root: HTMLElement, send: (message: WebviewToHost) => void) {
     this.summary = byId(root, 'few-shot-summary');
@@ -68,6 +70,7 @@ export class FewShotSection {
       if (format === 'json' || format === 'csv') button.addEventListener('click', () => send({ type: 'fewShot/export', format }));
     }
     this.runButtons = [sweep, ...probes];
+    this.compared = new ComparedSweepNotice(byId(root, 'few-shot-charts'), send);
     this.charts = new FewShotCharts(byId(root, 'few-shot-charts'), {
       revealExample: (index) => send({ type: 'fewShot/revealExample', index }),
       exportPng: (chart, dataUrl) => send({ type: 'fewShot/exportPng', chart, dataUrl }),
@@ -83,6 +86,7 @@ export class FewShotSection {
   /** Show `view`, or hide the section when there is none. */
   render(view: FewShotView | undefined): void {
     this.root.hidden = !view;
+    this.compared.render(view);
     if (!view) {
       this.charts.render(undefined);
       return;

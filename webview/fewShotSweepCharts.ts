@@ -6,6 +6,7 @@ import type { FewShotView } from '../src/shared/protocol';
 import { alignZeros, paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors, seriesColors } from '../src/shared/chartColors';
 import { withForecast } from './fewShotForecast';
+import { comparedPosteriorDatasets, comparedTargetDataset, comparedTargetTooltip, comparedTargetValues, modelALabel } from './comparedSweep';
 import { anyNumber, axis, baseOptions, bounds, exact, exactLabel, paddedToleranceRange, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
 
 /**
@@ -83,7 +84,7 @@ export const posteriorChart: FewShotChartSpec = {
       const color = candidateColors[i];
       return {
         type: 'bar',
-        label: name,
+        label: modelALabel(view, name),
         data: view.ks.map((k) => k.posterior[name] ?? null),
         backgroundColor: low.map((l) => (l ? 'transparent' : color)),
         borderColor: color,
@@ -124,6 +125,7 @@ export const posteriorChart: FewShotChartSpec = {
         order: 0,
       });
     }
+    datasets.push(...comparedPosteriorDatasets(view, theme, [...candidateColors, ...Object.values(lines)]));
     const options = baseOptions(theme);
     const config = {
       type: 'bar',
@@ -154,7 +156,7 @@ export const posteriorChart: FewShotChartSpec = {
     const hollow = low.some(Boolean) ? '; hollow bars: coverage below 1e-6, the model expects none of these answers' : '';
     return {
       config,
-      description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}${hollow}`,
+      description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}${hollow}${view.compared ? `; dashed lines with triangles: model B, ${view.compared.model}` : ''}`,
       verdict: view.verdicts.posterior,
       note: [view.reference ? `Reference: ${view.reference.task} task, α = ${view.reference.alpha}.` : '', low.some(Boolean) ? 'Hollow bars: the candidates hold less than 1e-6 of the probability there.' : ''].filter(Boolean).join(' ') || undefined,
       exampleAt: exampleOfK(view),
@@ -171,32 +173,34 @@ export const targetChart: FewShotChartSpec = {
     if (!anyNumber(bits)) return undefined;
     const options = baseOptions(theme);
     const label = view.target === null ? 'P(target)' : `P(${shorten(JSON.stringify(view.target), 24)})`;
+    const b = comparedTargetDataset(view, theme, label);
     const config = {
       type: 'line',
       data: {
         labels: kLabels(view),
         datasets: [{
-          label,
+          label: modelALabel(view, label),
           data: bits.map((b) => (b === null ? null : -b * LOG10_2)),
           borderColor: theme.blue,
           backgroundColor: theme.blue,
           borderWidth: 1.5,
           pointRadius: 3,
           spanGaps: false,
-        }],
+        }, ...(b ? [b] : [])],
       },
       options: {
         ...options,
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: axis(theme, 'examples in the prompt (k)'),
-          y: log10Axis(theme, 'P(target), log scale', bits.map((b) => (b === null ? null : -b * LOG10_2)), {}, view.toleranceBits * LOG10_2),
+          y: log10Axis(theme, 'P(target), log scale', [...bits.map((b) => (b === null ? null : -b * LOG10_2)), ...comparedTargetValues(view)], {}, view.toleranceBits * LOG10_2),
         },
         plugins: {
           ...(options.plugins as object),
           tooltip: {
             callbacks: {
               label: (item: TooltipItem<'line'>) => {
+                if (item.datasetIndex > 0) return comparedTargetTooltip(view, item.dataIndex);
                 const b = bits[item.dataIndex];
                 if (b === null) return `${label}: —`;
                 const p = 2 ** -b;
@@ -209,7 +213,7 @@ export const targetChart: FewShotChartSpec = {
     } as unknown as AnyChartConfiguration;
     return withForecast({
       config,
-      description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale`,
+      description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale${b ? `; dashed with triangles: model B, ${view.compared!.model}` : ''}`,
       verdict: view.verdicts.target,
       exampleAt: exampleOfK(view),
     }, view, theme);

@@ -31,6 +31,9 @@ const PROBE_TITLES: Record<ProbeName, string> = {
 export class FewShotRunner extends Disposable {
   /** Each document's run in flight and its pending re-run. */
   private readonly runs = this.register(new LatestWins());
+  private readonly swept = this.register(new vscode.EventEmitter<{ readonly doc: vscode.TextDocument; readonly interactive: boolean }>());
+  /** Fires when a sweep finished for the text the document still has (a comparison's model B sweeps after it). */
+  readonly onDidSweep = this.swept.event;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -90,6 +93,7 @@ export class FewShotRunner extends Disposable {
         state.loo = undefined;
         if (state.probeVersions) delete state.probeVersions.loo;
       }
+      if (this.runs.isCurrent(key, controller) && result.complete && doc.version === version) this.swept.fire({ doc, interactive });
       return result;
     } catch (err) {
       this.fail(doc, key, state, controller, err, interactive);

@@ -9,6 +9,7 @@ import type { SweepResult } from '../core/fewShot/sweep';
 import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts } from '../core/fewShot/verdicts';
 import { visibleText } from '../core/visibleText';
 import type { FewShotView } from '../shared/protocol';
+import { comparedSweepView, type ComparedSweepInput } from './comparedSweepView';
 
 export interface FewShotViewInput {
   readonly document: string;
@@ -26,6 +27,8 @@ export interface FewShotViewInput {
   readonly randomLabels?: RandomLabelsReport;
   /** The P(target) level the scaling-law forecast aims at (iclLens.fewShot.forecastLevel). */
   readonly forecastLevel?: number;
+  /** Model B's sweep, while a model comparison is shown. */
+  readonly compared?: ComparedSweepInput;
 }
 
 const LABEL_CHARS = 24;
@@ -108,6 +111,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
         shuffleCannotChange: input.randomLabels.shuffleCannotChange,
       },
     } : {}),
+    ...(input.compared ? { compared: comparedSweepView(r, input.compared) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The panel's few-shot view of a document, built from the store's record (fewShotView.ts does the numbers). */
 import * as vscode from 'vscode';
 import { FEW_SHOT_PROBES, type FewShotView } from '../shared/protocol';
+import type { ComparedSweeps } from './comparedSweeps';
 import type { FewShotStore } from './fewShotStore';
 import { fewShotView } from './fewShotView';
 import type { SettingsService } from './settingsService';
@@ -9,8 +10,13 @@ export class FewShotViewModel {
   /** Fires when a document's view may have changed. */
   readonly onDidChange: vscode.Event<vscode.Uri>;
 
-  constructor(private readonly store: Pick<FewShotStore, 'get' | 'onDidChange'>, private readonly settings: Pick<SettingsService, 'value'>) {
-    this.onDidChange = store.onDidChange;
+  /** @param compared model B's sweeps, while a model comparison is shown (drawn beside A's). */
+  constructor(
+    private readonly store: Pick<FewShotStore, 'get' | 'onDidChange'>,
+    private readonly settings: Pick<SettingsService, 'value'>,
+    private readonly compared?: Pick<ComparedSweeps, 'get' | 'onDidChange'>,
+  ) {
+    this.onDidChange = compared ? either(store.onDidChange, compared.onDidChange) : store.onDidChange;
   }
 
   /** The panel's view of `doc`'s results, if any. */
@@ -27,9 +33,21 @@ export class FewShotViewModel {
         ...(state.progress ? { progress: state.progress } : {}), ...(state.problem ? { problem: state.problem } : {}),
       };
     }
+    const b = this.compared?.get(doc.uri);
     return fewShotView({
       document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale, staleProbes,
-      progress: state.progress, problem: state.problem, forecastLevel: this.settings.value.fewShot.forecastLevel, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+      // One progress bar (and Cancel) for the run in flight: A's, else B's.
+      progress: state.progress ?? b?.progress, problem: state.problem, forecastLevel: this.settings.value.fewShot.forecastLevel, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+      ...(b ? { compared: { model: b.model, sweep: b.sweep, stale: b.version !== doc.version, memory: b.memory, problem: b.problem } } : {}),
     });
   }
+}
+
+/** An event that fires when either `a` or `b` does. */
+function either<T>(a: vscode.Event<T>, b: vscode.Event<T>): vscode.Event<T> {
+  return (listener, thisArgs?, disposables?) => {
+    const both = vscode.Disposable.from(a(listener, thisArgs), b(listener, thisArgs));
+    disposables?.push(both);
+    return both;
+  };
 }

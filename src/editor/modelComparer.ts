@@ -5,7 +5,9 @@
  * are apart (KL(A ‖ B) where the vocabularies agree, else |Δ surprisal| of the
  * aligned span, src/core/compare); the comparison hover shows both models side
  * by side. The heatmap steps aside while a comparison is shown; an edit, a
- * close or "Clear Model Comparison" ends it.
+ * close or "Clear Model Comparison" ends the painting. B stays the document's
+ * comparison model (`partnerOf`: the panel sweeps under it too, comparedSweeps.ts)
+ * until "Clear Model Comparison" or a close.
  *
  * Memory: A's part runs in the heatmap's runtime, where A is loaded already.
  * B gets a runtime of its own, disposed when it is done; when B's file does not
@@ -19,14 +21,16 @@ import { comparisonHover } from '../core/compare/modelsHover';
 import { HEATMAP_LEVELS, levelOf } from '../core/heatmapScale';
 import { levelColorId } from '../core/heatmapPalette';
 import type { Logger } from '../core/logger';
-import { compareModels, memoryPlan } from '../model/compareModels';
-import { RuntimeClient, type ModelRuntime } from '../model/runtimeClient';
+import { compareModels } from '../model/compareModels';
+import type { ModelRuntime, RuntimeClient } from '../model/runtimeClient';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 import { isRemoteSource } from '../model/worker/modelCache';
 import { checkModelFile } from '../model/worker/modelFile';
+import type { LoadSpec } from '../model/runtimeProtocol';
 import { withCancellableProgress } from './cancellableProgress';
 import { Disposable } from './disposable';
 import type { HeatmapController } from './heatmapController';
+import { openModelB } from './modelBRuntime';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
@@ -45,8 +49,18 @@ export interface PaintedComparison {
   readonly memory: string;
 }
 
+/** A document's model B: how it loads and its name. */
+export interface ComparisonPartner {
+  readonly spec: LoadSpec;
+  readonly name: string;
+}
+
 export class ModelComparer extends Disposable {
   private readonly comparisons = new Map<string, { readonly version: number; readonly comparison: ModelComparison }>();
+  private readonly partners = new Map<string, ComparisonPartner>();
+  private readonly partnerChanged = this.register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires when a document gets a model B, another one, or none any more. */
+  readonly onDidChangePartner = this.partnerChanged.event;
   private readonly types: vscode.TextEditorDecorationType[] = [];
   private hidHeatmap = false;
   private running?: AbortController;
@@ -69,7 +83,7 @@ export class ModelComparer extends Disposable {
         borderColor: new vscode.ThemeColor('editorWidget.border'),
       }));
     }
-    this.register(vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length > 0) this.clear(e.document.uri); }));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length > 0) this.unpaint(e.document.uri); }));
     this.register(vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.paintAll()));
     this.register(vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], {
@@ -103,17 +117,9 @@ export class ModelComparer extends Disposable {
       let runtimeB: RuntimeClient | undefined;
       try {
         return await compareModels(text, this.runtime, specB.source, async () => {
-          const plan = memoryPlan(specB);
-          let memory: string;
-          if (plan.together) {
-            memory = 'Loaded together: model B fitted in free memory beside model A.';
-          } else {
-            this.runtime.release();
-            memory = 'Loaded one after the other: model A was unloaded before model B loaded (B does not clearly fit in free memory beside it); the heatmap reloads A on the next analysis.';
-          }
-          runtimeB = new RuntimeClient({ workerPath: this.workerPath, logger: this.log });
-          runtimeB.setModel(specB);
-          return { runtime: runtimeB, memory };
+          const opened = openModelB(this.runtime, specB, this.workerPath, this.log);
+          runtimeB = opened.runtime;
+          return opened;
         }, { topK: this.settings.value.hoverTopK, signal, onProgress: (done, total, phase) => report(done, total, phase) });
       } catch (err) {
         if (isCancellation(err)) return undefined;
@@ -125,6 +131,8 @@ export class ModelComparer extends Disposable {
     if (this.running === controller) this.running = undefined;
     if (comparison === undefined || document.isClosed || document.version !== version) return undefined;
     this.comparisons.set(document.uri.toString(), { version, comparison });
+    this.partners.set(document.uri.toString(), { spec: specB, name: comparison.b.model.name });
+    this.partnerChanged.fire(document.uri);
     if (this.heatmap.isVisible) {
       this.heatmap.toggle();
       this.hidHeatmap = true;
@@ -140,9 +148,22 @@ export class ModelComparer extends Disposable {
     return comparison;
   }
 
-  /** End the comparison of `uri` (default: the active editor's); the heatmap comes back when no comparison is left. */
+  /** `uri`'s model B, from its comparison until it is cleared (edits do not end it). */
+  partnerOf(uri: vscode.Uri): ComparisonPartner | undefined {
+    return this.partners.get(uri.toString());
+  }
+
+  /** End the comparison of `uri` (default: the active editor's): its painting and its model B. */
   clear(uri: vscode.Uri | undefined = vscode.window.activeTextEditor?.document.uri): void {
-    if (uri === undefined || !this.comparisons.delete(uri.toString())) return;
+    if (uri === undefined) return;
+    const hadPartner = this.partners.delete(uri.toString());
+    this.unpaint(uri);
+    if (hadPartner) this.partnerChanged.fire(uri);
+  }
+
+  /** Remove the comparison's colours from `uri`; the heatmap comes back when no comparison is painted. */
+  private unpaint(uri: vscode.Uri): void {
+    if (!this.comparisons.delete(uri.toString())) return;
     this.paintAll();
     if (this.comparisons.size === 0 && this.hidHeatmap) {
       this.hidHeatmap = false;

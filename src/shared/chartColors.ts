@@ -106,6 +106,8 @@ export const CHART_SERIES = {
   order: { others: ['blue'], written: ['orange'], best: ['green'], worst: ['red'] },
   calibration: { raw: ['blue'], bias: ['orange'], calibrated: ['green'] },
   randomLabels: { shuffled: ['blue'], truth: ['orange'] },
+  /** Model B's target probability, after model A's (blue), while a model comparison is shown. */
+  comparedTarget: { a: ['blue'], b: ['orange', 'purple'] },
 } as const satisfies Record<string, Record<string, readonly PaletteColor[]>>;
 
 /** The colours of `series` (a CHART_SERIES entry), after `taken` colours already used in the chart, by series name. */
@@ -126,4 +128,20 @@ export function assignColorsAfter(palette: ChartPalette, taken: readonly string[
     used.push(color);
     return color;
   });
+}
+
+/**
+ * Model B's posterior lines on the posterior chart (one per candidate drawn),
+ * after the `taken` colours of the chart's candidates and lines: at most `n`,
+ * fewer when the theme has no more colours distinct from those taken (the
+ * chart then draws B's lines for the first candidates only, and says so).
+ */
+export function comparedPosteriorColors(palette: ChartPalette, n: number, taken: readonly string[]): string[] {
+  const colors = assignColorsAfter(palette, taken, Array.from({ length: n }, () => ['purple', 'yellow', 'red', 'foreground'] as const));
+  const distinct: string[] = [];
+  for (const c of colors) {
+    if ([...taken, ...distinct].some((t) => colorDistance(c, t) < MIN_COLOR_DISTANCE)) break;
+    distinct.push(c);
+  }
+  return distinct;
 }

@@ -149,6 +149,33 @@ export interface FewShotView {
     /** Why shuffling cannot change the input→label mapping here, if it cannot. */
     readonly shuffleCannotChange: string | null;
   };
+  /** Model B's sweep, while a model comparison is shown on the prompt. */
+  readonly compared?: ComparedSweepView;
+}
+
+/**
+ * Model B's sweep of the same prompt while a model comparison is shown: the
+ * panel draws it on A's sweep charts, on the same axes.
+ */
+export interface ComparedSweepView {
+  /** Model A's and model B's names, for the legends. */
+  readonly modelA: string;
+  readonly model: string;
+  readonly complete: boolean;
+  /** The prompt (or model A) changed since B's sweep: shown, marked out of date until the re-run. */
+  readonly stale: boolean;
+  /** What was done about memory (B beside A, or one after the other). */
+  readonly memory?: string;
+  /** Why B's last run failed or stopped, if it did. */
+  readonly problem?: string;
+  /** One line comparing A and B at the last k both have. */
+  readonly verdict?: VerdictView;
+  readonly ks: ReadonlyArray<{
+    readonly k: number;
+    readonly targetBits: number | null;
+    readonly posterior: Posterior;
+    readonly lowCoverage: boolean;
+  }>;
 }
 
 /** The heatmap's legend for the metric the colours show: one entry per level, confident first. */
@@ -227,6 +254,8 @@ export interface RenderedChart {
   readonly stale: boolean;
   /** Some of the chart's figure is inside the panel's viewport. */
   readonly inView: boolean;
+  /** Per visible series: its legend label, the points it drew and its data as plotted (a comparison has two models' series). */
+  readonly series?: ReadonlyArray<{ readonly label: string; readonly points: number; readonly values: ReadonlyArray<number | null> }>;
 }
 
 export type HostToWebview =

@@ -1,6 +1,8 @@
-/** Two models' few-shot sweeps of the same prompt, side by side (`icl-lens sweep --model A --model B`). */
+/** Two models' few-shot sweeps of the same prompt, side by side (`icl-lens sweep --model A --model B`, the panel's curves under both models). */
 import type { SweepResult } from '../fewShot/sweep';
+import { LOW_COVERAGE } from '../fewShot/posteriorMath';
 import { renderSweep } from '../fewShot/sweepReport';
+import { num, type Verdict } from '../fewShot/verdicts';
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
@@ -27,4 +29,36 @@ export function renderSweepPair(a: SweepResult, b: SweepResult): string {
     '── B ──',
     renderSweep(b),
   ].join('\n');
+}
+
+/** What a pair verdict reads of each model's sweep (a partial sweep too: it reads the last k both have). */
+export type SweepSide = Pick<SweepResult, 'target' | 'candidates' | 'toleranceBits'> & {
+  readonly ks: ReadonlyArray<Pick<SweepResult['ks'][number], 'k' | 'targetBits' | 'posterior' | 'coverage'>>;
+};
+
+/**
+ * One line comparing A's and B's sweeps at the last k both have: the posterior
+ * of the target when it is a candidate (else of A's most probable candidate),
+ * where both models' candidates hold at least 1e-6 of the probability; else
+ * P(target), with the difference in bits (within the tolerance: no measurable
+ * difference). Undefined when there is nothing to compare.
+ */
+export function sweepPairVerdict(a: SweepSide, b: SweepSide): Verdict | undefined {
+  const bByK = new Map(b.ks.map((k) => [k.k, k]));
+  const ka = [...a.ks].reverse().find((k) => bByK.has(k.k));
+  if (!ka) return undefined;
+  const kb = bByK.get(ka.k)!;
+  const names = a.candidates.map((c) => c.name).filter((n) => typeof ka.posterior[n] === 'number' && typeof kb.posterior[n] === 'number');
+  const covered = (k: { coverage: number | null }) => k.coverage !== null && k.coverage >= LOW_COVERAGE;
+  if (names.length > 0 && covered(ka) && covered(kb)) {
+    const target = a.candidates.find((c) => a.target !== null && (c.text === a.target || c.name === a.target || c.text.trim() === a.target.trim()))?.name;
+    const name = target !== undefined && names.includes(target) ? target : names.reduce((x, y) => (ka.posterior[y] > ka.posterior[x] ? y : x));
+    return { tone: 'neutral', text: `At k = ${ka.k}: A puts ${num(ka.posterior[name])} on “${name}”, B ${num(kb.posterior[name])}.` };
+  }
+  if (ka.targetBits === null || kb.targetBits === null) return undefined;
+  const diff = kb.targetBits - ka.targetBits;
+  const tol = Math.max(a.toleranceBits, b.toleranceBits);
+  const p = (bits: number) => (2 ** -bits > 0 ? num(2 ** -bits) : `2^−${num(bits)}`);
+  const reading = Math.abs(diff) <= tol ? `no measurable difference (within ±${tol} bits)` : `${diff > 0 ? 'B' : 'A'} needs ${num(Math.abs(diff))} more bits for it`;
+  return { tone: 'neutral', text: `At k = ${ka.k}: P(target) is ${p(ka.targetBits)} under A, ${p(kb.targetBits)} under B: ${reading}.` };
 }

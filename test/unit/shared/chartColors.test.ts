@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignColors, CHART_SERIES, chartColors, colorDistance, MIN_COLOR_DISTANCE, parseColor, seriesColors, type ChartPalette, type PaletteColor } from '../../../src/shared/chartColors';
+import { assignColors, CHART_SERIES, chartColors, colorDistance, comparedPosteriorColors, MIN_COLOR_DISTANCE, parseColor, seriesColors, type ChartPalette, type PaletteColor } from '../../../src/shared/chartColors';
 
 const THEMES: Record<string, ChartPalette> = {
   dark: { foreground: '#CCCCCC', muted: '#ccccccb3', red: '#F14C4C', blue: '#3794FF', green: '#89D185', orange: '#d18616', purple: '#B180D7', yellow: '#CCA700' },
@@ -56,6 +56,10 @@ describe('chart colours', () => {
         const candidates = seriesColors(palette, n);
         const lines = Object.values(chartColors(palette, CHART_SERIES.posteriorLines, candidates));
         assertDistinct([...candidates, ...lines], `${theme} posterior with ${n} candidates`);
+        // A model comparison adds model B's lines (one per candidate but the last; all of them up to 3 candidates).
+        const compared = comparedPosteriorColors(palette, Math.max(1, n - 1), [...candidates, ...lines]);
+        if (n <= 3) assert.equal(compared.length, Math.max(1, n - 1), `${theme}: B's lines for ${n} candidates`);
+        assertDistinct([...candidates, ...lines, ...compared], `${theme} posterior with ${n} candidates under two models`);
       }
     });
   }
