@@ -9,6 +9,7 @@ import type { SweepResult } from '../core/fewShot/sweep';
 import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts } from '../core/fewShot/verdicts';
 import { visibleText } from '../core/visibleText';
 import type { FewShotView } from '../shared/protocol';
+import { beforeSweepView, type BeforeSweep } from './beforeSweepView';
 
 export interface FewShotViewInput {
   readonly document: string;
@@ -26,6 +27,8 @@ export interface FewShotViewInput {
   readonly randomLabels?: RandomLabelsReport;
   /** The P(target) level the scaling-law forecast aims at (iclLens.fewShot.forecastLevel). */
   readonly forecastLevel?: number;
+  /** An earlier version's sweep (Compare With Previous Version), drawn beside this one. */
+  readonly before?: BeforeSweep;
 }
 
 const LABEL_CHARS = 24;
@@ -86,6 +89,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     tokensMinimum: r.tokensMinimum,
     looTokensEvaluated: r.looTokensEvaluated,
     ...(r.complete && r.target !== null ? { forecast: forecastView(r, input.forecastLevel) } : {}),
+    ...(input.before ? { before: beforeSweepView(input.before, r) } : {}),
     ...(input.order ? {
       order: {
         orders: input.order.orders.map((o) => ({ order: o.order, targetBits: o.targetBits, targetP: o.targetP, posterior: o.posterior })),

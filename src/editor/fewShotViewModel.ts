@@ -30,6 +30,7 @@ export class FewShotViewModel {
     return fewShotView({
       document, uri: doc.uri.toString(), text: state.text, sweep: state.sweep, stale, staleProbes,
       progress: state.progress, problem: state.problem, forecastLevel: this.settings.value.fewShot.forecastLevel, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
+      before: state.before?.version === doc.version ? state.before : undefined,
     });
   }
 }
