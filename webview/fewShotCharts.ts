@@ -45,19 +45,25 @@ interface Slot {
  * place is not drawn).
  */
 function countPoints(chart: DrawnChart): number {
+  return seriesPoints(chart).reduce((n, s) => n + s.points, 0);
+}
+
+/** Per visible dataset: its label, the points it drew (as `countPoints` counts them) and the values it plots. */
+function seriesPoints(chart: DrawnChart): Array<{ label: string; points: number; values: Array<number | null> }> {
   const area = chart.chartArea;
   const inside = (x: number, y: number) => x >= area.left - 1 && x <= area.right + 1 && y >= area.top - 1 && y <= area.bottom + 1;
-  let n = 0;
-  chart.data.datasets.forEach((dataset, i) => {
-    if (!chart.isDatasetVisible(i)) return;
+  return chart.data.datasets.flatMap((dataset, i) => {
+    if (!chart.isDatasetVisible(i)) return [];
+    let n = 0;
     chart.getDatasetMeta(i).data.forEach((element, j) => {
       const value = dataset.data[j];
       const { x, y } = element;
       if (value === null || value === undefined || (element as { skip?: boolean }).skip || !Number.isFinite(x) || !Number.isFinite(y) || !inside(x, y)) return;
       n++;
     });
+    const values = (dataset.data as unknown[]).map((v) => (typeof v === 'number' ? v : null));
+    return [{ label: String(dataset.label ?? ''), points: n, values }];
   });
-  return n;
 }
 
 /** Whether some of `element` is inside the viewport. */
@@ -101,7 +107,7 @@ export class FewShotCharts {
   /** Per visible chart: the points it drew and whether its canvas has pixels. */
   measure(): RenderedChart[] {
     return this.slots.flatMap((slot) => (slot.chart
-      ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas), stale: !slot.stale.hidden, inView: isInView(slot.figure) }]
+      ? [{ id: slot.spec.id, points: countPoints(slot.chart), series: seriesPoints(slot.chart), painted: isPainted(slot.canvas), stale: !slot.stale.hidden, inView: isInView(slot.figure) }]
       : []));
   }
 

@@ -106,6 +106,8 @@ export const CHART_SERIES = {
   order: { others: ['blue'], written: ['orange'], best: ['green'], worst: ['red'] },
   calibration: { raw: ['blue'], bias: ['orange'], calibrated: ['green'] },
   randomLabels: { shuffled: ['blue'], truth: ['orange'] },
+  /** An earlier version's curves (Compare With Previous Version), after every series the chart already has. */
+  before: { target: ['purple', 'green', 'red', 'yellow'], posterior: ['red', 'purple', 'yellow', 'foreground'] },
 } as const satisfies Record<string, Record<string, readonly PaletteColor[]>>;
 
 /** The colours of `series` (a CHART_SERIES entry), after `taken` colours already used in the chart, by series name. */

@@ -140,6 +140,8 @@ export interface FewShotView {
   readonly looTokensEvaluated: number;
   /** The Bayesian scaling law fitted to P(target) over k and its forecast (docs/numbers.md); once the sweep is complete and has a target. */
   readonly forecast?: ForecastView;
+  /** The sweep of an earlier version of the prompt (Compare With Previous Version), drawn dashed beside this one. */
+  readonly before?: BeforeSweepView;
   /** Order-sensitivity probe, once run. */
   readonly order?: {
     readonly orders: ReadonlyArray<{ readonly order: readonly number[]; readonly targetBits: number | null; readonly targetP: number | null; readonly posterior: Posterior }>;
@@ -240,6 +242,8 @@ export interface RenderedChart {
   readonly stale: boolean;
   /** Some of the chart's figure is inside the panel's viewport. */
   readonly inView: boolean;
+  /** Per dataset: its legend label, the points it drew and the values it plots. */
+  readonly series?: ReadonlyArray<{ readonly label: string; readonly points: number; readonly values: ReadonlyArray<number | null> }>;
 }
 
 export type HostToWebview =
