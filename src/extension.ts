@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const windTunnel = new WindTunnelCommand(runtime, windTunnels);
   const explorer = new ContinuationExplorer(runtime, settings, models);
   const branchView = new BranchViewController(context.extensionUri, explorer, guardedRunner(log, failures));
-  const revisions = new RevisionCompareController(runtime, analyzer, store, settings, heatmap, panelRequests);
+  const revisions = new RevisionCompareController(runtime, analyzer, store, settings, heatmap, panelRequests, runner);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
 
   context.subscriptions.push(

@@ -5,6 +5,7 @@ import type { TooltipItem } from 'chart.js';
 import type { FewShotView } from '../src/shared/protocol';
 import { alignZeros, paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors, seriesColors } from '../src/shared/chartColors';
+import { withBeforeCurves } from './fewShotBeforeCurves';
 import { withForecast } from './fewShotForecast';
 import { comparedPosteriorDatasets, comparedTargetDataset, comparedTargetTooltip, comparedTargetValues, modelALabel } from './comparedSweep';
 import { anyNumber, axis, baseOptions, bounds, exact, exactLabel, paddedToleranceRange, shorten, toleranceRange, type AnyChartConfiguration, type FewShotChartSpec } from './fewShotChartSpec';
@@ -154,13 +155,13 @@ export const posteriorChart: FewShotChartSpec = {
     } as unknown as AnyChartConfiguration;
     const ref = anyNumber(reference) ? `, dashed: analytic ${first}` : '';
     const hollow = low.some(Boolean) ? '; hollow bars: coverage below 1e-6, the model expects none of these answers' : '';
-    return {
+    return withBeforeCurves({
       config,
       description: `Posterior over ${view.candidates.join(', ')} for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, stacked${ref}${hollow}${view.compared ? `; dashed lines with triangles: model B, ${view.compared.model}` : ''}`,
       verdict: view.verdicts.posterior,
       note: [view.reference ? `Reference: ${view.reference.task} task, α = ${view.reference.alpha}.` : '', low.some(Boolean) ? 'Hollow bars: the candidates hold less than 1e-6 of the probability there.' : ''].filter(Boolean).join(' ') || undefined,
       exampleAt: exampleOfK(view),
-    };
+    }, view, theme, 'posterior');
   },
 };
 
@@ -211,12 +212,12 @@ export const targetChart: FewShotChartSpec = {
         },
       },
     } as unknown as AnyChartConfiguration;
-    return withForecast({
+    return withBeforeCurves(withForecast({
       config,
       description: `Probability of the target for k = ${view.ks[0].k} to ${view.ks[view.ks.length - 1].k}, log scale${b ? `; dashed with triangles: model B, ${view.compared!.model}` : ''}`,
       verdict: view.verdicts.target,
       exampleAt: exampleOfK(view),
-    }, view, theme);
+    }, view, theme), view, theme, 'target');
   },
 };
 

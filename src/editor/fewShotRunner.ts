@@ -34,6 +34,8 @@ export class FewShotRunner extends Disposable {
   private readonly swept = this.register(new vscode.EventEmitter<{ readonly doc: vscode.TextDocument; readonly interactive: boolean }>());
   /** Fires when a sweep finished for the text the document still has (a comparison's model B sweeps after it). */
   readonly onDidSweep = this.swept.event;
+  /** Each document's earlier-version sweep in flight (cancelled when its comparison ends). */
+  private readonly beforeRuns = new Map<string, AbortController>();
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -41,7 +43,7 @@ export class FewShotRunner extends Disposable {
     private readonly settings: SettingsService,
     private readonly log: Logger,
     private readonly store: FewShotStore,
-    private readonly structures: Pick<FewShotStructureController, 'parse'>,
+    private readonly structures: Pick<FewShotStructureController, 'parse' | 'parseText'>,
   ) {
     super();
     this.register(vscode.workspace.onDidChangeTextDocument((e) => {
@@ -53,6 +55,8 @@ export class FewShotRunner extends Disposable {
         this.runs.abort(key);
         // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
         record.version = -1;
+        // An earlier version's sweep under the old model is no comparison any more.
+        record.before = undefined;
         for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
         this.store.changed(vscode.Uri.parse(key));
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
@@ -101,6 +105,58 @@ export class FewShotRunner extends Disposable {
     } finally {
       this.end(doc, key, state, controller);
     }
+  }
+
+  /**
+   * Sweep an earlier version of `doc` (`old.text`, e.g. the file at HEAD) as the
+   * current text is swept (the same options, so the numbers are `icl-lens sweep
+   * --against`'s `before`), after sweeping the current text when its sweep is
+   * missing or out of date; the panel draws it beside the current curves until
+   * `clearBefore`. Nothing runs (undefined) when either text has no few-shot examples.
+   */
+  async sweepAgainst(doc: vscode.TextDocument, old: { readonly text: string; readonly label: string }): Promise<SweepResult | undefined> {
+    const current = this.structures.parse(doc).structure;
+    const earlier = this.structures.parseText(old.text).structure;
+    if (!current || current.examples.length === 0 || !earlier || earlier.examples.length === 0) return undefined;
+    const existing = this.store.get(doc.uri);
+    if (!existing?.sweep?.complete || existing.version !== doc.version) {
+      if ((await this.sweep(doc, true)) === undefined) return undefined;
+    }
+    const { key, controller, state } = this.begin(doc);
+    this.beforeRuns.set(key, controller);
+    const version = doc.version;
+    const phase = `before: ${old.label}`;
+    try {
+      if (!this.models.hasModel) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".');
+      return await this.withProgress(true, `Sweeping ${old.label}`, controller, (signal, report) => runSweep(old.text, earlier, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+        leaveOneOut: this.settings.value.fewShot.leaveOneOut,
+        toleranceBits: this.settings.value.fewShot.toleranceBits,
+        onPartial: (partial, done, total) => {
+          if (!this.runs.isCurrent(key, controller)) return;
+          state.before = { label: old.label, version, sweep: partial };
+          state.progress = partial.complete ? undefined : { done, total, phase };
+          report(done, total);
+          this.store.changed(doc.uri);
+        },
+      }));
+    } catch (err) {
+      this.fail(doc, key, state, controller, err, true);
+      return undefined;
+    } finally {
+      if (this.beforeRuns.get(key) === controller) this.beforeRuns.delete(key);
+      this.end(doc, key, state, controller);
+    }
+  }
+
+  /** Drop `uri`'s earlier-version sweep (the comparison ended), cancelling it if it is still running. */
+  clearBefore(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const running = this.beforeRuns.get(key);
+    if (running && this.runs.isCurrent(key, running)) this.runs.cancel(key);
+    const state = this.store.get(uri);
+    if (!state?.before) return;
+    state.before = undefined;
+    this.store.changed(uri);
   }
 
   /** Run `probe` on `doc` (after a sweep of its current text, which the panel plots beside it). */

@@ -23,6 +23,8 @@ export interface FewShotRecord {
   probeVersions?: Partial<Record<ProbeName, number>>;
   progress?: { done: number; total: number; phase: string };
   problem?: string;
+  /** The sweep of an earlier version (Compare With Previous Version) and the document version it was compared with. */
+  before?: { label: string; version: number; sweep: SweepResult };
 }
 
 /** Everything known about a document for export: the sweep and the probes run since. */

@@ -59,14 +59,18 @@ export class FewShotStructureController extends Disposable {
     const key = doc.uri.toString();
     const cached = this.parsed.get(key);
     if (cached?.version === doc.version) return cached.result;
-    const text = doc.getText();
-    const problem = checkInput(text, this.settings.value.maxFileBytes);
-    const f = this.settings.value.fewShot;
-    const result: ParseResult = problem
-      ? { structure: null, diagnostics: [{ offset: 0, length: 0, message: describeInputProblem(problem), severity: 'warning' }], bodyStart: 0, frontMatterDiagnostics: [] }
-      : parseFewShot(text, { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
+    const result = this.parseText(doc.getText());
     this.parsed.set(key, { version: doc.version, result });
     return result;
+  }
+
+  /** The parse of `text` with the settings' few-shot options (as a document's; not cached). */
+  parseText(text: string): ParseResult {
+    const problem = checkInput(text, this.settings.value.maxFileBytes);
+    const f = this.settings.value.fewShot;
+    return problem
+      ? { structure: null, diagnostics: [{ offset: 0, length: 0, message: describeInputProblem(problem), severity: 'warning' }], bodyStart: 0, frontMatterDiagnostics: [] }
+      : parseFewShot(text, { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
   }
 
   /** The cached parse of `doc` if it describes the current text, without parsing. */

@@ -10,6 +10,7 @@ import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, swee
 import { visibleText } from '../core/visibleText';
 import type { FewShotView } from '../shared/protocol';
 import { comparedSweepView, type ComparedSweepInput } from './comparedSweepView';
+import { beforeSweepView, type BeforeSweep } from './beforeSweepView';
 
 export interface FewShotViewInput {
   readonly document: string;
@@ -29,6 +30,8 @@ export interface FewShotViewInput {
   readonly forecastLevel?: number;
   /** Model B's sweep, while a model comparison is shown. */
   readonly compared?: ComparedSweepInput;
+  /** An earlier version's sweep (Compare With Previous Version), drawn beside this one. */
+  readonly before?: BeforeSweep;
 }
 
 const LABEL_CHARS = 24;
@@ -89,6 +92,7 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
     tokensMinimum: r.tokensMinimum,
     looTokensEvaluated: r.looTokensEvaluated,
     ...(r.complete && r.target !== null ? { forecast: forecastView(r, input.forecastLevel) } : {}),
+    ...(input.before ? { before: beforeSweepView(input.before, r) } : {}),
     ...(input.order ? {
       order: {
         orders: input.order.orders.map((o) => ({ order: o.order, targetBits: o.targetBits, targetP: o.targetP, posterior: o.posterior })),

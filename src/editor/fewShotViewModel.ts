@@ -39,6 +39,7 @@ export class FewShotViewModel {
       // One progress bar (and Cancel) for the run in flight: A's, else B's.
       progress: state.progress ?? b?.progress, problem: state.problem, forecastLevel: this.settings.value.fewShot.forecastLevel, loo: state.loo, order: state.order, calibration: state.calibration, randomLabels: state.randomLabels,
       ...(b ? { compared: { model: b.model, sweep: b.sweep, stale: b.version !== doc.version, memory: b.memory, problem: b.problem } } : {}),
+      before: state.before?.version === doc.version ? state.before : undefined,
     });
   }
 }

@@ -22,6 +22,7 @@ import type { AnalysisStore } from './analysisStore';
 import { withCancellableProgress } from './cancellableProgress';
 import { Disposable } from './disposable';
 import type { DocumentAnalyzer } from './documentAnalyzer';
+import type { FewShotRunner } from './fewShotRunner';
 import type { HeatmapController } from './heatmapController';
 import type { PanelRequests } from './panelRequests';
 import type { SettingsService } from './settingsService';
@@ -67,6 +68,8 @@ export class RevisionCompareController extends Disposable {
     private readonly settings: SettingsService,
     private readonly heatmap: HeatmapController,
     private readonly targets: Pick<PanelRequests, 'targetDocument'>,
+    /** Sweeps the old text too when both texts are few-shot prompts (the panel draws the curves before and after). */
+    private readonly sweeps?: Pick<FewShotRunner, 'sweepAgainst' | 'clearBefore'>,
   ) {
     super();
     for (const direction of DIRECTIONS) {
@@ -145,6 +148,8 @@ export class RevisionCompareController extends Disposable {
       `ICL Lens: compared with ${label}: ${c.matched} tokens matched, ${c.added} new. Red: more surprising now, blue: less; new tokens are underlined.`,
       'Clear Comparison',
     ).then((choice) => { if (choice) this.clear(doc.uri); });
+    // A few-shot prompt: the old text's sweep too, for the panel's curves before and after (progress and cancel as a sweep's).
+    await this.sweeps?.sweepAgainst(doc, { text, label });
     return shown;
   }
 
@@ -154,6 +159,7 @@ export class RevisionCompareController extends Disposable {
     const key = uri.toString();
     this.shown.delete(key);
     this.painted.delete(key);
+    this.sweeps?.clearBefore(uri);
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.toString() !== key) continue;
       this.deltaTypes.forEach((t) => editor.setDecorations(t, []));

@@ -108,6 +108,8 @@ export const CHART_SERIES = {
   randomLabels: { shuffled: ['blue'], truth: ['orange'] },
   /** Model B's target probability, after model A's (blue), while a model comparison is shown. */
   comparedTarget: { a: ['blue'], b: ['orange', 'purple'] },
+  /** An earlier version's curves (Compare With Previous Version), after every series the chart already has. */
+  before: { target: ['purple', 'green', 'red', 'yellow'], posterior: ['red', 'purple', 'yellow', 'foreground'] },
 } as const satisfies Record<string, Record<string, readonly PaletteColor[]>>;
 
 /** The colours of `series` (a CHART_SERIES entry), after `taken` colours already used in the chart, by series name. */

@@ -59,6 +59,19 @@ export interface ForecastView {
   readonly verdict: VerdictView;
 }
 
+/** An earlier version's sweep (the CLI's `sweep --against … --json` `before`), for the dashed "before" curves. */
+export interface BeforeSweepView {
+  /** What the old text is, e.g. `HEAD:prompt.txt`. */
+  readonly label: string;
+  readonly complete: boolean;
+  readonly target: string | null;
+  /** The candidate whose posterior is drawn (the target's), if any. */
+  readonly candidate: string | null;
+  readonly ks: ReadonlyArray<{ readonly k: number; readonly targetBits: number | null; readonly posterior: Posterior }>;
+  /** "At k = 9: P(target) 0.8 now, 0.62 before (HEAD:…)". */
+  readonly verdict: VerdictView;
+}
+
 /** The few-shot sweep of one document (the CLI's `sweep --json`, plus probe results), as the panel plots it. */
 export interface FewShotView {
   /** The document (workspace-relative name) and its URI, for reveal. */
@@ -127,6 +140,8 @@ export interface FewShotView {
   readonly looTokensEvaluated: number;
   /** The Bayesian scaling law fitted to P(target) over k and its forecast (docs/numbers.md); once the sweep is complete and has a target. */
   readonly forecast?: ForecastView;
+  /** The sweep of an earlier version of the prompt (Compare With Previous Version), drawn dashed beside this one. */
+  readonly before?: BeforeSweepView;
   /** Order-sensitivity probe, once run. */
   readonly order?: {
     readonly orders: ReadonlyArray<{ readonly order: readonly number[]; readonly targetBits: number | null; readonly targetP: number | null; readonly posterior: Posterior }>;

@@ -64,6 +64,19 @@ describe('chart colours', () => {
     });
   }
 
+  it('gives the earlier version\'s curves (Compare With Previous Version) a colour no other series of their chart has, in every theme', () => {
+    for (const [theme, palette] of Object.entries(THEMES)) {
+      // The target chart: the measured P(target), the forecast's fit and level, then before.
+      const target = [palette.blue, ...Object.values(chartColors(palette, { fit: ['orange', 'purple', 'green'], level: ['muted', 'foreground'] } as const, [palette.blue]))];
+      assertDistinct([...target, chartColors(palette, { before: CHART_SERIES.before.target }, target).before], `${theme} target with before`);
+      for (let n = 1; n <= 6; n++) {
+        const candidates = seriesColors(palette, n);
+        const taken = [...candidates, ...Object.values(chartColors(palette, CHART_SERIES.posteriorLines, candidates))];
+        assertDistinct([...taken, chartColors(palette, { before: CHART_SERIES.before.posterior }, taken).before], `${theme} posterior with ${n} candidates and before`);
+      }
+    }
+  });
+
   it('keeps the wind tunnel\'s reference lines apart from the series they refer to (they shared a colour before)', () => {
     for (const palette of Object.values(THEMES)) {
       const c = chartColors(palette, CHART_SERIES.windTunnel);
