@@ -257,6 +257,23 @@ class ArgCursor {
   }
 }
 
+/** The options every command that runs a model takes (`--model` collected in `models`); false when `a` is none of them. */
+function modelOption(a: string, cursor: ArgCursor, args: { threads: number; contextSize: number; json: boolean; scorer: 'auto' | 'exact-map' }, models: string[]): boolean {
+  switch (a) {
+    case '--model': models.push(cursor.value(a)); return true;
+    case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); return true;
+    case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); return true;
+    case '--json': args.json = true; return true;
+    case '--scorer': {
+      const s = cursor.value(a);
+      if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
+      args.scorer = s;
+      return true;
+    }
+    default: return false;
+  }
+}
+
 function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[], env: Readonly<Record<string, string | undefined>>): SweepArgs | ProbeArgs {
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
@@ -267,17 +284,8 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   const models: string[] = [];
   const cursor = new ArgCursor(rest);
   for (let a = cursor.next(); a !== undefined; a = cursor.next()) {
+    if (modelOption(a, cursor, args, models)) continue;
     switch (a) {
-      case '--model': models.push(cursor.value(a)); break;
-      case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); break;
-      case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); break;
-      case '--json': args.json = true; break;
-      case '--scorer': {
-        const s = cursor.value(a);
-        if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
-        args.scorer = s;
-        break;
-      }
       case '--expect':
         if (command !== 'sweep') throw new UsageError('--expect belongs to sweep');
         try {
@@ -336,18 +344,9 @@ function parseCompare(rest: readonly string[], env: Readonly<Record<string, stri
   const files: string[] = [];
   const cursor = new ArgCursor(rest);
   for (let a = cursor.next(); a !== undefined; a = cursor.next()) {
+    if (modelOption(a, cursor, args, models)) continue;
     switch (a) {
-      case '--model': models.push(cursor.value(a)); break;
       case '--top-k': args.topK = intArg(a, cursor.value(a), 1, 50); break;
-      case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); break;
-      case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); break;
-      case '--json': args.json = true; break;
-      case '--scorer': {
-        const s = cursor.value(a);
-        if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
-        args.scorer = s;
-        break;
-      }
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
         files.push(a);
