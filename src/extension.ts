@@ -57,11 +57,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const structures = new FewShotStructureController(settings, log, isPrompt, (uri) => fewShotStore.has(uri));
   const runner = new FewShotRunner(runtime, models, settings, log, fewShotStore, structures);
   const picker = new ModelPicker(models, runtime);
-  const comparer = new ModelComparer(runtime, models, picker, heatmap, settings, context.asAbsolutePath('dist/worker.js'), log);
+  const panelRequests = new PanelRequests();
+  const comparer = new ModelComparer(runtime, models, picker, heatmap, settings, context.asAbsolutePath('dist/worker.js'), log, panelRequests);
   // While a comparison is shown on a few-shot prompt, its model B sweeps after A and the panel draws both.
   const comparedSweeps = new ComparedSweeps(runtime, models, settings, comparer, runner, fewShotStore, structures, context.asAbsolutePath('dist/worker.js'), log);
   const fewShot = new FewShotViewModel(fewShotStore, settings, comparedSweeps);
-  const panelRequests = new PanelRequests();
   const windTunnels = new WindTunnelStore();
   const saved = new SavedFileNotifier();
   const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);

@@ -31,6 +31,7 @@ import { withCancellableProgress } from './cancellableProgress';
 import { Disposable } from './disposable';
 import type { HeatmapController } from './heatmapController';
 import { openModelB } from './modelBRuntime';
+import type { PanelRequests } from './panelRequests';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
@@ -73,6 +74,8 @@ export class ModelComparer extends Disposable {
     private readonly settings: SettingsService,
     private readonly workerPath: string,
     private readonly log: Logger,
+    /** The document a command acts on: the active editor's, else the focused panel's. */
+    private readonly targets: Pick<PanelRequests, 'targetDocument'>,
   ) {
     super();
     for (let level = 0; level < HEATMAP_LEVELS; level++) {
@@ -99,9 +102,8 @@ export class ModelComparer extends Disposable {
 
   /** Choose B (or take `request.source`), compare the active document under A and B, paint and hover the result. */
   async compareWith(request?: CompareRequest): Promise<ModelComparison | undefined> {
-    const editor = vscode.window.activeTextEditor;
-    if (editor === undefined) throw new RuntimeError('input', 'Open a prompt to compare it under two models.');
-    const document = editor.document;
+    const document = this.targets.targetDocument();
+    if (document === undefined) throw new RuntimeError('input', 'Open a prompt to compare it under two models.');
     const source = typeof request?.source === 'string' ? request.source.trim() : await this.picker.askSource(`ICL Lens: Compare With Model (A: ${this.models.label})`);
     if (source === undefined) return undefined;
     const specB = this.models.loadSpecFor(source);
@@ -153,8 +155,8 @@ export class ModelComparer extends Disposable {
     return this.partners.get(uri.toString());
   }
 
-  /** End the comparison of `uri` (default: the active editor's): its painting and its model B. */
-  clear(uri: vscode.Uri | undefined = vscode.window.activeTextEditor?.document.uri): void {
+  /** End the comparison of `uri` (default: the active editor's, else the focused panel's): its painting and its model B. */
+  clear(uri: vscode.Uri | undefined = this.targets.targetDocument()?.uri): void {
     if (uri === undefined) return;
     const hadPartner = this.partners.delete(uri.toString());
     this.unpaint(uri);

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { config, extensionHostCli, waitFor } from './vscodeHelpers';
+import { config, extensionHostCli, focusPanel, waitFor } from './vscodeHelpers';
 
 interface Compared {
   modelA: string;
@@ -128,14 +128,21 @@ describe('the panel under two models', () => {
     await settled(doc.uri);
   });
 
-  it('clearing the comparison removes B\'s curves', async () => {
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('iclLens.clearModelComparison');
-    assert.equal((await view(doc.uri))?.compared, undefined);
-    await waitFor('the target chart with A\'s series only', async () => {
-      const target = (await charts())?.find((x) => x.id === 'target');
-      const series = measured(target?.series);
-      return series.length === 1 && series[0].points === expected.ks.length;
-    });
+  it('clearing the comparison from the palette while the panel has focus removes B\'s curves', async () => {
+    const column = (await vscode.window.showTextDocument(doc)).viewColumn;
+    // Run where a person runs it after reading the curves: with the panel focused, no text editor active.
+    await focusPanel();
+    try {
+      await vscode.commands.executeCommand('iclLens.clearModelComparison');
+      assert.equal((await view(doc.uri))?.compared, undefined);
+      await waitFor('the target chart with A\'s series only', async () => {
+        const target = (await charts())?.find((x) => x.id === 'target');
+        const series = measured(target?.series);
+        return series.length === 1 && series[0].points === expected.ks.length;
+      });
+    } finally {
+      // Focus back to the prompt's own group, so that nothing later opens over the panel.
+      await vscode.window.showTextDocument(doc, column);
+    }
   });
 });

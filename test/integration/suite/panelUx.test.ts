@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { config, waitFor } from './vscodeHelpers';
+import { config, focusPanel, panelGroup, waitFor } from './vscodeHelpers';
 
 interface Chart { id: string; points: number; painted: boolean; stale: boolean; inView: boolean }
 interface State {
@@ -22,8 +22,6 @@ interface State {
 const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<State>('iclLens.test.state', uri);
 const charts = () => vscode.commands.executeCommand<Chart[] | undefined>('iclLens.test.charts');
 const workspaceFile = (name: string) => vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, name));
-/** The tab group whose front tab is the ICL Lens panel. */
-const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.activeTab?.input instanceof vscode.TabInputWebview && /iclLens\.panel$/.test(g.activeTab.input.viewType));
 
 describe('the panel as a place to work', () => {
   const uri = workspaceFile('labels-sweep.icl.txt');
@@ -40,11 +38,7 @@ describe('the panel as a place to work', () => {
   });
 
   it('runs a palette command on the panel\'s document while the panel has focus', async () => {
-    // Focus the panel: no text editor is active then.
-    const group = panelGroup();
-    assert.ok(group, 'the panel is open in a group');
-    await vscode.commands.executeCommand(`workbench.action.focus${['First', 'Second', 'Third'][group.viewColumn - 1]}EditorGroup`);
-    await waitFor('the panel focused', () => (vscode.window.activeTextEditor === undefined && vscode.window.tabGroups.activeTabGroup === panelGroup()) || undefined);
+    await focusPanel();
     // Before the fix: "Open a prompt file first." (the command looked for an active text editor).
     await config().update('fewShot.orderPermutations', 4, vscode.ConfigurationTarget.Global);
     try {

@@ -24,3 +24,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export function extensionHostCli(): CliRunner {
   return new CliRunner({ env: { ELECTRON_RUN_AS_NODE: '1' }, cwd: REPO_ROOT });
 }
+
+/** The tab group whose front tab is the ICL Lens panel. */
+export const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.activeTab?.input instanceof vscode.TabInputWebview && /iclLens\.panel$/.test(g.activeTab.input.viewType));
+
+/** Give the panel the focus, as a click on it does: no text editor is active then. */
+export async function focusPanel(): Promise<void> {
+  const group = panelGroup();
+  if (group === undefined) throw new Error('the panel is not open in a group');
+  await vscode.commands.executeCommand(`workbench.action.focus${['First', 'Second', 'Third'][group.viewColumn - 1]}EditorGroup`);
+  await waitFor('the panel focused', () => (vscode.window.activeTextEditor === undefined && vscode.window.tabGroups.activeTabGroup === panelGroup()) || undefined);
+}
