@@ -30,6 +30,11 @@ export interface TokenStat {
   readonly rank: number | null;
   /** The most probable tokens for this slot, highest first. */
   readonly top: readonly Alternative[];
+  /**
+   * A chat template's token (role header, special token), not written in the
+   * document: its span is empty, at the place it sits (core/chat/chatTypes.ts).
+   */
+  readonly template?: true;
 }
 
 /** The distribution after the last token of the document. */
