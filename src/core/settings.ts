@@ -3,6 +3,7 @@
  * clamping. Pure: the editor passes a getter over `vscode.workspace.getConfiguration`.
  */
 import type { Metric } from './analysis';
+import { CHAT_WRAPPER_NAMES, type ChatTemplateChoice } from './chat/chatTypes';
 import { compileSafeRegex } from './safeRegex';
 
 export interface Settings {
@@ -21,6 +22,8 @@ export interface Settings {
   readonly maxFileBytes: number;
   /** Greedy tokens a continuation generates (Continue From Here). */
   readonly continuationTokens: number;
+  /** How chat files are rendered for the model: `auto` (its own template), `raw`, or a node-llama-cpp wrapper name. */
+  readonly chatTemplate: ChatTemplateChoice;
   readonly fewShot: FewShotSettings;
 }
 
@@ -53,10 +56,11 @@ export const DEFAULT_SETTINGS: Settings = {
   colorUnreadableText: false,
   scaleMaxBits: 10,
   hoverTopK: 10,
-  autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt'],
+  autoAnalyze: ['**/*.prompt', '**/*.prompt.md', '**/*.icl.txt', '**/*.chat.json', '**/*.chat.txt', '**/*.prompty'],
   debounceMs: 400,
   maxFileBytes: 1_000_000,
   continuationTokens: 16,
+  chatTemplate: 'auto',
   fewShot: {
     contentFreeInput: 'N/A',
     formatClass: '',
@@ -106,6 +110,7 @@ export function parseSettings(get: SettingGetter): Settings {
     debounceMs: int(get('analysis.debounceMs'), d.debounceMs, 0, 10_000),
     maxFileBytes: int(get('analysis.maxFileBytes'), d.maxFileBytes, 1_000, 100_000_000),
     continuationTokens: int(get('continuation.maxTokens'), d.continuationTokens, 1, 256),
+    chatTemplate: oneOf(get('chat.template'), ['auto', 'raw', ...CHAT_WRAPPER_NAMES], d.chatTemplate),
     fewShot: parseFewShotSettings(get, d.fewShot),
   };
 }

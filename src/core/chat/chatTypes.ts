@@ -60,6 +60,12 @@ export interface ChatDocument {
   readonly diagnostics: readonly ChatDiagnostic[];
   /** Where the body starts (after front matter; 0 for JSON). */
   readonly bodyStart: number;
+  /**
+   * JSON form: the top-level object's other fields, decoded (`candidates`,
+   * `formatClass`, … for the few-shot side), with the offset of each value;
+   * empty for an array and for the text form (whose options are front matter).
+   */
+  readonly fields: Readonly<Record<string, { readonly value: unknown; readonly offset: number; readonly length: number }>>;
 }
 
 /**
