@@ -1,6 +1,7 @@
 // The per-token chart: entropy and surprisal (bits) against token index, in the
-// theme's colours, redrawn when the theme changes. Only the chart.js parts used
-// are registered.
+// theme's colours, redrawn when the theme changes. On a chat the template's
+// tokens (role headers, special tokens) are drawn as larger diamonds and named
+// in the tooltip. Only the chart.js parts used are registered.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { PanelSnapshot } from '../src/shared/protocol';
 import { paddedBounds, valueRange } from '../src/shared/chartAxes';
@@ -34,13 +35,16 @@ export class TokenChart {
     const color = chartColors(theme, CHART_SERIES.tokens);
     // From 0 bits, padded: a token of 0 bits stays above the axis line.
     const y = paddedBounds(0, Math.max(valueRange([...series.entropy, ...series.surprisal])?.hi ?? 1, 1e-3));
+    const template = series.template;
+    const pointStyle = template ? template.map((t) => (t ? 'rectRot' : 'circle')) : 'circle';
+    const pointRadius = template ? template.map((t) => (t ? 3 : 1.5)) : 1.5;
     const datasets = [
       { label: 'entropy (bits)', data: [...series.entropy], borderColor: color.entropy, hidden: false },
       { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: color.surprisal, hidden: false },
-    ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointRadius: 1.5, borderWidth: 1.5, spanGaps: false }));
+    ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointStyle, pointRadius, borderWidth: 1.5, spanGaps: false }));
     if (this.chart) {
       this.chart.data.labels = [...series.labels];
-      this.chart.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
+      this.chart.data.datasets.forEach((d, i) => Object.assign(d, { data: datasets[i].data, pointStyle, pointRadius }));
       const scale = this.chart.options.scales?.y;
       if (scale) Object.assign(scale, { min: y.min, max: y.max });
       this.chart.update('none');
@@ -59,7 +63,12 @@ export class TokenChart {
         },
         plugins: {
           legend: { labels: { color: foreground } },
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${typeof item.raw === 'number' ? item.raw.toFixed(3) : '—'}` } },
+          tooltip: {
+            callbacks: {
+              title: (items) => items.map((i) => `${i.label}${this.last?.series?.template?.[i.dataIndex] ? ' (chat template)' : ''}`).slice(0, 1),
+              label: (item) => `${item.dataset.label}: ${typeof item.raw === 'number' ? item.raw.toFixed(3) : '—'}`,
+            },
+          },
         },
         onClick: (_event, elements) => { if (elements[0]) this.onPick(elements[0].index); },
       },

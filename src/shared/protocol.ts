@@ -233,6 +233,8 @@ export interface PanelSnapshot {
     readonly labels: readonly string[];
     readonly entropy: ReadonlyArray<number | null>;
     readonly surprisal: ReadonlyArray<number | null>;
+    /** On a chat: which tokens are the chat template's (role headers, special tokens), not the file's text. */
+    readonly template?: readonly boolean[];
   };
   /** The last wind-tunnel run, if any. */
   readonly windTunnel?: WindTunnelView;
