@@ -1,8 +1,14 @@
-/** The hover over an analysed token: reads the store, Markdown from the pure hoverMarkdown(). */
+/**
+ * The hover over an analysed token: reads the store, Markdown from the pure
+ * hoverMarkdown(). On a chat file a content token next to the chat template's
+ * tokens (which the file does not show) names them with their numbers.
+ */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { clusterPart } from '../core/graphemes';
-import { hoverMarkdown } from '../core/hoverMarkdown';
+import { isChatSourceAnalysis } from '../core/chat/renderedView';
+import { templateNeighbours } from '../core/chat/sourceMapping';
+import { hoverMarkdown, TEMPLATE_RUN_MAX } from '../core/hoverMarkdown';
 import { unreadableNotice } from '../core/readability';
 import { tokenAt } from '../core/tokenLookup';
 import type { AnalysisStore } from './analysisStore';
@@ -36,8 +42,12 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     if (unreadable) markdown.appendText(`⚠ ${unreadable.message}\n\n`);
     // The links name the hovered token's end, so the commands act here and not at the cursor.
     const here = { uri: doc.uri.toString(), offset: token.end };
+    const at = analysis.tokens[token.index] === token ? token.index : analysis.tokens.indexOf(token);
+    // One more than shown, so the line can say there are more.
+    const template = isChatSourceAnalysis(analysis) ? templateNeighbours(analysis.tokens, at, TEMPLATE_RUN_MAX + 1) : undefined;
     markdown.appendMarkdown(hoverMarkdown(token, {
       metric,
+      template,
       topK: hoverTopK,
       maxBits: scaleMaxBits,
       cluster: clusterPart(around, from, analysis.tokens, token),
