@@ -8,7 +8,7 @@ import { summarize } from '../core/bits';
 import { clusterPart } from '../core/graphemes';
 import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { templateNeighbours } from '../core/chat/sourceMapping';
-import { hoverMarkdown, TEMPLATE_RUN_MAX } from '../core/hoverMarkdown';
+import { hoverMarkdown } from '../core/hoverMarkdown';
 import { unreadableNotice } from '../core/readability';
 import { tokenAt } from '../core/tokenLookup';
 import type { AnalysisStore } from './analysisStore';
@@ -43,8 +43,7 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     // The links name the hovered token's end, so the commands act here and not at the cursor.
     const here = { uri: doc.uri.toString(), offset: token.end };
     const at = analysis.tokens[token.index] === token ? token.index : analysis.tokens.indexOf(token);
-    // One more than shown, so the line can say there are more.
-    const template = isChatSourceAnalysis(analysis) ? templateNeighbours(analysis.tokens, at, TEMPLATE_RUN_MAX + 1) : undefined;
+    const template = isChatSourceAnalysis(analysis) ? templateNeighbours(analysis, at) : undefined;
     markdown.appendMarkdown(hoverMarkdown(token, {
       metric,
       template,

@@ -14,25 +14,19 @@ export function toSourceAnalysis(text: string, doc: ChatDocument, analysis: Chat
   return { ...analysis, rendered: analysis };
 }
 
-/** The chat template's tokens on either side of a content token, in token order. */
-export interface TemplateNeighbours {
-  /** The run of template tokens right before it (role header, special tokens), nearest last. */
-  readonly before: readonly TokenStat[];
-  /** The run right after it (end of turn, the next header), nearest first. */
-  readonly after: readonly TokenStat[];
-}
-
 /**
- * The template tokens next to `tokens[position]`: the consecutive template
- * tokens that precede it and those that follow it (at most `limit` each, the
- * nearest kept). Empty for a token inside a message, and for a template token.
+ * The template tokens next to content token `tokenIndex` of `analysis`: the
+ * run of template tokens between the previous content token and it (`before`)
+ * and the run after it up to the next content token or the end (`after`).
+ * Both empty for a template token or an index out of range.
  */
-export function templateNeighbours(tokens: readonly TokenStat[], position: number, limit = Infinity): TemplateNeighbours {
-  const token = tokens[position];
-  if (token === undefined || token.template) return { before: [], after: [] };
-  let from = position;
-  while (from > 0 && tokens[from - 1].template && position - from < limit) from--;
-  let to = position + 1;
-  while (to < tokens.length && tokens[to].template && to - position - 1 < limit) to++;
-  return { before: tokens.slice(from, position), after: tokens.slice(position + 1, to) };
+export function templateNeighbours(analysis: ChatSourceAnalysis, tokenIndex: number): { before: readonly TokenStat[]; after: readonly TokenStat[] } {
+  const tokens = analysis.tokens;
+  const t = tokens[tokenIndex] as TokenStat | undefined;
+  if (t === undefined || t.template === true) return { before: [], after: [] };
+  let i = tokenIndex - 1;
+  while (i >= 0 && tokens[i].template === true) i--;
+  let j = tokenIndex + 1;
+  while (j < tokens.length && tokens[j].template === true) j++;
+  return { before: tokens.slice(i + 1, tokenIndex), after: tokens.slice(tokenIndex + 1, j) };
 }

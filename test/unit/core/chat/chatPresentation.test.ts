@@ -41,6 +41,15 @@ function chatMlSource(): TokenStat[] {
   return rows.map(([text, start, end, template, bits], index) => stat({ index, id: 100 + index, text, start, end, surprisal: bits, entropy: bits + 1, ...(template ? { template: true as const } : {}) }));
 }
 
+const MODEL = { path: '/m/tiny.gguf', name: 'tiny', vocabSize: 512, contextSize: 4096, trainContextSize: 4096 };
+const ROUTE = { scorer: 'native' as const, tokensEvaluated: 6 };
+
+/** A chat file's analysis with `tokens` (its rendered analysis is not read here). */
+function source(tokens: TokenStat[]): ChatSourceAnalysis {
+  const rendered: ChatAnalysis = { model: MODEL, text: '', tokens, next: null, route: ROUTE, rendered: { template: 'chatML (node-llama-cpp)', kind: 'wrapper', text: '', segments: [] } };
+  return { ...rendered, rendered };
+}
+
 describe('chat tokens in the summary', () => {
   it('counts the template tokens but leaves them out of the means and the perplexity', () => {
     const tokens = chatMlSource();
@@ -64,26 +73,21 @@ describe('chat tokens in the summary', () => {
 describe('template tokens beside a content token', () => {
   it('gives the run before the first content token of a message and the run after the last', () => {
     const tokens = chatMlSource();
-    const first = templateNeighbours(tokens, 3);
+    const first = templateNeighbours(source(tokens), 3);
     assert.deepEqual(first.before.map((t) => t.text), ['<|im_start|>', 'user', '\n']);
     assert.deepEqual(first.after, []);
-    const last = templateNeighbours(tokens, 4);
+    const last = templateNeighbours(source(tokens), 4);
     assert.deepEqual(last.before, []);
     assert.deepEqual(last.after.map((t) => t.text), ['<|im_end|>', '\n', '<|im_start|>', 'assistant', '\n']);
   });
 
   it('gives nothing inside a message, on a template token, or out of range', () => {
     const tokens = [stat({ index: 0, text: 'a' }), stat({ index: 1, text: 'b', start: 1, end: 2 }), stat({ index: 2, text: 'c', start: 2, end: 3 })];
-    assert.deepEqual(templateNeighbours(tokens, 1), { before: [], after: [] });
-    assert.deepEqual(templateNeighbours(chatMlSource(), 0), { before: [], after: [] });
-    assert.deepEqual(templateNeighbours(chatMlSource(), 99), { before: [], after: [] });
+    assert.deepEqual(templateNeighbours(source(tokens), 1), { before: [], after: [] });
+    assert.deepEqual(templateNeighbours(source(chatMlSource()), 0), { before: [], after: [] });
+    assert.deepEqual(templateNeighbours(source(chatMlSource()), 99), { before: [], after: [] });
   });
 
-  it('keeps the nearest `limit` tokens of a long run', () => {
-    const tokens = chatMlSource();
-    assert.deepEqual(templateNeighbours(tokens, 3, 2).before.map((t) => t.index), [1, 2]);
-    assert.deepEqual(templateNeighbours(tokens, 4, 2).after.map((t) => t.index), [5, 6]);
-  });
 });
 
 describe('the hover of a content token next to the template', () => {
@@ -91,17 +95,17 @@ describe('the hover of a content token next to the template', () => {
 
   it('names the template tokens verbatim, whitespace visible, with the metric\'s bits, one line per side', () => {
     const tokens = chatMlSource();
-    const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(tokens, 3) });
+    const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(source(tokens), 3) });
     const lines = md.split('\n');
     assert.ok(lines.includes('template before: `<|im_start|>` 9.50 · `user` 0.25 · `↵` 0.00 bits surprisal'), md);
     assert.equal(lines.filter((l) => l.startsWith('template ')).length, 1);
-    const after = hoverMarkdown(tokens[4], { ...options, metric: 'entropy', template: templateNeighbours(tokens, 4) });
+    const after = hoverMarkdown(tokens[4], { ...options, metric: 'entropy', template: templateNeighbours(source(tokens), 4) });
     assert.ok(after.includes('template after: `<|im_end|>` 8.13 · `↵` 1.50 · `<|im_start|>` 3.00 · `assistant` 2.50 · `↵` 1.75 bits entropy'), after);
   });
 
   it('has no template line inside a message', () => {
     const tokens = [stat({ index: 0, text: 'a' }), stat({ index: 1, text: 'b', start: 1, end: 2 })];
-    assert.doesNotMatch(hoverMarkdown(tokens[1], { ...options, template: templateNeighbours(tokens, 1) }), /template/);
+    assert.doesNotMatch(hoverMarkdown(tokens[1], { ...options, template: templateNeighbours(source(tokens), 1) }), /template/);
   });
 
   it('keeps a long run to the nearest tokens, with … for the rest', () => {
@@ -122,14 +126,11 @@ describe('the hover of a content token next to the template', () => {
   it('says a token is the template\'s in its header (the rendered view), and gives the lines on a token without numbers', () => {
     assert.match(hoverMarkdown(stat({ template: true, text: '<|im_start|>' }), options).split('\n')[0], /`<\|im_start\|>` · chat template · /);
     const tokens = chatMlSource().map((t, i) => (i === 3 ? { ...t, surprisal: null, entropy: null, p: null, rank: null } : t));
-    const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(tokens, 3) });
+    const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(source(tokens), 3) });
     assert.match(md, /template before: `<\|im_start\|>` 9\.50/);
     assert.match(md, /Nothing precedes this token/);
   });
 });
-
-const MODEL = { path: '/m/tiny.gguf', name: 'tiny', vocabSize: 512, contextSize: 4096, trainContextSize: 4096 };
-const ROUTE = { scorer: 'native' as const, tokensEvaluated: 6 };
 
 /** `<s>` (BOS, not in the text), `<|user|>\n`, the content "Hé 👋", `\n<|assistant|>\n`: text offsets 0..9, 9..14, 14..29. */
 function rendered(): ChatAnalysis {
