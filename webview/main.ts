@@ -59,7 +59,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       render(message.snapshot);
       return;
     case 'fewShot/measure':
-      send({ type: 'fewShot/measured', charts: fewShot.measure() });
+      send({ type: 'fewShot/measured', charts: [...chart.measure(), ...fewShot.measure()] });
       return;
     default:
       assertNever(message);

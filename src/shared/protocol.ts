@@ -257,8 +257,9 @@ export type WebviewToHost =
   /** Save a chart as PNG: `dataUrl` is the canvas's `data:image/png;base64,…`. */
   | { readonly type: 'fewShot/exportPng'; readonly chart: string; readonly dataUrl: string }
   /**
-   * The answer to `fewShot/measure`: each visible chart's id, how many data
-   * points it drew and whether its canvas has non-background pixels.
+   * The answer to `fewShot/measure`: each visible chart's id (the few-shot
+   * charts, and `tokens`, the per-token chart), how many data points it drew
+   * and whether its canvas has non-background pixels.
    */
   | { readonly type: 'fewShot/measured'; readonly charts: readonly RenderedChart[] };
 
@@ -273,6 +274,8 @@ export interface RenderedChart {
   readonly inView: boolean;
   /** Per visible series: its legend label, the points it drew and its data as plotted (a comparison has two models' series). */
   readonly series?: ReadonlyArray<{ readonly label: string; readonly points: number; readonly values: ReadonlyArray<number | null> }>;
+  /** The token chart (`tokens`) on a chat: the indexes of the points drawn as the chat template's tokens. */
+  readonly templatePoints?: readonly number[];
 }
 
 export type HostToWebview =
