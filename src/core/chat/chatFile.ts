@@ -55,7 +55,7 @@ export function contentSourceRange(message: ChatMessage, a: number, b: number): 
 }
 
 function looksLikeChatJson(text: string): boolean {
-  if (!text.includes('"role"')) return false;
+  if (!text.includes('"role"') && !text.includes('"messages"')) return false;
   const read = readJson(text);
   if (!read.ok) return false;
   const root = read.value;

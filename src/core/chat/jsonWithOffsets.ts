@@ -69,7 +69,6 @@ class Reader {
   value(depth: number): JsonNode {
     const t = this.text;
     const start = this.at;
-    if (start >= t.length) throw new SyntaxStop(start, 'unexpected end of the text: expected a value');
     const c = t[start];
     if (c === '"') return this.string();
     if (c === '{' || c === '[') {
@@ -83,7 +82,12 @@ class Reader {
         return value === null ? { kind: 'null', start, end: this.at, value } : { kind: 'boolean', start, end: this.at, value };
       }
     }
-    throw new SyntaxStop(start, 'expected a value (a string, number, object, array, true, false or null)');
+    throw this.stop('expected a value (a string, number, object, array, true, false or null)');
+  }
+
+  /** What was expected at `this.at`, saying so when the text ended there. */
+  private stop(expected: string): SyntaxStop {
+    return new SyntaxStop(this.at, this.at >= this.text.length ? `unexpected end of the text: ${expected}` : expected);
   }
 
   private object(depth: number): JsonNode {
@@ -96,10 +100,10 @@ class Reader {
       return { kind: 'object', start, end: this.at, members };
     }
     for (;;) {
-      if (t[this.at] !== '"') throw new SyntaxStop(this.at, this.at >= t.length ? "unexpected end of the text: expected a '\"' key" : 'expected a key in double quotes');
+      if (t[this.at] !== '"') throw this.stop('expected a key in double quotes');
       const key = this.string();
       this.skipSpace();
-      if (t[this.at] !== ':') throw new SyntaxStop(this.at, "expected ':' after the key");
+      if (t[this.at] !== ':') throw this.stop("expected ':' after the key");
       this.at++;
       this.skipSpace();
       const value = this.value(depth);
@@ -110,7 +114,7 @@ class Reader {
         this.at++;
         return { kind: 'object', start, end: this.at, members };
       }
-      if (next !== ',') throw new SyntaxStop(this.at, "expected ',' or '}'");
+      if (next !== ',') throw this.stop("expected ',' or '}'");
       this.at++;
       this.skipSpace();
     }
@@ -133,7 +137,7 @@ class Reader {
         this.at++;
         return { kind: 'array', start, end: this.at, items };
       }
-      if (next !== ',') throw new SyntaxStop(this.at, "expected ',' or ']'");
+      if (next !== ',') throw this.stop("expected ',' or ']'");
       this.at++;
       this.skipSpace();
     }
