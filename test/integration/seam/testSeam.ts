@@ -10,7 +10,7 @@
  *   tooltip (Markdown, with whether it may hold HTML), what a comparison
  *   with an earlier version painted, the no-template notifications shown, the
  *   template choices listed and the rendered-prompt views open;
- * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
+ * - `iclLens.test.charts`: the panel's few-shot charts and its token chart, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
  *   (the last snapshot and what the webview rendered) and the last distribution
