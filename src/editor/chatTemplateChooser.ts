@@ -33,6 +33,8 @@ export function templateChoiceItems(current: ChatTemplateChoice): TemplateChoice
 export class ChatTemplateChooser extends Disposable {
   /** The notification on screen, so a burst of failing analyses shows one. */
   private showing = false;
+  /** The models whose missing template was already said, so typing in a chat file does not say it again. */
+  private readonly offeredFor = new Set<string>();
   private readonly offered = this.register(new vscode.EventEmitter<{ readonly message: string; readonly actions: readonly string[] }>());
   /** Fires when the no-template notification is shown (the integration tests read it through their seam). */
   readonly onDidOffer = this.offered.event;
@@ -45,10 +47,15 @@ export class ChatTemplateChooser extends Disposable {
     super();
   }
 
-  /** Tell the user that `modelName` has no chat template, once while the notification is up; its button opens the choice. */
-  offer(uri: vscode.Uri, modelName: string): void {
-    if (this.showing) return;
+  /**
+   * Tell the user that `modelName` has no chat template; the button opens the
+   * choice. One notification at a time, and once per model for the analyses
+   * that follow edits; a command (`explicit`) asks again.
+   */
+  offer(uri: vscode.Uri, modelName: string, explicit = false): void {
+    if (this.showing || (!explicit && this.offeredFor.has(modelName))) return;
     this.showing = true;
+    this.offeredFor.add(modelName);
     const message = `${modelName} has no chat template. Render chat files with:`;
     this.offered.fire({ message, actions: [CHOOSE_TEMPLATE_ACTION] });
     void vscode.window.showWarningMessage(`ICL Lens: ${message}`, CHOOSE_TEMPLATE_ACTION).then((choice) => {
