@@ -58,3 +58,12 @@ describe('locateContentSegments', () => {
     assert.deepEqual(locateContentSegments([], []), []);
   });
 });
+
+describe('locateContentSegments on reordered content', () => {
+  it('finds a content the wrapper moved before or after others (Mistral: system inside the last user message)', () => {
+    const runs = [t('<s>[INST]'), p('first'), t('[/INST]'), p('answer'), t('</s>[INST]'), p('Be brief.\n\nsecond'), t('[/INST]')];
+    const text = textOf(runs);
+    const content = locateContentSegments(runs, ['Be brief.', 'first', 'answer', 'second']).filter((s) => s.kind === 'content');
+    assert.deepEqual(content.map((s) => [text.slice(s.start, s.end), s.turn]), [['first', 1], ['answer', 2], ['Be brief.', 0], ['second', 3]]);
+  });
+});
