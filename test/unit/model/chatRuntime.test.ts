@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ChatAnalysis, ChatTurn } from '../../../src/core/chat/chatTypes';
+import type { ChatAnalysis, ChatDocument, ChatMessage, ChatTurn } from '../../../src/core/chat/chatTypes';
 import { buildRandomLlama, TINY_SHAPE } from '../../../src/core/gguf/randomLlama';
 import { buildSpmVocab } from '../../../src/core/gguf/spmVocab';
 import { spmTokenizer, type LlamaTokenizer } from '../../../src/core/gguf/tokenizerMetadata';
-import { isNoChatTemplateError } from '../../../src/model/analyzeChat';
+import { analyzeChatDocument, isNoChatTemplateError } from '../../../src/model/analyzeChat';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
@@ -182,4 +182,63 @@ describe('analyzeChat errors', () => {
       }
     });
   }
+});
+
+/** A chat document in the text form, made by hand (the parser is core/chat/chatFile.ts's). */
+function textDocument(messages: ReadonlyArray<ChatTurn>, diagnostics: ChatDocument['diagnostics'] = []): { text: string; doc: ChatDocument } {
+  let text = '';
+  const parsed: ChatMessage[] = [];
+  for (const m of messages) {
+    const start = text.length;
+    const header = `${m.role}:\n`;
+    const contentStart = start + header.length;
+    text += `${header}${m.content}\n`;
+    parsed.push({
+      ...m, start, end: text.length, roleStart: start, roleEnd: start + m.role.length,
+      sourceOffsets: Array.from({ length: m.content.length + 1 }, (_, i) => contentStart + i), isTarget: false,
+    });
+  }
+  return { text, doc: { form: 'text', messages: parsed, target: null, diagnostics, bodyStart: 0, fields: {} } };
+}
+
+describe('analyzeChatDocument', () => {
+  it('refuses a document with errors, naming the first, before any model work', async () => {
+    const client = runtime(loadSpec(modelFile('chat-qwen2')));
+    try {
+      const { text, doc } = textDocument(TURNS, [
+        { offset: 0, length: 3, message: 'Unknown role "bot"', severity: 'error' },
+        { offset: 5, length: 1, message: 'second problem', severity: 'error' },
+      ]);
+      await assert.rejects(analyzeChatDocument(client, text, doc, 'auto', TOP_K), (err: unknown) => {
+        assert.ok(err instanceof RuntimeError && err.code === 'input');
+        assert.match(err.message, /Unknown role "bot"/);
+        assert.doesNotMatch(err.message, /second problem/);
+        return true;
+      });
+      assert.equal(client.running, false, 'no worker was started');
+      await assert.rejects(analyzeChatDocument(client, '', textDocument([]).doc, 'auto', TOP_K), /no messages/);
+      assert.equal(client.running, false);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('sends a final assistant message as the reply being written, after the generation prompt', async () => {
+    const client = runtime(loadSpec(modelFile('chat-qwen2')));
+    try {
+      const { text, doc } = textDocument([...TURNS, { role: 'assistant', content: 'posi' }]);
+      const result = await analyzeChatDocument(client, text, doc, 'auto', TOP_K);
+      const rendered = result.rendered.rendered;
+      assert.ok(rendered.text.endsWith('<|im_start|>assistant\nposi'), JSON.stringify(rendered.text.slice(-40)));
+      const last = rendered.segments.at(-1)!;
+      assert.deepEqual([last.kind, last.turn], ['content', TURNS.length]);
+      const asked = await client.analyzeChat({ turns: TURNS, reply: 'posi', template: 'auto', topK: TOP_K });
+      assert.deepEqual(result.rendered.tokens.map((t) => t.id), asked.tokens.map((t) => t.id));
+      // Without a final assistant message the generation prompt ends the prompt.
+      const open = await analyzeChatDocument(client, textDocument(TURNS).text, textDocument(TURNS).doc, 'auto', TOP_K);
+      assert.ok(open.rendered.rendered.text.endsWith('<|im_start|>assistant\n'));
+    } finally {
+      await client.dispose();
+    }
+  });
 });
