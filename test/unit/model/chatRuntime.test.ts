@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseChatDocument } from '../../../src/core/chat/chatFile';
 import type { ChatAnalysis, ChatDocument, ChatMessage, ChatTurn } from '../../../src/core/chat/chatTypes';
 import { buildRandomLlama, TINY_SHAPE } from '../../../src/core/gguf/randomLlama';
 import { buildSpmVocab } from '../../../src/core/gguf/spmVocab';
@@ -237,6 +238,39 @@ describe('analyzeChatDocument', () => {
       // Without a final assistant message the generation prompt ends the prompt.
       const open = await analyzeChatDocument(client, textDocument(TURNS).text, textDocument(TURNS).doc, 'auto', TOP_K);
       assert.ok(open.rendered.rendered.text.endsWith('<|im_start|>assistant\n'));
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('a chat file end to end (parser, renderer, runtime, source mapping)', () => {
+  it('colours every content character of a JSON chat with escapes and emoji in place, template tokens kept in order', async () => {
+    const model = modelFile('chat-llama3');
+    const client = runtime(loadSpec(model));
+    try {
+      const text = '{"messages": [\n  {"role": "system", "content": "Answer \\"yes\\" or \\"no\\".\\nBe brief."},\n'
+        + '  {"role": "user", "content": "Is caf\\u00e9 ☕ hot? 👨‍👩‍👧"},\n  {"role": "assistant", "content": "ye"}\n]}\n';
+      const doc = parseChatDocument(text, 'test.chat.json')!;
+      assert.ok(doc !== null && doc.diagnostics.length === 0, JSON.stringify(doc?.diagnostics));
+      const result = await analyzeChatDocument(client, text, doc, 'auto', TOP_K);
+      assert.equal(result.text, text);
+      assert.deepEqual(result.tokens.map((t) => [t.id, t.surprisal]), result.rendered.tokens.map((t) => [t.id, t.surprisal]));
+      for (const [i, m] of doc.messages.entries()) {
+        const from = m.sourceOffsets[0];
+        const to = m.sourceOffsets[m.content.length];
+        const mine = result.tokens.filter((t) => !t.template && t.end > t.start && t.start >= from && t.end <= to);
+        // The content tokens of message i tile its content's source range, escapes included.
+        let at = from;
+        for (const t of mine) {
+          assert.equal(t.start, at, `message ${i}: token ${t.index} starts where the previous ended`);
+          at = t.end;
+        }
+        assert.equal(at, to, `message ${i}: its content is covered`);
+      }
+      const template = result.tokens.filter((t) => t.template);
+      assert.ok(template.some((t) => t.text === '<|begin_of_text|>') && template.some((t) => t.text === '<|eot_id|>'));
+      assert.equal(result.tokens.filter((t) => !t.template && t.end > t.start).every((t) => t.start >= doc.messages[0].sourceOffsets[0]), true);
     } finally {
       await client.dispose();
     }
