@@ -12,7 +12,7 @@ import { guardedRunner, registerCommand } from './editor/commands';
 import { ComparedSweeps } from './editor/comparedSweeps';
 import { ContinuationExplorer } from './editor/continuationExplorer';
 import { resolvePosition } from './editor/documentPosition';
-import { DocumentAnalyzer, type ChatCapableRuntime } from './editor/documentAnalyzer';
+import { DocumentAnalyzer } from './editor/documentAnalyzer';
 import { ExampleCommand } from './editor/exampleCommand';
 import { FailureNotifier } from './editor/failureNotifier';
 import { FewShotCodeLensProvider } from './editor/fewShotCodeLensProvider';
@@ -55,8 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const chats = new ChatDocuments(settings);
   // Built before the analyzer it asks to analyse a chat file again (when the setting already held the choice).
   const chatTemplates = new ChatTemplateChooser(settings, (uri) => analyzer.reanalyze(uri));
-  // TEMPORARY until chat-runtime's RuntimeClient.analyzeChat is merged.
-  const analyzer = new DocumentAnalyzer(runtime as unknown as ChatCapableRuntime, store, settings, models, log, failures, { chats, noTemplate: chatTemplates });
+  const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures, { chats, noTemplate: chatTemplates });
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => isPromptFile(doc, settings.value.autoAnalyze);

@@ -11,14 +11,13 @@ import type { Analysis } from '../core/analysis';
 import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
-import { analyzeChatDocument } from '../model/analyzeChat';
+import { analyzeChatDocument, isNoChatTemplateError } from '../model/analyzeChat';
 import { analyzeDocument } from '../model/analyzeDocument';
 import type { ModelRuntime, ProgressListener } from '../model/runtimeClient';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import { chatErrors, describeChatErrors, type ChatDocuments } from './chatDocuments';
 import type { ChatTemplateChooser } from './chatTemplateChooser';
-import { isNoChatTemplateError } from './noChatTemplate';
 import { isRenderedPromptUri, sourceUriOf } from './renderedPromptUri';
 import { Disposable } from './disposable';
 import type { FailureNotifier } from './failureNotifier';
@@ -27,9 +26,6 @@ import { isPromptFile } from './promptFiles';
 import type { ModelService } from './modelService';
 import type { SettingsService } from './settingsService';
 import { UserError } from './userError';
-
-/** The runtime with the chat request (model/analyzeChat.ts). */
-export type ChatCapableRuntime = ModelRuntime & Parameters<typeof analyzeChatDocument>[0];
 
 /** How chat files are read and what happens when the model has no template. */
 export interface ChatRoute {
@@ -42,7 +38,7 @@ export class DocumentAnalyzer extends Disposable {
   private readonly tracked = new Set<string>();
 
   constructor(
-    private readonly runtime: ChatCapableRuntime,
+    private readonly runtime: ModelRuntime,
     private readonly store: AnalysisStore,
     private readonly settings: SettingsService,
     private readonly models: ModelService,
