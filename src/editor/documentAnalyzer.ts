@@ -178,6 +178,7 @@ export class DocumentAnalyzer extends Disposable {
       }
       if (chat && isNoChatTemplateError(err) && !doc.isClosed && this.runs.isCurrent(key, controller)) {
         // Not a failure to report: the user chooses a template, which analyses the file again.
+        this.log.info(`${doc.uri.fsPath}: ${(err as Error).message}`);
         this.store.setState(doc.uri, { kind: 'error', message: (err as Error).message, label: 'no chat template' });
         this.chat.noTemplate.offer(doc.uri, modelLabel, !options.reportFailures);
         return undefined;

@@ -112,11 +112,13 @@ export class RenderedPromptView extends Disposable implements vscode.TextDocumen
   private async retitle(key: string, next: string, shown: RenderedView): Promise<void> {
     this.views.delete(key);
     this.update(next, shown);
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key);
+    const tabsOf = (uri: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri);
+    const columns = new Set(tabsOf(key).map((t) => t.group.viewColumn));
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(next, true));
-    for (const tab of tabs) await vscode.window.showTextDocument(doc, { viewColumn: tab.group.viewColumn, preview: false, preserveFocus: true });
+    for (const column of columns) await vscode.window.showTextDocument(doc, { viewColumn: column, preview: false, preserveFocus: true });
     this.storeFor(doc);
-    await vscode.window.tabGroups.close(tabs, true);
+    // Opening a tab renews the group's tab objects: look the old ones up again.
+    await vscode.window.tabGroups.close(tabsOf(key), true);
   }
 
   /** Show `view` at `key`: an open document whose text differs is told to reload (then stored as it changes). */
