@@ -46,25 +46,26 @@ export function alternativesBlock(top: readonly Alternative[], k: number, writte
 }
 
 /** Template tokens a hover line shows at most on each side (the nearest): a long system preamble would not fit. */
-export const TEMPLATE_RUN_MAX = 8;
+export const TEMPLATE_RUN_MAX = 6;
 
 /**
  * One line for a run of template tokens: each token's text verbatim in code
- * (special tokens too, whitespace visible) and the metric's bits, e.g.
- * "template before: `<|im_start|>` 2.10 · `user` 0.30 · `↵` 0.00 bits entropy";
- * only the TEMPLATE_RUN_MAX tokens nearest the content token, `…` for the rest.
+ * (special tokens too, whitespace visible) and its bits in the hover's metric,
+ * to one decimal so that the line stays one line, e.g.
+ * "template before: `<|im_start|>` 2.1 · `user` 0.3 · `↵` 0.0 bits"; only the
+ * TEMPLATE_RUN_MAX tokens nearest the content token, `…` for the rest.
  */
 export function templateRunLine(side: 'before' | 'after', run: readonly TokenStat[], metric: Metric): string {
   const shown = side === 'before' ? run.slice(-TEMPLATE_RUN_MAX) : run.slice(0, TEMPLATE_RUN_MAX);
   const items = shown.map((t) => {
     const v = metricValue(t, metric);
-    return `${codeSpan(visibleText(t.text))} ${v === null ? '—' : v.toFixed(2)}`;
+    return `${codeSpan(visibleText(t.text))} ${v === null ? '—' : v.toFixed(1)}`;
   });
   if (shown.length < run.length) {
     if (side === 'before') items.unshift('…');
     else items.push('…');
   }
-  return `template ${side}: ${items.join(' · ')} bits ${metric}`;
+  return `template ${side}: ${items.join(' · ')} bits`;
 }
 
 /** Markdown (with one HTML swatch) for the hover over `token`. */

@@ -388,14 +388,17 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     const status = page.locator('.statusbar-item', { hasText: 'chat · chatML' }).first();
     await status.waitFor({ state: 'visible', timeout: 60_000 });
     await runCommand(page, 'Notifications: Clear All Notifications');
-    // The first letter of the first message: the first token after the role header.
-    const { x, y } = await wordCentre(page, 'flips', 1);
+    // The first letter of the last message (the only one with "H H H H T"): the first token after its role header.
+    const { x, y } = await wordCentre(page, 'flips: H H T H H H T H H H H T', 1);
     await page.mouse.move(x - 40, y);
     await page.mouse.move(x, y, { steps: 5 });
     const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents', { hasText: 'template before' }).first();
     await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    // The hover fades in: photograph it once it is opaque.
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover:not(.hidden)')].some((e) => getComputedStyle(e).opacity === '1'), undefined, { timeout: 5_000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
     await shot(page, '13-chat-prompt');
-    assert.match(await hover.innerText(), /template before: .*bits entropy/);
+    assert.match(await hover.innerText(), /template before: .* bits/);
     const coloured = await page.evaluate(() => [...document.querySelectorAll('.editor-instance .view-overlays .cdr')]
       .filter((e) => !/rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(e).backgroundColor)).length);
     assert.ok(coloured >= 3, `${coloured} coloured backgrounds on the messages`);

@@ -97,10 +97,10 @@ describe('the hover of a content token next to the template', () => {
     const tokens = chatMlSource();
     const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(source(tokens), 3) });
     const lines = md.split('\n');
-    assert.ok(lines.includes('template before: `<|im_start|>` 9.50 · `user` 0.25 · `↵` 0.00 bits surprisal'), md);
+    assert.ok(lines.includes('template before: `<|im_start|>` 9.5 · `user` 0.3 · `↵` 0.0 bits'), md);
     assert.equal(lines.filter((l) => l.startsWith('template ')).length, 1);
     const after = hoverMarkdown(tokens[4], { ...options, metric: 'entropy', template: templateNeighbours(source(tokens), 4) });
-    assert.ok(after.includes('template after: `<|im_end|>` 8.13 · `↵` 1.50 · `<|im_start|>` 3.00 · `assistant` 2.50 · `↵` 1.75 bits entropy'), after);
+    assert.ok(after.includes('template after: `<|im_end|>` 8.1 · `↵` 1.5 · `<|im_start|>` 3.0 · `assistant` 2.5 · `↵` 1.8 bits'), after);
   });
 
   it('has no template line inside a message', () => {
@@ -111,23 +111,24 @@ describe('the hover of a content token next to the template', () => {
   it('keeps a long run to the nearest tokens, with … for the rest', () => {
     const run = Array.from({ length: TEMPLATE_RUN_MAX + 3 }, (_, i) => stat({ index: i, text: `t${i}`, surprisal: i, template: true }));
     const before = templateRunLine('before', run, 'surprisal');
-    assert.ok(before.startsWith('template before: … · `t3` 3.00 · '), before);
-    assert.ok(before.endsWith(`\`t${TEMPLATE_RUN_MAX + 2}\` ${(TEMPLATE_RUN_MAX + 2).toFixed(2)} bits surprisal`), before);
+    assert.ok(before.startsWith('template before: … · `t3` 3.0 · '), before);
+    assert.ok(before.endsWith(`\`t${TEMPLATE_RUN_MAX + 2}\` ${(TEMPLATE_RUN_MAX + 2).toFixed(1)} bits`), before);
+    assert.equal(before.split(' · ').length, TEMPLATE_RUN_MAX + 1);
     const after = templateRunLine('after', run, 'surprisal');
-    assert.ok(after.startsWith('template after: `t0` 0.00 · '), after);
-    assert.ok(after.endsWith(`\`t${TEMPLATE_RUN_MAX - 1}\` ${(TEMPLATE_RUN_MAX - 1).toFixed(2)} · … bits surprisal`), after);
+    assert.ok(after.startsWith('template after: `t0` 0.0 · '), after);
+    assert.ok(after.endsWith(`\`t${TEMPLATE_RUN_MAX - 1}\` ${(TEMPLATE_RUN_MAX - 1).toFixed(1)} · … bits`), after);
   });
 
   it('keeps a template token with backticks inside its code span and writes — for a token without numbers', () => {
     const line = templateRunLine('before', [stat({ text: '`<s>`', surprisal: null, template: true })], 'surprisal');
-    assert.equal(line, 'template before: `` `<s>` `` — bits surprisal');
+    assert.equal(line, 'template before: `` `<s>` `` — bits');
   });
 
   it('says a token is the template\'s in its header (the rendered view), and gives the lines on a token without numbers', () => {
     assert.match(hoverMarkdown(stat({ template: true, text: '<|im_start|>' }), options).split('\n')[0], /`<\|im_start\|>` · chat template · /);
     const tokens = chatMlSource().map((t, i) => (i === 3 ? { ...t, surprisal: null, entropy: null, p: null, rank: null } : t));
     const md = hoverMarkdown(tokens[3], { ...options, template: templateNeighbours(source(tokens), 3) });
-    assert.match(md, /template before: `<\|im_start\|>` 9\.50/);
+    assert.match(md, /template before: `<\|im_start\|>` 9\.5 /);
     assert.match(md, /Nothing precedes this token/);
   });
 });
