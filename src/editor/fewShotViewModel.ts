@@ -31,7 +31,7 @@ export class FewShotViewModel {
     const b = this.compared?.get(doc.uri);
     const probes = FEW_SHOT_PROBES.map((p) => state.probeVersions?.[p]);
     return [
-      doc, doc.version, this.settings.value, state.version, state.text, state.sweep, state.problem, state.loo, state.order, state.calibration, state.randomLabels, state.before, ...probes,
+      doc, doc.version, this.settings.value.fewShot.toleranceBits, this.settings.value.fewShot.forecastLevel, state.version, state.text, state.sweep, state.problem, state.loo, state.order, state.calibration, state.randomLabels, state.before, ...probes,
       b, b?.model, b?.version, b?.sweep, b?.memory, b?.problem,
     ];
   }

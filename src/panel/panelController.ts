@@ -234,7 +234,7 @@ export class PanelController extends Disposable {
     const windTunnel = this.parts.windTunnel.get([current], () => current);
     const view = this.parts.fewShot.get(this.fewShot.viewKey(doc), () => this.fewShot.view(doc));
     const fewShot = view && withProgress(view, this.fewShot.progress(doc));
-    const document = this.parts.document.get([doc, stored, doc?.version, settings], () => this.documentPart(doc, stored, settings));
+    const document = this.parts.document.get([doc, stored, doc?.version, settings.metric, settings.scaleMaxBits], () => this.documentPart(doc, stored, settings));
     const revisions = { document: this.parts.document.revision, windTunnel: this.parts.windTunnel.revision, fewShot: this.parts.fewShot.revision };
     return { schema: 1, metric: settings.metric, revisions, ...document, windTunnel, fewShot };
   }

@@ -128,14 +128,22 @@ describe('the panel as a place to work', () => {
 
   it('updates its charts in place: a probe\'s progress posts no snapshots, and new results keep the charts of the same structure', async () => {
     await vscode.commands.executeCommand('iclLens.showPanel', uri);
-    const before = await waitFor('the charts', async () => {
-      const r = await charts();
-      return r && r.some((c) => c.id === 'posterior' && c.painted) ? r : undefined;
-    });
-    const posted = (await state(uri)).panelPosted;
     const permutations = 8;
     await config().update('fewShot.orderPermutations', permutations, vscode.ConfigurationTarget.Global);
+    let posted: State['panelPosted'];
+    let before: Chart[];
     try {
+      // Settled first: the last test's edit re-runs the sweep (debounced), which streams snapshots of its own.
+      await waitFor('the sweep current and nothing running', async () => {
+        const v = (await state(uri)).fewShot;
+        return v && v.complete && !v.stale && !v.progress ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      before = await waitFor('the charts', async () => {
+        const r = await charts();
+        return r && r.some((c) => c.id === 'posterior' && c.painted) ? r : undefined;
+      });
+      posted = (await state(uri)).panelPosted;
       const report = await vscode.commands.executeCommand<{ orders: unknown[] } | undefined>('iclLens.orderSensitivity', uri);
       assert.equal(report?.orders.length, permutations);
     } finally {
