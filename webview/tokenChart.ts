@@ -1,11 +1,13 @@
 // The per-token chart: entropy and surprisal (bits) against token index, in the
-// theme's colours, redrawn when the theme changes. On a chat the template's
-// tokens (role headers, special tokens) are drawn as larger diamonds and named
-// in the tooltip. Only the chart.js parts used are registered.
+// theme's colours, rebuilt when the theme changes and updated in place
+// otherwise. On a chat the template's tokens (role headers, special tokens) are
+// drawn as larger diamonds and named in the tooltip. Only the chart.js parts
+// used are registered.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { PanelSnapshot, RenderedChart } from '../src/shared/protocol';
 import { paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
+import { drawChart } from './chartInstances';
 import { onThemeChange, readChartTheme } from './chartTheme';
 import { countPoints, isInView, isPainted, seriesPoints, type DrawnChart } from './fewShotCharts';
 
@@ -39,10 +41,6 @@ export class TokenChart {
       this.chart = undefined;
       return;
     }
-    if (rebuild) {
-      this.chart?.destroy();
-      this.chart = undefined;
-    }
     const theme = readChartTheme();
     const { foreground, grid } = theme;
     const color = chartColors(theme, CHART_SERIES.tokens);
@@ -55,15 +53,7 @@ export class TokenChart {
       { label: 'entropy (bits)', data: [...series.entropy], borderColor: color.entropy, hidden: false },
       { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: color.surprisal, hidden: false },
     ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointStyle, pointRadius, borderWidth: 1.5, spanGaps: false }));
-    if (this.chart) {
-      this.chart.data.labels = [...series.labels];
-      this.chart.data.datasets.forEach((d, i) => Object.assign(d, { data: datasets[i].data, pointStyle, pointRadius }));
-      const scale = this.chart.options.scales?.y;
-      if (scale) Object.assign(scale, { min: y.min, max: y.max });
-      this.chart.update('none');
-      return;
-    }
-    this.chart = new Chart(this.canvas, {
+    this.chart = drawChart(this.canvas, this.chart, {
       type: 'line',
       data: { labels: [...series.labels], datasets },
       options: {
@@ -85,6 +75,6 @@ export class TokenChart {
         },
         onClick: (_event, elements) => { if (elements[0]) this.onPick(elements[0].index); },
       },
-    });
+    } as Parameters<typeof drawChart>[2], rebuild);
   }
 }

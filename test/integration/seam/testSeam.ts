@@ -8,7 +8,8 @@
  *   the last wind-tunnel run, the few-shot view, the model in use, the model
  *   picker's last entries, its "now uses" messages and the status bar item's
  *   tooltip (Markdown, with whether it may hold HTML), what a comparison
- *   with an earlier version painted, the no-template notifications shown, the
+ *   with an earlier version painted, how many snapshots and progress messages
+ *   the panel posted so far, the no-template notifications shown, the
  *   template choices listed and the rendered-prompt views open;
  * - `iclLens.test.charts`: the panel's few-shot charts and its token chart, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
@@ -53,6 +54,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
         state: target ? targets.store.state(target) : undefined,
         handshakes,
+        panelPosted: { ...targets.panel.posted },
         runtimeRunning: targets.runtime.running,
         lastFailure,
         model: { label: targets.models.label, source: targets.models.configuredSource },
