@@ -141,6 +141,7 @@ export class DocumentAnalyzer extends Disposable {
       // Nothing goes to the model; the diagnostics show where, the status bar says so, the last heatmap stays.
       const message = describeChatErrors(doc, errors);
       this.store.setState(doc.uri, { kind: 'error', message, label: 'chat file has errors' });
+      options.signal?.removeEventListener('abort', onAbort);
       this.runs.end(key, controller);
       // A command shows it; while the user types, the diagnostics and the status bar are enough.
       if (!options.reportFailures) throw new UserError(message);
