@@ -6,6 +6,7 @@
  * template's tokens with their bits; Show Rendered Prompt opens the exact
  * rendered text, painted template tokens and all, and follows the file; a
  * template setting re-renders; invalid JSON is a diagnostic and nothing is sent;
+ * a file of another name whose content is a chat is one under Analyze Prompt;
  * a model without a template offers node-llama-cpp's wrappers and the choice is
  * written and used.
  */
@@ -86,10 +87,10 @@ describe('Chat prompts', () => {
    * the parser, analyzeChatDocument and a runtime of the bundled worker of its
    * own, with the same model, template and top-k.
    */
-  async function reference(model: string, template: string, text = doc.getText()): Promise<ChatHeatmap> {
+  async function reference(model: string, template: string, text = doc.getText(), fileName = 'greeting.chat.json'): Promise<ChatHeatmap> {
     const client = runtime(loadSpec(model));
     try {
-      const chat = parseChatDocument(text, 'greeting.chat.json');
+      const chat = parseChatDocument(text, fileName);
       assert.ok(chat, 'a chat file');
       const analysis = await analyzeChatDocument(client, text, chat, template, 10);
       return { tokens: [...analysis.tokens], template: analysis.rendered.rendered.template, renderedText: analysis.rendered.text };
@@ -237,6 +238,19 @@ describe('Chat prompts', () => {
     await vscode.commands.executeCommand('undo');
     await painted(doc.uri, () => doc.version);
     await waitFor('the diagnostic gone', () => (vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'ICL Lens chat').length === 0 ? true : undefined));
+  });
+
+  it('takes any file whose content is a chat for one when Analyze Prompt runs on it', async () => {
+    const text = 'system:\nAnswer in one word.\n\nuser:\nCapital of France?\n';
+    const untitled = await vscode.workspace.openTextDocument({ content: text });
+    await vscode.window.showTextDocument(untitled, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('iclLens.analyzePrompt');
+    const s = await painted(untitled.uri, () => untitled.version);
+    assert.match(s.statusText ?? '', / · chat · model template/);
+    const expected = await reference(CHAT_MODEL, 'auto', text, 'Untitled-1');
+    assert.deepEqual(s.painted!.ranges, heatmapRanges(expected.tokens, 'entropy', 10));
+    assert.equal(covered(s.painted!.ranges).map((i) => text[i]).join(''), 'Answer in one word.Capital of France?', 'the contents, nothing of the headers');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('offers node-llama-cpp\'s wrappers for a model without a template, and writes and uses the choice', async () => {
