@@ -2,8 +2,8 @@
  * Chat prompts in a real VS Code: a `*.chat.json` with JSON escapes and an
  * emoji is recognised, rendered by the model's own chat template and painted
  * where its messages are written, at the levels an independent run gives
- * (parser, analyzeChatDocument and a runtime of its own); the hover of the first token after a role header names the
- * template's tokens with their bits; Show Rendered Prompt opens the exact
+ * (parser, analyzeChatDocument and a runtime of its own); the hover of the
+ * first token after a role header names the template's tokens with their bits; Show Rendered Prompt opens the exact
  * rendered text, painted template tokens and all, and follows the file; a
  * template setting re-renders; invalid JSON is a diagnostic and nothing is sent;
  * a file of another name whose content is a chat is one under Analyze Prompt;
