@@ -14,7 +14,10 @@ import type { Analysis } from '../../../src/core/analysis';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
 
 const BATCH = 64;
-const PROMPT = Array.from({ length: 24 }, (_, i) => `Input: the movie number ${i} was ${i % 2 ? 'great' : 'bad'}\nOutput: ${i % 2 ? 'positive' : 'negative'}\n`).join('\n');
+const prompt = (lines: number) => Array.from({ length: lines }, (_, i) => `Input: the movie number ${i} was ${i % 2 ? 'great' : 'bad'}\nOutput: ${i % 2 ? 'positive' : 'negative'}\n`).join('\n');
+const PROMPT = prompt(24);
+/** Between 256 and 500 tokens on each preset: five batches or more, within the tiny model's 512-token context. */
+const EDITED_PROMPT = { tiny: prompt(10), 'bpe-starcoder': prompt(24) };
 
 /** Every number equal, not merely close. */
 function assertIdentical(actual: Analysis, expected: Analysis, what: string): void {
@@ -46,14 +49,16 @@ for (const preset of ['tiny', 'bpe-starcoder'] as const) {
         const warm = runtime(loadSpec(model, { kvCache }));
         const fresh = runtime(loadSpec(model, { kvCache }));
         try {
-          let previous = await warm.analyze({ text: PROMPT, topK: 5 });
+          const base = EDITED_PROMPT[preset];
+          let previous = await warm.analyze({ text: base, topK: 5 });
+          assert.equal(previous.route.window, undefined, 'the text fits the context');
           const bos = previous.route.tokensEvaluated - previous.tokens.length;
           const n = previous.tokens.length;
           assert.ok(n > 4 * BATCH, `${n} tokens`);
           // Insertions before document tokens on both sides of batch boundaries, in the middle, near the end, and an append.
           const at = [0, 3, BATCH - 2, BATCH - 1, BATCH, 2 * BATCH + 5, Math.floor(n / 2), n - 12, n - 1];
-          const texts = at.map((j) => `${PROMPT.slice(0, previous.tokens[j].start)} zq${PROMPT.slice(previous.tokens[j].start)}`);
-          texts.push(`${PROMPT} and one more line`);
+          const texts = at.map((j) => `${base.slice(0, previous.tokens[j].start)} zq${base.slice(previous.tokens[j].start)}`);
+          texts.push(`${base} and one more line`);
           for (const [k, text] of texts.entries()) {
             const incremental = await warm.analyze({ text, topK: 5 });
             // A one-token text in between makes the next analysis a full pass from position 0.
