@@ -25,8 +25,10 @@ export interface LoadSpec {
   /** `auto` uses the native row-statistics addon when present; `exact-map` forces node-llama-cpp maps. */
   readonly scorer: 'auto' | 'exact-map';
   /**
-   * KV-cache precision, F32 unless set. llama.cpp's usual F16 cache perturbs
-   * probabilities by up to ~1e-2 bits, the size of what the wind tunnel measures.
+   * KV-cache precision, F32 unless set (exact: flash attention off). 'f16' is
+   * llama.cpp's fast setting, flash attention on and an F16 cache: it perturbs
+   * probabilities by up to ~1e-2 bits, the size of what the wind tunnel measures,
+   * but edits still re-analyse bit-identically to a fresh pass (docs/runtime.md).
    */
   readonly kvCache?: 'f16' | 'f32';
 }

@@ -14,6 +14,7 @@ import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
 import { CHUNK, type LoadedModel } from './loadedModel';
 import type { Row, RowScorer } from './rowScorer';
+import type { WindowRows } from './sequenceCache';
 
 /**
  * Document tokens one analysis may have. The bound keeps the time (windows of the
@@ -116,7 +117,9 @@ async function scoreWhole(
 ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
   let { sequence, scorer } = await loaded.ensureContext(seq.length + 1);
   const cache = loaded.cache;
-  const keep = Math.min(cache.reusableRows(seq, topK), sequence.nextTokenIndex);
+  // Restart at the batch boundary at or before the first row to recompute: the batches from
+  // there are those of a fresh pass, so the numbers are too (flash attention included).
+  const keep = alignDown(Math.min(cache.reusableRows(seq, topK, 0), sequence.nextTokenIndex), 0);
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   const rows = cache.rows.slice(0, keep);
   cache.resetTo(seq.slice(0, keep), { rows, topK });
@@ -142,7 +145,13 @@ async function scoreWhole(
   return { rows, tokensEvaluated: seq.length - keep + restored };
 }
 
-/** Score a sequence longer than the context in overlapping windows, each evaluated fresh. */
+/**
+ * Score a sequence longer than the context in overlapping windows, each evaluated
+ * as if fresh: its BOS alone, then batches aligned to CHUNK from the window's
+ * start. A window whose tokens (and the token after it) are those of the last
+ * analysis's window takes its rows; the window the sequence holds is re-evaluated
+ * only from the aligned batch at or before its first change.
+ */
 async function scoreWindows(
   loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside,
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
@@ -152,38 +161,62 @@ async function scoreWindows(
   const windows = planWindows(seq.length, capacity);
   loaded.log('info', `document of ${seq.length} tokens exceeds the context (${sequence.contextSize}); analysing ${windows.length} windows of ${capacity}`);
   const rows: Row[] = new Array(seq.length);
+  const done: WindowRows[] = [];
   let evaluated = 0;
   const turns = new Turns(stepAside);
   for (const w of windows) {
     throwIfCancelled(signal);
-    await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
     const prefix = w.start > 0 ? bos : [];
-    if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
-    // What the sequence holds, so a request run in between can tell, and so can the restore after it.
-    cache.resetTo(prefix);
-    const windowRows: Row[] = [];
-    for (let start = w.start; start < w.end; start += CHUNK) {
-      const left = cache.generation;
-      if (await turns.between()) {
-        const held = await restore(loaded, left, prefix, seq.slice(w.start, start), maxContext, signal, progress);
-        ({ sequence, scorer } = held);
-        evaluated += held.evaluated;
-        turns.resumed(held.evaluated);
+    const origin = prefix.length;
+    const held = [...prefix, ...seq.slice(w.start, w.end)];
+    const following = w.end < seq.length ? seq[w.end] : null;
+    let windowRows = loaded.windowRows.find(held, following, topK)?.slice();
+    if (windowRows === undefined) {
+      const keep = alignDown(Math.min(cache.reusableRows(held, topK, origin), sequence.nextTokenIndex), origin);
+      await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+      windowRows = cache.rows.slice(0, keep);
+      cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, origin });
+      if (keep < origin) {
+        // The window's BOS, alone: its row is the distribution after BOS, evaluated as every window evaluates it.
+        const prefixRows = await scorer.score(sequence, prefix, held[origin], topK);
+        windowRows.push(...prefixRows);
+        cache.appendRows(prefix, prefixRows, topK);
+        evaluated += origin;
       }
-      const end = Math.min(start + CHUNK, w.end);
-      windowRows.push(...(await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK)));
-      turns.evaluated(end - start);
-      cache.appendTokens(seq.slice(start, end));
-      throwIfCancelled(signal);
-      progress(Math.max(w.reportFrom, end), seq.length, 'analysing (windowed)');
+      for (let start = Math.max(keep, origin); start < held.length; start += CHUNK) {
+        const left = cache.generation;
+        if (await turns.between()) {
+          const restored = await restore(loaded, left, prefix, held.slice(origin, start), maxContext, signal, progress);
+          ({ sequence, scorer } = restored);
+          evaluated += restored.evaluated;
+          turns.resumed(restored.evaluated);
+          cache.resetTo(held.slice(0, start), { rows: windowRows, topK, origin });
+        }
+        throwIfCancelled(signal);
+        const end = Math.min(start + CHUNK, held.length);
+        const chunkRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK);
+        windowRows.push(...chunkRows);
+        cache.appendRows(held.slice(start, end), chunkRows, topK);
+        turns.evaluated(end - start);
+        evaluated += end - start;
+        progress(Math.max(w.reportFrom, w.start + end - origin), seq.length, 'analysing (windowed)');
+      }
     }
-    for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start];
-    evaluated += w.end - w.start + prefix.length;
+    done.push({ held, following, rows: windowRows, topK });
+    for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start + origin];
     progress(w.end, seq.length, 'analysing (windowed)');
   }
-  await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
-  cache.resetTo([]);
+  // The last window stays in the sequence with its rows: an edit in it re-evaluates from the change.
+  loaded.windowRows.replace(done);
   return { rows, tokensEvaluated: evaluated, window: { size: capacity, stride: Math.floor(capacity / 2) } };
+}
+
+/**
+ * The batch boundary of the evaluation geometry starting at `origin` at or before
+ * position `n` (0 when `n` is before `origin`: the prefix is one batch).
+ */
+function alignDown(n: number, origin: number): number {
+  return n < origin ? 0 : origin + Math.floor((n - origin) / CHUNK) * CHUNK;
 }
 
 /**
