@@ -8,8 +8,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Analysis } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
+import { commonTextPrefix } from '../core/tokenSpans';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeChatSpec, AnalyzeSpec, ChatAnalysis, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import { REMEMBERED_RESULTS } from './runtimeProtocol';
+import type { AnalysisDelta, AnalyzeChatSpec, AnalyzeSpec, ChatAnalysis, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 export type { ProgressListener } from './runtimeProtocol';
 
@@ -52,6 +54,12 @@ export interface RuntimeClientOptions {
    * hang; so is a queued one while the worker runs nothing.
    */
   readonly stallTimeoutMs?: number;
+  /**
+   * Whether analyses travel as deltas against a previous result (the default):
+   * the client keeps its last few results and reassembles each delta into the
+   * whole Analysis. False asks for every token every time (the benchmark's baseline).
+   */
+  readonly incremental?: boolean;
 }
 
 interface Pending {
@@ -79,6 +87,8 @@ export class RuntimeClient implements ModelRuntime {
   /** Who waits on `loading` with a signal; the load is cancelled when the last of them cancels. */
   private loadWaiters?: { readonly loading: Promise<LoadResult>; readonly controller: AbortController; count: number };
   private disposed = false;
+  /** The last results the worker sent, which a new analysis may be sent as a delta against. */
+  private readonly results = new HeldResults();
 
   constructor(private readonly options: RuntimeClientOptions) {}
 
@@ -134,7 +144,14 @@ export class RuntimeClient implements ModelRuntime {
 
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
     await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
-    return this.request<Analysis>({ type: 'analyze', spec }, options);
+    const incremental = this.options.incremental ?? true;
+    const base = incremental ? this.results.closest(spec.text) : undefined;
+    const worker = this.worker;
+    const delta = await this.request<AnalysisDelta>({ type: 'analyze', spec, ...(base ? { base: base.id } : {}) }, options);
+    const analysis = assembleDelta(spec.text, delta, base);
+    // Only results of the worker that is still running can be bases (ids restart with a new worker).
+    if (incremental && this.worker === worker) this.results.add(delta.id, analysis);
+    return analysis;
   }
 
   async analyzeChat(spec: AnalyzeChatSpec, options: RequestOptions = {}): Promise<ChatAnalysis> {
@@ -313,6 +330,7 @@ export class RuntimeClient implements ModelRuntime {
   private forgetWorker(reason: RuntimeError): void {
     this.worker = undefined;
     this.loading = undefined;
+    this.results.clear();
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(reason);
   }
 
@@ -320,6 +338,49 @@ export class RuntimeClient implements ModelRuntime {
     const worker = this.worker;
     this.forgetWorker(reason);
     if (kill && worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  }
+}
+
+/** The whole analysis of `text` from the worker's `delta` against `base` (the result it names). */
+export function assembleDelta(text: string, delta: AnalysisDelta, base: HeldResult | undefined): Analysis {
+  const tokens = delta.base === undefined ? delta.tokens : base?.id === delta.base && delta.keep <= base.analysis.tokens.length
+    ? (delta.keep === 0 ? delta.tokens : base.analysis.tokens.slice(0, delta.keep).concat(delta.tokens))
+    : undefined;
+  if (tokens === undefined) throw new RuntimeError('internal', `The model runtime sent a delta against result ${delta.base}, which this client does not hold.`);
+  return { model: delta.model, text, tokens, next: delta.next, route: delta.route };
+}
+
+/** A result the client holds, under the worker's id. */
+export interface HeldResult {
+  readonly id: number;
+  readonly analysis: Analysis;
+}
+
+/** The client's last few results (as many as the worker remembers), newest last. */
+class HeldResults {
+  private held: HeldResult[] = [];
+
+  add(id: number, analysis: Analysis): void {
+    this.held.push({ id, analysis });
+    if (this.held.length > REMEMBERED_RESULTS) this.held.shift();
+  }
+
+  /** The result sharing the longest text prefix with `text` (the newest among equals), if any shares some. */
+  closest(text: string): HeldResult | undefined {
+    let best: HeldResult | undefined;
+    let bestShared = 0;
+    for (const r of this.held) {
+      const shared = commonTextPrefix(r.analysis.text, text);
+      if (shared > 0 && shared >= bestShared) {
+        best = r;
+        bestShared = shared;
+      }
+    }
+    return best;
+  }
+
+  clear(): void {
+    this.held = [];
   }
 }
 

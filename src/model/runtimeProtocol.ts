@@ -2,7 +2,7 @@
  * Messages between the runtime client (extension host or CLI) and the runtime
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
-import type { Analysis, ModelInfo } from '../core/analysis';
+import type { Analysis, AnalysisRoute, ModelInfo, NextDistribution, TokenStat } from '../core/analysis';
 import type { ChatAnalysis, ChatTemplateChoice, ChatTurn } from '../core/chat/chatTypes';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { PositionDivergence } from '../core/compare/modelsSummary';
@@ -34,6 +34,30 @@ export interface LoadSpec {
 export interface AnalyzeSpec {
   readonly text: string;
   readonly topK: number;
+}
+
+/** Results the worker remembers at most, and the client holds (a few documents open side by side). */
+export const REMEMBERED_RESULTS = 4;
+
+/**
+ * An analysis as the worker sends it: the tokens from the first one that differs
+ * from a previous result (`base`) the client holds, which it reassembles into the
+ * whole Analysis. The worker remembers its last few results by id; a request may
+ * name one of them as its base (`WorkerRequest` analyze `base`), and a result with
+ * no base carries every token. The text is the request's own and is not sent back.
+ */
+export interface AnalysisDelta {
+  /** This result's id, which a later request may name as its base. */
+  readonly id: number;
+  /** The result it extends; undefined when `tokens` are all the tokens. */
+  readonly base?: number;
+  /** The leading tokens equal to the base's (0 without a base). */
+  readonly keep: number;
+  /** The tokens from index `keep` on. */
+  readonly tokens: readonly TokenStat[];
+  readonly next: NextDistribution | null;
+  readonly model: ModelInfo;
+  readonly route: AnalysisRoute;
 }
 
 /**
@@ -103,7 +127,8 @@ export type DivergenceResult =
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
-  | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
+  /** `base`: the id of a previous result the client holds, to send the result as a delta against (AnalysisDelta). */
+  | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec; readonly base?: number }
   | { readonly id: number; readonly type: 'analyzeChat'; readonly spec: AnalyzeChatSpec }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }

@@ -9,6 +9,7 @@ import type { ModelInfo } from '../../core/analysis';
 import { compileSafeRegex } from '../../core/safeRegex';
 import type { LoadSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
+import { AnalysisMemory } from './analysisMemory';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type RowScorer } from './rowScorer';
 import type { RowStatsAddon } from './rowStatsAddon';
 import { SequenceCache } from './sequenceCache';
@@ -21,6 +22,8 @@ const MIN_CONTEXT = 512;
 export class LoadedModel {
   /** What the sequence holds and the rows computed for it. */
   readonly cache = new SequenceCache();
+  /** The last few text analyses, which later ones resume from and are sent as deltas against. */
+  readonly results = new AnalysisMemory();
   /** The largest context the algorithms may create (see `contextLimit`). */
   readonly maxContext: number;
   /** [BOS] when the model wants one prepended, else []. */
