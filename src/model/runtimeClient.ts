@@ -5,7 +5,7 @@
  * new worker and reloads the model.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Analysis } from '../core/analysis';
+import type { Analysis, ModelInfo, TokenStat } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
 import { commonTextPrefix } from '../core/tokenSpans';
@@ -18,6 +18,12 @@ export type { ProgressListener } from './runtimeProtocol';
 export interface RequestOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
+  /**
+   * For an analysis: the statistics scored so far, final, as the worker streams
+   * them (from the first re-evaluated token, in order; each carries its index).
+   * What paints a long document while the rest is analysed.
+   */
+  readonly onPartial?: (tokens: readonly TokenStat[], model: ModelInfo) => void;
 }
 
 /** What callers need of the runtime; a fake or another transport can stand in. */
@@ -66,6 +72,7 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: Error) => void;
   readonly onProgress?: ProgressListener;
+  readonly onTokens?: (from: number, tokens: readonly TokenStat[]) => void;
   /** queued: sent, not started; running: the worker works on it; paused: it stepped aside for newer requests. */
   state: 'queued' | 'running' | 'paused';
   /** The last progress reported, repeated with phase `waiting` while paused. */
@@ -143,12 +150,18 @@ export class RuntimeClient implements ModelRuntime {
   }
 
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
-    await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
+    const loaded = await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
     const incremental = this.options.incremental ?? true;
     const base = incremental ? this.results.closest(spec.text) : undefined;
     const worker = this.worker;
-    const delta = await this.request<AnalysisDelta>({ type: 'analyze', spec, ...(base ? { base: base.id } : {}) }, options);
-    const analysis = assembleDelta(spec.text, delta, base);
+    const streamed: TokenStat[] = [];
+    const onTokens = (from: number, tokens: readonly TokenStat[]) => {
+      if (from !== (streamed[0]?.index ?? from) + streamed.length) throw new RuntimeError('internal', 'The model runtime streamed tokens out of order.');
+      for (const t of tokens) streamed.push(t);
+      options.onPartial?.(streamed, loaded.model);
+    };
+    const delta = await this.request<AnalysisDelta>({ type: 'analyze', spec, ...(base ? { base: base.id } : {}) }, { ...options, onTokens });
+    const analysis = assembleDelta(spec.text, delta, base, streamed);
     // Only results of the worker that is still running can be bases (ids restart with a new worker).
     if (incremental && this.worker === worker) this.results.add(delta.id, analysis);
     return analysis;
@@ -202,13 +215,13 @@ export class RuntimeClient implements ModelRuntime {
     });
   }
 
-  private request<T>(req: DistributiveOmit<Exclude<WorkerRequest, { type: 'cancel' }>, 'id'>, options: RequestOptions): Promise<T> {
+  private request<T>(req: DistributiveOmit<Exclude<WorkerRequest, { type: 'cancel' }>, 'id'>, options: RequestOptions & Pick<Pending, 'onTokens'>): Promise<T> {
     if (this.disposed) return Promise.reject(new RuntimeError('cancelled', 'The runtime was disposed.'));
     if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, state: 'queued' };
+      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, onTokens: options.onTokens, state: 'queued' };
       this.pending.set(id, entry);
       this.updateWatchdogs();
       const signal = options.signal;
@@ -317,6 +330,17 @@ export class RuntimeClient implements ModelRuntime {
         entry.onProgress?.(event.done, event.total, event.phase);
         return;
       }
+      case 'tokens': {
+        const entry = this.pending.get(event.id);
+        if (entry === undefined) return;
+        if (entry.timer !== undefined) this.armStallTimer(entry);
+        try {
+          entry.onTokens?.(event.from, event.tokens);
+        } catch (err) {
+          this.settle(event.id)?.reject(err as Error);
+        }
+        return;
+      }
       case 'result':
         this.settle(event.id)?.resolve(event.value);
         return;
@@ -341,12 +365,17 @@ export class RuntimeClient implements ModelRuntime {
   }
 }
 
-/** The whole analysis of `text` from the worker's `delta` against `base` (the result it names). */
-export function assembleDelta(text: string, delta: AnalysisDelta, base: HeldResult | undefined): Analysis {
-  const tokens = delta.base === undefined ? delta.tokens : base?.id === delta.base && delta.keep <= base.analysis.tokens.length
-    ? (delta.keep === 0 ? delta.tokens : base.analysis.tokens.slice(0, delta.keep).concat(delta.tokens))
-    : undefined;
-  if (tokens === undefined) throw new RuntimeError('internal', `The model runtime sent a delta against result ${delta.base}, which this client does not hold.`);
+/** The whole analysis of `text` from the worker's `delta` against `base` (the result it names) and the tokens it `streamed` before it. */
+export function assembleDelta(text: string, delta: AnalysisDelta, base: HeldResult | undefined, streamed: readonly TokenStat[]): Analysis {
+  if (delta.base !== undefined && (base?.id !== delta.base || delta.keep > base.analysis.tokens.length)) {
+    throw new RuntimeError('internal', `The model runtime sent a delta against result ${delta.base}, which this client does not hold.`);
+  }
+  if (delta.streamedFrom !== undefined && streamed.length > 0 && streamed[0].index !== delta.streamedFrom) {
+    throw new RuntimeError('internal', 'The model runtime streamed tokens that do not follow its result.');
+  }
+  const kept = delta.base === undefined || delta.keep === 0 ? [] : base!.analysis.tokens.slice(0, delta.keep);
+  const tail = delta.streamedFrom === undefined ? [] : streamed;
+  const tokens = kept.length === 0 && tail.length === 0 ? delta.tokens : kept.concat(delta.tokens, tail);
   return { model: delta.model, text, tokens, next: delta.next, route: delta.route };
 }
 

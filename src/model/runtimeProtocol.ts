@@ -53,8 +53,14 @@ export interface AnalysisDelta {
   readonly base?: number;
   /** The leading tokens equal to the base's (0 without a base). */
   readonly keep: number;
-  /** The tokens from index `keep` on. */
+  /** The tokens from index `keep` on (up to `streamedFrom` when set). */
   readonly tokens: readonly TokenStat[];
+  /**
+   * Set when the tokens from this index to the end came before the result, in
+   * `tokens` events (in order, contiguous): the whole list is the base's first
+   * `keep`, then `tokens`, then the streamed ones.
+   */
+  readonly streamedFrom?: number;
   readonly next: NextDistribution | null;
   readonly model: ModelInfo;
   readonly route: AnalysisRoute;
@@ -156,6 +162,8 @@ export type WorkerEvent =
   | { readonly id: number; readonly type: 'result'; readonly value: unknown }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError }
   | { readonly id: number; readonly type: 'progress'; readonly done: number; readonly total: number; readonly phase: string }
+  /** An analysis's statistics of tokens [from, from + tokens.length), final, sent as their rows are scored (AnalysisDelta.streamedFrom). */
+  | { readonly id: number; readonly type: 'tokens'; readonly from: number; readonly tokens: readonly TokenStat[] }
   /** The worker started (or resumed) the request: its stall clock runs from here. */
   | { readonly id: number; readonly type: 'started' }
   /** The request stepped aside between chunks for newer ones; it resumes with another `started`. */

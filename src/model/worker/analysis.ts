@@ -44,7 +44,7 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
  * is remembered for the next edit.
  */
 export async function analyzeDelta(
-  loaded: LoadedModel, spec: AnalyzeSpec, baseId: number | undefined, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false,
+  loaded: LoadedModel, spec: AnalyzeSpec, baseId: number | undefined, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false, sink?: TokenSink,
 ): Promise<AnalysisDelta> {
   const { model, bos } = loaded;
   const base = baseId === undefined ? undefined : loaded.results.get(baseId);
@@ -55,22 +55,24 @@ export async function analyzeDelta(
   const spanResult = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]), undefined, previous);
   if (!spanResult.exact) loaded.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
   const input = { text: spec.text, seq: [...bos, ...docTokens], spans: spanResult.spans, first: bos.length, special: false };
-  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined);
-  const keep = base === undefined ? 0 : sharePrefix(base.tokens, scored.tokens);
+  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined, sink);
+  const sent = scored.streamedFrom ?? scored.tokens.length;
+  const keep = base === undefined ? 0 : sharePrefix(base.tokens, scored.tokens, sent);
   const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
   return {
     id: remembered.id, ...(base === undefined ? {} : { base: base.id }), keep,
-    tokens: keep === 0 ? scored.tokens : scored.tokens.slice(keep),
+    tokens: keep === 0 && sent === scored.tokens.length ? scored.tokens : scored.tokens.slice(keep, sent),
+    ...(scored.streamedFrom === undefined ? {} : { streamedFrom: scored.streamedFrom }),
     next: scored.analysis.next, model: scored.analysis.model, route: scored.analysis.route,
   };
 }
 
 /**
- * How many leading tokens of `next` equal the `base`'s; those found equal by
+ * How many leading tokens of `next` (at most `limit`) equal the `base`'s; those found equal by
  * value become the base's objects, so the next edit finds them by identity.
  */
-function sharePrefix(base: readonly TokenStat[], next: TokenStat[]): number {
-  const n = Math.min(base.length, next.length);
+function sharePrefix(base: readonly TokenStat[], next: TokenStat[], limit: number): number {
+  const n = Math.min(base.length, next.length, limit);
   let i = 0;
   for (; i < n; i++) {
     if (base[i] === next[i]) continue;
@@ -120,31 +122,33 @@ export async function analyzeTokens(
 /** A previous result of the same top-k whose statistics may be reused where their row was. */
 type ReusableStats = Pick<RememberedAnalysis, 'tokens' | 'rows'>;
 
-/** analyzeTokens, also giving the row each token's statistics came from; statistics of `base` are reused where their row was. */
+/**
+ * Where an analysis streams the statistics of tokens as their rows are scored
+ * (in order, contiguous, each final), from the first token whose row was newly
+ * evaluated: what paints a long document progressively and keeps each message small.
+ */
+export type TokenSink = (from: number, tokens: readonly TokenStat[]) => void;
+
+/** Tokens per streamed message: small enough to parse in a few milliseconds on the host. */
+export const STREAM_TOKENS = 256;
+
+/**
+ * analyzeTokens, also giving the row each token's statistics came from and
+ * where streaming started; statistics of `base` are reused where their row was.
+ */
 async function scoreTokens(
-  loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats,
-): Promise<{ analysis: Analysis; tokens: TokenStat[]; rows: (Row | undefined)[] }> {
+  loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
+): Promise<{ analysis: Analysis; tokens: TokenStat[]; rows: (Row | undefined)[]; streamedFrom?: number }> {
   const { model } = loaded;
   const seq = [...input.seq];
   const offset = input.first;
-  let rows: Row[];
-  let tokensEvaluated: number;
-  let window: { size: number; stride: number } | undefined;
-  if (seq.length === 0) {
-    rows = [];
-    tokensEvaluated = 0;
-  } else if (seq.length + 1 <= loaded.maxContext) {
-    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside));
-  } else {
-    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside));
-  }
-
+  const count = seq.length - offset;
   // Rows reused from an analysis that asked for more alternatives carry more than topK.
   const alternatives = (row: Row): Alternative[] => row.top.slice(0, topK).map(({ id, p }) => ({ id, p, text: loaded.tokenText(id) }));
-  const tokenRows: (Row | undefined)[] = [];
-  const tokens: TokenStat[] = seq.slice(offset).map((id, j) => {
-    const row = j + offset - 1 >= 0 ? rows[j + offset - 1] : undefined;
-    tokenRows.push(row);
+  const tokenRows: (Row | undefined)[] = new Array(count);
+  const tokens: TokenStat[] = new Array(count);
+  const build = (j: number, row: Row | undefined): TokenStat => {
+    const id = seq[j + offset];
     const span = input.spans[j];
     const text = span.end > span.start ? input.text.slice(span.start, span.end) : model.detokenize([id], input.special, seq.slice(Math.max(0, j + offset - 4), j + offset));
     const old = base?.tokens[j];
@@ -161,7 +165,34 @@ async function scoreTokens(
       rank: row.rank,
       top: alternatives(row),
     };
-  });
+  };
+  // Tokens are built as the rows they need are final: rows[0, upTo) are, `fresh` the first newly evaluated.
+  let built = 0;
+  let streamedFrom: number | undefined;
+  const rowsFinal = (rows: readonly (Row | undefined)[], upTo: number, fresh: number) => {
+    const from = built;
+    for (; built < count && built + offset - 1 < upTo; built++) {
+      const row = built + offset - 1 >= 0 ? rows[built + offset - 1] : undefined;
+      tokenRows[built] = row;
+      tokens[built] = build(built, row);
+    }
+    if (sink === undefined) return;
+    streamedFrom ??= Math.min(count, Math.max(0, fresh - offset + 1));
+    for (let a = Math.max(from, streamedFrom); a < built; a += STREAM_TOKENS) sink(a, tokens.slice(a, Math.min(built, a + STREAM_TOKENS)));
+  };
+
+  let rows: Row[];
+  let tokensEvaluated: number;
+  let window: { size: number; stride: number } | undefined;
+  if (seq.length === 0) {
+    rows = [];
+    tokensEvaluated = 0;
+  } else if (seq.length + 1 <= loaded.maxContext) {
+    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+  } else {
+    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+  }
+  rowsFinal(rows, seq.length, 0);
   const lastRow = rows[seq.length - 1];
   const next: NextDistribution | null = lastRow === undefined ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
   const analysis: Analysis = {
@@ -171,12 +202,15 @@ async function scoreTokens(
     next,
     route: { scorer: loaded.route, tokensEvaluated, ...(window ? { window } : {}) },
   };
-  return { analysis, tokens, rows: tokenRows };
+  return { analysis, tokens, rows: tokenRows, streamedFrom };
 }
+
+/** Called as rows become final: rows[0, upTo) are, and rows from `fresh` on were evaluated by this analysis. */
+type RowsFinal = (rows: readonly (Row | undefined)[], upTo: number, fresh: number) => void;
 
 /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
 async function scoreWhole(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside,
+  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
   let { sequence, scorer } = await loaded.ensureContext(seq.length + 1);
   const cache = loaded.cache;
@@ -184,6 +218,7 @@ async function scoreWhole(
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   const rows = cache.rows.slice(0, keep);
   cache.resetTo(seq.slice(0, keep), { rows, topK });
+  rowsFinal(rows, keep, keep);
   const turns = new Turns(stepAside);
   let restored = 0;
   for (let start = keep; start < seq.length; start += CHUNK) {
@@ -201,6 +236,8 @@ async function scoreWhole(
     rows.push(...chunkRows);
     turns.evaluated(end - start);
     cache.appendRows(seq.slice(start, end), chunkRows, topK);
+    // The last row waits for the end: the row after it (none) is not scored yet.
+    rowsFinal(rows, Math.min(end, seq.length - 1), keep);
     progress(end - keep, seq.length - keep, 'analysing');
   }
   return { rows, tokensEvaluated: seq.length - keep + restored };
@@ -208,7 +245,7 @@ async function scoreWhole(
 
 /** Score a sequence longer than the context in overlapping windows, each evaluated fresh. */
 async function scoreWindows(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside,
+  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
   const { bos, maxContext, cache } = loaded;
   let { sequence, scorer } = await loaded.ensureContext(maxContext);
@@ -242,6 +279,7 @@ async function scoreWindows(
       progress(Math.max(w.reportFrom, end), seq.length, 'analysing (windowed)');
     }
     for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start];
+    rowsFinal(rows, w.end, 0);
     evaluated += w.end - w.start + prefix.length;
     progress(w.end, seq.length, 'analysing (windowed)');
   }

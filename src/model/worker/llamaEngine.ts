@@ -12,7 +12,7 @@ import type { ScoreBatch, ScoreBatchResult } from '../../core/fewShot/continuati
 import type { ChatAnalysis } from '../../core/chat/chatTypes';
 import type { AnalysisDelta, AnalyzeChatSpec, AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
-import { analyze, analyzeDelta, type StepAside } from './analysis';
+import { analyze, analyzeDelta, type StepAside, type TokenSink } from './analysis';
 import { analyzeChat } from './chatAnalysis';
 import { scoreContinuations } from './continuations';
 import { greedyContinuation } from './greedyContinuation';
@@ -70,9 +70,9 @@ export class LlamaEngine {
     return analyze(this.requireLoaded(), spec, signal, progress, stepAside);
   }
 
-  /** `analyze`, sent as a delta against the remembered result `base` where it is still remembered (runtimeProtocol.ts AnalysisDelta). */
-  analyzeDelta(spec: AnalyzeSpec, base: number | undefined, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside): Promise<AnalysisDelta> {
-    return analyzeDelta(this.requireLoaded(), spec, base, signal, progress, stepAside);
+  /** `analyze`, streaming tokens to `sink` as they are scored, sent as a delta against the remembered result `base` where it is still remembered (runtimeProtocol.ts AnalysisDelta). */
+  analyzeDelta(spec: AnalyzeSpec, base: number | undefined, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside, sink?: TokenSink): Promise<AnalysisDelta> {
+    return analyzeDelta(this.requireLoaded(), spec, base, signal, progress, stepAside, sink);
   }
 
   /** Render a chat with its template and analyse every token the model receives (chatAnalysis.ts). */

@@ -11,10 +11,11 @@
 import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import type { Analysis } from '../../../src/core/analysis';
+import type { Analysis, TokenStat } from '../../../src/core/analysis';
 import { silentLogger } from '../../../src/core/logger';
 import { RuntimeClient } from '../../../src/model/runtimeClient';
 import type { AnalysisDelta, WorkerEvent } from '../../../src/model/runtimeProtocol';
+import { STREAM_TOKENS } from '../../../src/model/worker/analysis';
 import { loadSpec, modelFile, runtime, WORKER_PATH } from '../../support/fixtures';
 
 const TOP_K = 5;
@@ -60,13 +61,20 @@ function assertEqualsFresh(actual: Analysis, expected: Analysis, what: string): 
   close(actual.next?.entropy ?? null, expected.next?.entropy ?? null, 'next entropy');
 }
 
-/** The analysis deltas the worker sends `client`, read off its IPC channel. */
-function recordDeltas(client: RuntimeClient): AnalysisDelta[] {
-  const seen: AnalysisDelta[] = [];
+/** An analysis result as it went over the wire: the delta, and how many tokens were streamed before it. */
+type Sent = AnalysisDelta & { readonly streamed: number };
+
+/** The analysis results the worker sends `client`, read off its IPC channel. */
+function recordDeltas(client: RuntimeClient): Sent[] {
+  const seen: Sent[] = [];
+  const streamed = new Map<number, number>();
   const worker = (client as unknown as { worker?: ChildProcess }).worker;
   assert.ok(worker, 'the client has a worker');
   worker.on('message', (event: WorkerEvent) => {
-    if (event.type === 'result' && typeof event.value === 'object' && event.value !== null && 'keep' in event.value) seen.push(event.value as AnalysisDelta);
+    if (event.type === 'tokens') streamed.set(event.id, (streamed.get(event.id) ?? 0) + event.tokens.length);
+    if (event.type === 'result' && typeof event.value === 'object' && event.value !== null && 'keep' in event.value) {
+      seen.push({ ...(event.value as AnalysisDelta), streamed: streamed.get(event.id) ?? 0 });
+    }
   });
   return seen;
 }
@@ -77,7 +85,7 @@ for (const preset of ['tiny', 'bpe-starcoder'] as const) {
     let client: RuntimeClient;
     let whole: RuntimeClient;
     let fresh: RuntimeClient;
-    let deltas: AnalysisDelta[];
+    let deltas: Sent[];
     before(async () => {
       client = runtime(loadSpec(model));
       whole = new RuntimeClient({ workerPath: WORKER_PATH, logger: silentLogger, incremental: false });
@@ -115,7 +123,7 @@ for (const preset of ['tiny', 'bpe-starcoder'] as const) {
         const delta = deltas.at(-1)!;
         // A text that shares no prefix with any result held has nothing to be a delta against.
         if (!name.endsWith('at the start')) assert.notEqual(delta.base, undefined, `${name}: sent as a delta`);
-        assert.equal(delta.keep + delta.tokens.length, analysis.tokens.length, `${name}: the delta covers the analysis`);
+        assert.equal(delta.keep + delta.tokens.length + delta.streamed, analysis.tokens.length, `${name}: the delta covers the analysis`);
       }
     });
 
@@ -129,9 +137,27 @@ for (const preset of ['tiny', 'bpe-starcoder'] as const) {
       // Everything before the changed line is kept; the tail is the changed line's tokens (the last line is ~10 of ~300).
       const changedAt = analysis.tokens.findIndex((t) => t.end > DOCUMENT.lastIndexOf('Output: positive') + 'Output: '.length);
       assert.ok(delta.keep >= changedAt - 1 && delta.keep <= changedAt, `kept ${delta.keep}, the change is at token ${changedAt}`);
-      assert.ok(delta.tokens.length <= analysis.tokens.length - changedAt + 1, `${delta.tokens.length} tokens sent of ${analysis.tokens.length}`);
-      assert.ok(delta.tokens.length < analysis.tokens.length / 10, `${delta.tokens.length} tokens sent of ${analysis.tokens.length}`);
+      const sent = delta.tokens.length + delta.streamed;
+      assert.ok(sent <= analysis.tokens.length - changedAt + 1, `${sent} tokens sent of ${analysis.tokens.length}`);
+      assert.ok(sent < analysis.tokens.length / 10, `${sent} tokens sent of ${analysis.tokens.length}`);
       assertEqualsFresh(analysis, await freshAnalysis(edited), 'the one-line edit');
+    });
+
+    it('streams partial results that the final analysis agrees with, in small messages', async () => {
+      const text = `Fresh start.\n${DOCUMENT.repeat(3)}`;
+      const partials: Array<readonly TokenStat[]> = [];
+      const analysis = await client.analyze({ text, topK: TOP_K }, { onPartial: (tokens) => partials.push([...tokens]) });
+      const delta = deltas.at(-1)!;
+      assert.ok(analysis.tokens.length > 2 * STREAM_TOKENS, `${analysis.tokens.length} tokens: several chunks`);
+      assert.ok(partials.length >= 3, `${partials.length} partial results`);
+      assert.equal(delta.streamed, analysis.tokens.length - delta.streamedFrom!, 'every token from streamedFrom was streamed');
+      assert.ok(delta.tokens.length <= 1, 'the result itself carries none of the streamed tokens');
+      for (const [i, partial] of partials.entries()) {
+        assert.equal(partial[0].index, delta.streamedFrom, `partial ${i} starts at the first evaluated token`);
+        if (i > 0) assert.ok(partial.length > partials[i - 1].length, 'each partial adds tokens');
+        assert.deepEqual(partial, analysis.tokens.slice(delta.streamedFrom, delta.streamedFrom! + partial.length), `partial ${i} is final`);
+      }
+      assert.deepEqual(content(analysis), content(await whole.analyze({ text, topK: TOP_K })));
     });
 
     it('keeps two documents apart: each edit is a delta against its own document', async () => {
