@@ -9,6 +9,7 @@ import type { ModelInfo } from '../../core/analysis';
 import { compileSafeRegex } from '../../core/safeRegex';
 import type { LoadSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
+import { AnalysisMemory } from './analysisMemory';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type RowScorer } from './rowScorer';
 import type { RowStatsAddon } from './rowStatsAddon';
 import { SequenceCache, WindowRowsMemo } from './sequenceCache';
@@ -27,6 +28,8 @@ export class LoadedModel {
   readonly cache = new SequenceCache();
   /** The rows of the last windowed analysis's windows. */
   readonly windowRows = new WindowRowsMemo();
+  /** The last few text analyses, which later ones resume from and are sent as deltas against. */
+  readonly results = new AnalysisMemory();
   /** The largest context the algorithms may create (see `contextLimit`). */
   readonly maxContext: number;
   /** [BOS] when the model wants one prepended, else []. */
