@@ -7,7 +7,7 @@
  * template gets the choice of one (ChatTemplateChooser).
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../core/analysis';
+import type { Analysis, ModelInfo, TokenStat } from '../core/analysis';
 import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
@@ -159,9 +159,16 @@ export class DocumentAnalyzer extends Disposable {
           options.onProgress?.(done, total, phase);
         },
       };
+      // A chat's analysis comes whole (its tokens land on the file only once mapped back).
       const analysis = chat
         ? await analyzeChatDocument(this.runtime, text, chat, chatTemplate, hoverTopK, request)
-        : await analyzeDocument(this.runtime, text, hoverTopK, request);
+        : await analyzeDocument(this.runtime, text, hoverTopK, {
+          ...request,
+          // The top of a long document colours while the rest is analysed.
+          onPartial: (tokens: readonly TokenStat[], model: ModelInfo) => {
+            if (!doc.isClosed && doc.version === version && this.runs.isCurrent(key, controller)) this.store.setPartial(doc.uri, version, tokens, model);
+          },
+        });
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
         // A newer run is scheduled for the new version; until it starts, nothing is running.
