@@ -378,6 +378,8 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   });
 
   it('renders a chat file with the chat template the user picks, paints its messages and names the role header in the hover', async () => {
+    // The editor at full width (the panel closed), so the hover keeps each of its lines on one line.
+    await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Notifications: Clear All Notifications');
     await openFile(page, 'coin.chat.json');
     // The built-in model has no chat template of its own: ICL Lens asks how to render chat files.
