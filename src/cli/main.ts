@@ -14,7 +14,8 @@ import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { compareRevisions } from '../core/compare/revisions';
 import { renderRevisionSummary, renderRevisionTable, renderSweepComparison, revisionJson } from '../core/compare/revisionReport';
 import { checkExpectation } from '../core/fewShot/expectations';
-import { parseFewShot } from '../core/fewShot/fewShotParser';
+import { parseDocumentFewShot } from '../core/chat/chatFewShot';
+import type { ChatTemplateChoice } from '../core/chat/chatTypes';
 import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
@@ -205,13 +206,12 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
   process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: windTunnelVerdict(report) })}\n` : `${renderWindTunnel(report)}\n`);
 }
 
-/** The document's few-shot structure, or an input error listing what is wrong. */
-function fewShotStructure(file: string, text: string): FewShotStructure {
-  const parsed = parseFewShot(text);
+/** A function from a UTF-16 offset of `text` to its 1-based line. */
+function lineFinder(text: string): (offset: number) => number {
   // Line starts once, then a binary search per diagnostic: slicing the text per diagnostic was quadratic.
   const lineStarts = [0];
   for (const m of text.matchAll(/\r\n|\n|\r/g)) lineStarts.push(m.index + m[0].length);
-  const lineOf = (offset: number) => {
+  return (offset: number) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -221,19 +221,39 @@ function fewShotStructure(file: string, text: string): FewShotStructure {
     }
     return lo + 1;
   };
+}
+
+/**
+ * The document's few-shot structure (a chat file's, or a text prompt's), or an
+ * input error listing what is wrong.
+ */
+function fewShotStructure(file: string, text: string): FewShotStructure {
+  const parsed = parseDocumentFewShot(text, file);
+  const lineOf = lineFinder(text);
   const problems = [
     ...parsed.frontMatterDiagnostics.map((d) => `${file}:${d.line + 1}: front matter: ${d.message}`),
-    ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.message}`),
+    ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.severity === 'error' ? 'error: ' : ''}${d.message}`),
   ];
   // Bounded at the source: the parser and the front matter list 100 problems each and sum up the rest.
   for (const p of problems) process.stderr.write(`icl-lens: ${p}\n`);
+  // A chat file with errors, or few-shot fields it cannot use: nothing is sent to the model.
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new CliError(EXIT.input, `${file}: fix the errors above first`);
   if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
   if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);
   return parsed.structure;
 }
 
-function continuationScorer(runtime: RuntimeClient, signal: AbortSignal): ContinuationScorer {
-  return (batch) => runtime.scoreContinuations(batch, { signal });
+/**
+ * The runtime's continuation scorer; a chat's batches carry the template that
+ * renders them, and `rendered.template` ends up naming it (in words).
+ */
+function continuationScorer(runtime: RuntimeClient, signal: AbortSignal, structure: FewShotStructure, template: ChatTemplateChoice = 'auto', rendered: { template?: string } = {}): ContinuationScorer {
+  if (!structure.chat) return (batch) => runtime.scoreContinuations(batch, { signal });
+  return async (batch) => {
+    const result = await runtime.scoreContinuations({ ...batch, template }, { signal });
+    rendered.template ??= result.template;
+    return result;
+  };
 }
 
 /**
@@ -269,7 +289,7 @@ async function sweep(args: SweepArgs): Promise<number> {
   if (old && oldStructure?.examples.length === 0) throw new CliError(EXIT.input, `${old.label}: no few-shot examples before the query, so there is nothing to sweep`);
   // One runtime per model; with --against, the old text is swept first under the same model.
   const sweepWith = (model: string) => withRuntime({ ...args, model }, async (runtime, signal) => {
-    const run = (t: string, s: FewShotStructure) => runSweep(t, s, continuationScorer(runtime, signal), {
+    const run = (t: string, s: FewShotStructure) => runSweep(t, s, continuationScorer(runtime, signal, s, args.template), {
       leaveOneOut: args.leaveOneOut,
       toleranceBits: args.toleranceBits,
       onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
@@ -315,9 +335,10 @@ async function sweep(args: SweepArgs): Promise<number> {
 async function probe(args: ProbeArgs): Promise<void> {
   const text = readDocument(args.file);
   const structure = fewShotStructure(args.file, text);
+  const rendered: { template?: string } = {};
   const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
     try {
-      return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal), {
+      return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal, structure, args.template, rendered), {
         ...DEFAULT_PROBE_OPTIONS, permutations: args.permutations, shuffles: args.shuffles, seed: args.seed, toleranceBits: args.toleranceBits,
       });
     } catch (err) {
@@ -325,7 +346,11 @@ async function probe(args: ProbeArgs): Promise<void> {
       throw err;
     }
   });
-  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null })}\n` : `${renderProbe(report)}\n`);
+  // A chat says which template rendered it.
+  const template = rendered.template !== undefined ? { template: rendered.template } : {};
+  process.stdout.write(args.json
+    ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null, ...template })}\n`
+    : `${rendered.template !== undefined ? `chat rendered by ${rendered.template}\n` : ''}${renderProbe(report)}\n`);
 }
 
 function probeVerdict(report: Awaited<ReturnType<typeof runProbe>>): Verdict | undefined {
