@@ -32,6 +32,14 @@ export interface ChatMessage extends ChatTurn {
    * is several document characters for one content unit.
    */
   readonly sourceOffsets: readonly number[];
+  /**
+   * Added by the parser's owner: present only where the content is not one
+   * run of the document (a JSON content array of several text parts, joined):
+   * the document offset one past each UTF-16 unit of `content` (length
+   * `content.length`). Absent, unit a ends at `sourceOffsets[a + 1]`. Use
+   * `contentSourceRange` (chatFile.ts) rather than reading either directly.
+   */
+  readonly sourceEnds?: readonly number[];
   /** Marked as the expected reply: JSON `"target": true`, text form `assistant (target):`. */
   readonly isTarget: boolean;
 }
