@@ -14,7 +14,7 @@
  * output the assistant content's range (JSON escapes included).
  */
 import type { ChatDocument, ChatMessage, ChatTurn } from './chatTypes';
-import { parseChatDocument } from './chatFile';
+import { contentSourceRange, parseChatDocument } from './chatFile';
 import { MAX_DIAGNOSTICS, measureOptions, parseFewShot, referenceProblem, type ParseOptions } from '../fewShot/fewShotParser';
 import type { ExampleSpan, FewShotStructure, ParseResult, QuerySpan, StructureDiagnostic } from '../fewShot/fewShotStructure';
 import { candidatesProblem, parseFrontMatter, readCandidate, readOption, type FrontMatter, type FrontMatterDiagnostic } from '../fewShot/frontMatter';
@@ -136,9 +136,7 @@ function turnOf(m: ChatMessage): ChatTurn {
 
 /** Where a message's content lies in the document. */
 function contentRange(m: ChatMessage): { start: number; end: number } {
-  const offsets = m.sourceOffsets;
-  if (offsets.length === 0) return { start: m.start, end: m.start };
-  return { start: offsets[0], end: offsets[Math.min(m.content.length, offsets.length - 1)] };
+  return contentSourceRange(m, 0, m.content.length);
 }
 
 interface DeclaredOptions {

@@ -114,7 +114,7 @@ describe('chat few-shot structure (JSON form)', () => {
     assert.deepEqual(contextFor(text, s, { examples: [0, 1, 2], queryInput: 'N/A' }), { turns: [system, ...pair(0), ...pair(1), ...pair(2), user('N/A')] });
     assert.deepEqual(prequentialContext(text, s, 2), { context: { turns: [system, ...pair(0), user(PAIRS[1][0])] }, continuation: 'negative' });
     assert.deepEqual(prequentialContext(text, s, 1), { context: { turns: [system, user(PAIRS[0][0])] }, continuation: 'positive' });
-    assert.deepEqual(longestPrompt(text, s), { turns: [system, ...pair(0), ...pair(1), ...pair(2), user(QUERY)], reply: 'positive' });
+    assert.deepEqual(longestPrompt(text, s), { turns: [system, ...pair(0), ...pair(1), ...pair(2), user(QUERY)], reply: 'negative' });
     assert.deepEqual(PAIRS.map((_, i) => exampleOutputAt(text, s, i)), ['positive', 'negative', 'positive']);
     assert.equal(whyShufflingCannotChange(text, s), null);
   });
@@ -329,7 +329,7 @@ describe('sweep and probes on a chat', () => {
         assert.equal(preq, undefined);
       }
     }
-    assert.deepEqual(batches[0].mustFit, [{ turns: [system, ...pairTurns(3), user(QUERY)], reply: 'positive' }]);
+    assert.deepEqual(batches[0].mustFit, [{ turns: [system, ...pairTurns(3), user(QUERY)], reply: 'negative' }]);
     const loo = batches[4].groups.map((g) => g.context as ChatContext);
     assert.deepEqual(loo.map((c) => c.turns.filter((t) => t.role === 'assistant').length), [2, 2, 2]);
     assert.deepEqual(loo[1], { turns: [system, user(PAIRS[0][0]), assistant(PAIRS[0][1]), user(PAIRS[2][0]), assistant(PAIRS[2][1]), user(QUERY)] });
