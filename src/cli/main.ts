@@ -15,7 +15,8 @@ import { compareRevisions } from '../core/compare/revisions';
 import { renderRevisionSummary, renderRevisionTable, renderSweepComparison, revisionJson } from '../core/compare/revisionReport';
 import { checkExpectation } from '../core/fewShot/expectations';
 import { parseDocumentFewShot } from '../core/chat/chatFewShot';
-import type { ChatTemplateChoice } from '../core/chat/chatTypes';
+import { parseChatDocument } from '../core/chat/chatFile';
+import type { ChatDocument, ChatSourceAnalysis, ChatTemplateChoice } from '../core/chat/chatTypes';
 import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
@@ -26,9 +27,10 @@ import { unreadableNotice } from '../core/readability';
 import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
-import { renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
+import { renderChatHeatmapText, renderChatTokenTable, renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
 import { comparisonJson, renderComparison } from '../core/compare/modelsReport';
 import { renderSweepPair } from '../core/compare/modelsSweep';
+import { analyzeChatDocument } from '../model/analyzeChat';
 import { analyzeDocument } from '../model/analyzeDocument';
 import { compareModels } from '../model/compareModels';
 import type { LoadSpec } from '../model/runtimeProtocol';
@@ -154,8 +156,36 @@ function exitCodeFor(err: RuntimeError): number {
   }
 }
 
+/**
+ * The `--json` object of a chat file's heatmap: the heatmap's fields over the
+ * file (content tokens at their place in it, template tokens marked `template:
+ * true` with an empty span where they sit), which template rendered it, and
+ * the exact text the model received.
+ */
+export function chatHeatmapJson(analysis: ChatSourceAnalysis, metric: Metric): object {
+  return {
+    ...heatmapJson(analysis, metric),
+    template: analysis.rendered.rendered.template,
+    templateKind: analysis.rendered.rendered.kind,
+    renderedText: analysis.rendered.text,
+  };
+}
+
+/** The chat file `file` holds, or null when it is none; its errors go to stderr and end the command. */
+function chatDocument(file: string, text: string): ChatDocument | null {
+  const doc = parseChatDocument(text, file);
+  if (doc === null) return null;
+  const lineOf = lineFinder(text);
+  for (const d of doc.diagnostics) process.stderr.write(`icl-lens: ${file}:${lineOf(d.offset)}: ${d.severity === 'error' ? 'error: ' : ''}${d.message}\n`);
+  if (doc.diagnostics.some((d) => d.severity === 'error')) throw new CliError(EXIT.input, `${file}: fix the chat file first; nothing was sent to the model`);
+  return doc;
+}
+
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
+  const chat = chatDocument(args.file, text);
+  if (chat !== null) return heatmapChat(args, text, chat);
+  if (args.template !== undefined) process.stderr.write(`icl-lens: warning: ${args.file} is not a chat file; --template is ignored\n`);
   if (args.against !== undefined) return heatmapAgainst(args, text, await readAgainst(args.file, args.against));
   // Front matter is not sent to the model; offsets stay in the file's coordinates.
   const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }));
@@ -177,6 +207,29 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
   if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
   process.stdout.write(hide ? `${analysis.text}\n\n` : `${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
   process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
+}
+
+/** A chat file's heatmap: the rendered prompt, template tokens set apart; the JSON maps content tokens onto the file. */
+async function heatmapChat(args: HeatmapArgs, text: string, doc: ChatDocument): Promise<void> {
+  if (args.against !== undefined) throw new CliError(EXIT.input, `${args.file}: --against compares text prompts; it does not take chat files yet`);
+  const template = args.template ?? 'auto';
+  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeChatDocument(runtime, text, doc, template, args.topK, { signal }));
+  const rendered = analysis.rendered;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(chatHeatmapJson(analysis, args.metric))}\n`);
+    return;
+  }
+  const unreadable = unreadableNotice(summarize(rendered.tokens), rendered.model.vocabSize, rendered.model.name);
+  if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
+  if (args.color === undefined && process.stdout.isTTY !== true) {
+    process.stdout.write(`${renderChatTokenTable(analysis)}\n`);
+    return;
+  }
+  const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const hide = unreadable !== null && args.color !== true;
+  process.stdout.write(`rendered by ${rendered.rendered.template}; ${color ? 'dimmed' : '[bracketed]'} text is the template's, not in the file\n\n`);
+  process.stdout.write(hide ? `${rendered.text}\n\n` : `${renderChatHeatmapText(rendered, args.metric, SCALE_MAX_BITS, color)}\n\n`);
+  process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(rendered, args.metric)}\n`);
 }
 
 /** `heatmap --against`: both texts analysed by one runtime, the current tokens matched to the old ones, Δ per token. */
@@ -227,7 +280,7 @@ function lineFinder(text: string): (offset: number) => number {
  * The document's few-shot structure (a chat file's, or a text prompt's), or an
  * input error listing what is wrong.
  */
-function fewShotStructure(file: string, text: string): FewShotStructure {
+function fewShotStructure(file: string, text: string, template?: ChatTemplateChoice): FewShotStructure {
   const parsed = parseDocumentFewShot(text, file);
   const lineOf = lineFinder(text);
   const problems = [
@@ -240,6 +293,7 @@ function fewShotStructure(file: string, text: string): FewShotStructure {
   if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new CliError(EXIT.input, `${file}: fix the errors above first`);
   if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
   if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);
+  if (template !== undefined && !parsed.structure.chat) process.stderr.write(`icl-lens: warning: ${file} is not a chat file; --template is ignored\n`);
   return parsed.structure;
 }
 
@@ -282,7 +336,7 @@ async function compare(args: CompareArgs): Promise<void> {
 
 async function sweep(args: SweepArgs): Promise<number> {
   const text = readDocument(args.file);
-  const structure = fewShotStructure(args.file, text);
+  const structure = fewShotStructure(args.file, text, args.template);
   if (structure.examples.length === 0) throw new CliError(EXIT.input, `${args.file}: no few-shot examples before the query, so there is nothing to sweep`);
   const old = args.against === undefined ? undefined : await readAgainst(args.file, args.against);
   const oldStructure = old && fewShotStructure(old.label, old.text);
@@ -334,7 +388,7 @@ async function sweep(args: SweepArgs): Promise<number> {
 
 async function probe(args: ProbeArgs): Promise<void> {
   const text = readDocument(args.file);
-  const structure = fewShotStructure(args.file, text);
+  const structure = fewShotStructure(args.file, text, args.template);
   const rendered: { template?: string } = {};
   const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
     try {
