@@ -2,7 +2,9 @@
  * Writes a generated GGUF model: `node out/scripts/makeModel.js <preset> <file>`.
  * Presets: tiny, tiny-no-byte-fallback, bench (135M parameters, 49k vocabulary), and
  * tiny models with real BPE tokenizers copied from llama.cpp's vocab files:
- * bpe-starcoder (49,152 tokens), bpe-qwen2 (151,936), bpe-llama3 (128,256).
+ * bpe-starcoder (49,152 tokens), bpe-qwen2 (151,936), bpe-llama3 (128,256); and the
+ * chat models with real chat templates: chat-chatml (ChatML on qwen35's vocabulary),
+ * chat-llama3 (Llama 3.1's template on llama-bpe), chat-qwen2 (Qwen2.5's on qwen2).
  * The writing itself is tools/modelFiles.ts, which the tests share.
  */
 import * as fs from 'node:fs';

@@ -9,7 +9,7 @@ import type { Analysis } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import type { AnalyzeChatSpec, AnalyzeSpec, ChatAnalysis, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 export type { ProgressListener } from './runtimeProtocol';
 
@@ -26,6 +26,8 @@ export interface ModelRuntime {
   ensureLoaded(options?: RequestOptions): Promise<LoadResult>;
   /** Analyse a document with the current model. */
   analyze(spec: AnalyzeSpec, options?: RequestOptions): Promise<Analysis>;
+  /** Analyse a chat rendered by a chat template: every token the model receives, template tokens included. */
+  analyzeChat(spec: AnalyzeChatSpec, options?: RequestOptions): Promise<ChatAnalysis>;
   /** The model's probabilities of competing symbols at given places in a text (the wind tunnel). */
   symbolMass(spec: SymbolMassSpec, options?: RequestOptions): Promise<SymbolMassResult>;
   /** Teacher-forced scores of continuations, sharing the KV cache across the batch (the few-shot sweep). */
@@ -133,6 +135,11 @@ export class RuntimeClient implements ModelRuntime {
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
     await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
     return this.request<Analysis>({ type: 'analyze', spec }, options);
+  }
+
+  async analyzeChat(spec: AnalyzeChatSpec, options: RequestOptions = {}): Promise<ChatAnalysis> {
+    await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
+    return this.request<ChatAnalysis>({ type: 'analyzeChat', spec }, options);
   }
 
   async symbolMass(spec: SymbolMassSpec, options: RequestOptions = {}): Promise<SymbolMassResult> {

@@ -12,3 +12,11 @@ export class RuntimeError extends Error {
 export function isCancellation(err: unknown): boolean {
   return err instanceof RuntimeError && err.code === 'cancelled';
 }
+
+/** How the worker's message starts when the model has no chat template and `auto` asked for it. */
+export const NO_CHAT_TEMPLATE = 'This model has no chat template';
+
+/** Whether `err` says the model has no chat template of its own (the editor then offers node-llama-cpp's wrappers). */
+export function isNoChatTemplateError(err: unknown): boolean {
+  return err instanceof RuntimeError && err.code === 'input' && err.message.startsWith(NO_CHAT_TEMPLATE);
+}

@@ -3,6 +3,7 @@
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
 import type { Analysis, ModelInfo } from '../core/analysis';
+import type { ChatAnalysis, ChatTemplateChoice, ChatTurn } from '../core/chat/chatTypes';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { PositionDivergence } from '../core/compare/modelsSummary';
 import type { ScoreBatch, ScoreBatchResult } from '../core/fewShot/continuationScorer';
@@ -32,6 +33,18 @@ export interface LoadSpec {
 
 export interface AnalyzeSpec {
   readonly text: string;
+  readonly topK: number;
+}
+
+/**
+ * A chat to analyse: `turns` rendered with `template` and the generation prompt
+ * for the assistant's reply, then `reply` (the reply being written) as plain
+ * text when given (ChatContext). Every token the model receives is analysed.
+ */
+export interface AnalyzeChatSpec {
+  readonly turns: readonly ChatTurn[];
+  readonly reply?: string;
+  readonly template: ChatTemplateChoice;
   readonly topK: number;
 }
 
@@ -91,6 +104,7 @@ export type DivergenceResult =
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
   | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
+  | { readonly id: number; readonly type: 'analyzeChat'; readonly spec: AnalyzeChatSpec }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
   | { readonly id: number; readonly type: 'greedyContinuation'; readonly spec: ContinuationSpec }
@@ -124,4 +138,4 @@ export type WorkerEvent =
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string }
   | { readonly type: 'ready' };
 
-export type { Analysis, Continuation, ContinuationSpec, ModelInfo, ScoreBatch, ScoreBatchResult };
+export type { Analysis, ChatAnalysis, Continuation, ContinuationSpec, ModelInfo, ScoreBatch, ScoreBatchResult };

@@ -140,3 +140,21 @@ export async function tokenFacts(modelPath: string, text: string): Promise<{ bos
     await model.dispose();
   }
 }
+
+/**
+ * Reference rows for a token sequence evaluated as given (BOS only where the
+ * sequence has one): rows[j] is the distribution that predicts `tokens[j]`
+ * (undefined for the first token, which nothing predicts). For the chat
+ * heatmap, whose tokens come from a chat template rather than from one text.
+ */
+export async function referenceSequence(modelPath: string, tokens: readonly number[], topK: number): Promise<Array<ReferenceRow | undefined>> {
+  const after = await referenceAfter(modelPath, tokens, 0);
+  return tokens.map((t, j) => {
+    if (j === 0) return undefined;
+    const { lnp, entropy } = after[j - 1];
+    let greater = 0;
+    for (let v = 0; v < lnp.length; v++) if (lnp[v] > lnp[t]) greater++;
+    const topIds = [...lnp.keys()].sort((a, b) => lnp[b] - lnp[a]).slice(0, topK);
+    return { entropy, surprisal: -lnp[t] * LOG2E, rank: greater + 1, topIds, lnp };
+  });
+}

@@ -1,16 +1,25 @@
 /**
  * Named generated models: the tiny ones the tests use, the realistic one the
  * benchmark uses, and tiny ones carrying real BPE tokenizers copied from llama.cpp's
- * vocab-only GGUFs. Each preset is fully determined by its seed (and, for the BPE
+ * vocab-only GGUFs, some with a real chat template in `tokenizer.chat_template`
+ * (chatTemplates.ts). Each preset is fully determined by its seed (and, for the BPE
  * ones, by the vocab file, which the pinned llama.cpp fixes).
  */
+import { CHATML_TEMPLATE, LLAMA3_TEMPLATE, QWEN2_TEMPLATE } from './chatTemplates';
 import { readGgufHeader } from './ggufReader';
 import { BENCH_SHAPE, buildRandomLlama, TINY_SHAPE } from './randomLlama';
 import { buildSpmVocab, COMMON_WORDS } from './spmVocab';
 import { spmTokenizer, tokenizerFromGguf } from './tokenizerMetadata';
 
-export type ModelPreset = 'tiny' | 'tiny-1k' | 'tiny-alt' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench' | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3';
-export const MODEL_PRESETS: readonly ModelPreset[] = ['tiny', 'tiny-1k', 'tiny-alt', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench', 'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3'];
+export type ModelPreset =
+  | 'tiny' | 'tiny-1k' | 'tiny-alt' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench'
+  | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3'
+  | 'chat-chatml' | 'chat-llama3' | 'chat-qwen2';
+export const MODEL_PRESETS: readonly ModelPreset[] = [
+  'tiny', 'tiny-1k', 'tiny-alt', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench',
+  'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3',
+  'chat-chatml', 'chat-llama3', 'chat-qwen2',
+];
 
 /**
  * The llama.cpp vocab file a preset copies its tokenizer from: `models/ggml-vocab-<name>.gguf`
@@ -20,6 +29,17 @@ export const PRESET_VOCABS: Readonly<Partial<Record<ModelPreset, string>>> = {
   'bpe-starcoder': 'starcoder',
   'bpe-qwen2': 'qwen2',
   'bpe-llama3': 'llama-bpe',
+  // Qwen3.5's vocabulary: <|im_start|> and <|im_end|> are control tokens there, as in qwen2's (no other vocab file has them).
+  'chat-chatml': 'qwen35',
+  'chat-llama3': 'llama-bpe',
+  'chat-qwen2': 'qwen2',
+};
+
+/** The chat template a preset writes into `tokenizer.chat_template` (replacing the vocab file's own). */
+export const PRESET_CHAT_TEMPLATES: Readonly<Partial<Record<ModelPreset, string>>> = {
+  'chat-chatml': CHATML_TEMPLATE,
+  'chat-llama3': LLAMA3_TEMPLATE,
+  'chat-qwen2': QWEN2_TEMPLATE,
 };
 
 /**
@@ -31,7 +51,7 @@ export function buildPresetModel(preset: ModelPreset, vocabGguf?: Uint8Array): U
     if (vocabGguf === undefined) throw new Error(`preset ${preset} needs the bytes of ggml-vocab-${PRESET_VOCABS[preset]}.gguf`);
     return buildRandomLlama({
       name: `icl-lens-${preset}-random`, shape: TINY_SHAPE, weightType, seed, outputScale: 4,
-      tokenizer: tokenizerFromGguf(readGgufHeader(vocabGguf)),
+      tokenizer: tokenizerFromGguf(readGgufHeader(vocabGguf), { chatTemplate: PRESET_CHAT_TEMPLATES[preset] }),
     });
   };
   switch (preset) {
@@ -76,5 +96,12 @@ export function buildPresetModel(preset: ModelPreset, vocabGguf?: Uint8Array): U
       return copied(152, 'q8_0');
     case 'bpe-llama3':
       return copied(128, 'q8_0');
+    // The chat models: the same tiny random weights on a real vocabulary, with a real chat template.
+    case 'chat-chatml':
+      return copied(1351, 'q8_0');
+    case 'chat-llama3':
+      return copied(1283, 'q8_0');
+    case 'chat-qwen2':
+      return copied(1522, 'q8_0');
   }
 }

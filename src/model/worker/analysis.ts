@@ -7,7 +7,7 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Alternative, Analysis, NextDistribution, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
-import { tokenSpans } from '../../core/tokenSpans';
+import { tokenSpans, type Span } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
 import type { AnalyzeSpec, ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
@@ -34,13 +34,42 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
   const { model, bos } = loaded;
   const docTokens = model.tokenize(spec.text, false);
   // Decided before offsets or evaluation, so an oversized input fails in about a second.
-  if (docTokens.length > MAX_ANALYSIS_TOKENS) {
-    throw new RuntimeError('input', `The text has ${docTokens.length.toLocaleString('en-US')} tokens, over the limit of ${MAX_ANALYSIS_TOKENS.toLocaleString('en-US')} per analysis. Analyse a smaller part or split the file.`);
-  }
-  const seq: Token[] = [...bos, ...docTokens];
+  checkTokenCount(docTokens.length, 'The text');
   const { spans, exact } = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]));
   if (!exact) loaded.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
+  return analyzeTokens(loaded, { text: spec.text, seq: [...bos, ...docTokens], spans, first: bos.length, special: false }, spec.topK, signal, progress, stepAside);
+}
 
+/** Refuse an analysis of more than MAX_ANALYSIS_TOKENS tokens; `what` names the input ("The text"). */
+export function checkTokenCount(count: number, what: string): void {
+  if (count > MAX_ANALYSIS_TOKENS) {
+    throw new RuntimeError('input', `${what} has ${count.toLocaleString('en-US')} tokens, over the limit of ${MAX_ANALYSIS_TOKENS.toLocaleString('en-US')} per analysis. Analyse a smaller part or split the file.`);
+  }
+}
+
+/** A token sequence to analyse, and where its tokens lie in the text they came from. */
+export interface TokenizedText {
+  readonly text: string;
+  /** Every token the model receives, in order (BOS included where there is one). */
+  readonly seq: readonly Token[];
+  /** The first token of `seq` the analysis reports (after a prepended BOS the text does not show). */
+  readonly first: number;
+  /** The span in `text` of each reported token, `seq[first]` onwards. */
+  readonly spans: readonly Span[];
+  /** Whether a token with an empty span is shown as its special-token text (<s>) rather than its plain text. */
+  readonly special: boolean;
+}
+
+/**
+ * Statistics for every reported token of `input.seq`: the one path of the text
+ * heatmap and the chat heatmap (prefix reuse, windows, cancellation, progress).
+ */
+export async function analyzeTokens(
+  loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false,
+): Promise<Analysis> {
+  const { model } = loaded;
+  const seq = [...input.seq];
+  const offset = input.first;
   let rows: Row[];
   let tokensEvaluated: number;
   let window: { size: number; stride: number } | undefined;
@@ -48,17 +77,16 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
     rows = [];
     tokensEvaluated = 0;
   } else if (seq.length + 1 <= loaded.maxContext) {
-    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, spec.topK, signal, progress, stepAside));
+    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside));
   } else {
-    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, spec.topK, signal, progress, stepAside));
+    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside));
   }
 
-  const offset = bos.length;
   const alternatives = (row: Row): Alternative[] => row.top.map(({ id, p }) => ({ id, p, text: loaded.tokenText(id) }));
-  const tokens: TokenStat[] = docTokens.map((id, j) => {
+  const tokens: TokenStat[] = seq.slice(offset).map((id, j) => {
     const row = j + offset - 1 >= 0 ? rows[j + offset - 1] : undefined;
-    const span = spans[j];
-    const text = span.end > span.start ? spec.text.slice(span.start, span.end) : model.detokenize([id], false, seq.slice(Math.max(0, j + offset - 4), j + offset));
+    const span = input.spans[j];
+    const text = span.end > span.start ? input.text.slice(span.start, span.end) : model.detokenize([id], input.special, seq.slice(Math.max(0, j + offset - 4), j + offset));
     if (row === undefined || row.lnpNext === null) {
       return { index: j, id, text, start: span.start, end: span.end, surprisal: null, entropy: null, p: null, rank: null, top: [] };
     }
@@ -75,7 +103,7 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
   const next: NextDistribution | null = lastRow === undefined ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
   return {
     model: loaded.modelInfo(),
-    text: spec.text,
+    text: input.text,
     tokens,
     next,
     route: { scorer: loaded.route, tokensEvaluated, ...(window ? { window } : {}) },

@@ -1,7 +1,7 @@
 /**
  * The model runtime proper: loads a GGUF with node-llama-cpp (downloading it
  * first where the source is remote) and hands each request to its algorithm
- * (analysis.ts, symbolMass.ts, continuations.ts, greedyContinuation.ts) over the loaded model. Runs
+ * (analysis.ts, chatAnalysis.ts, symbolMass.ts, continuations.ts, greedyContinuation.ts) over the loaded model. Runs
  * only inside the worker process.
  */
 import * as fs from 'node:fs';
@@ -9,9 +9,11 @@ import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode'
 import type { Analysis } from '../../core/analysis';
 import type { Continuation, ContinuationSpec } from '../../core/continuation';
 import type { ScoreBatch, ScoreBatchResult } from '../../core/fewShot/continuationScorer';
-import type { AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
+import type { ChatAnalysis } from '../../core/chat/chatTypes';
+import type { AnalyzeChatSpec, AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { analyze, type StepAside } from './analysis';
+import { analyzeChat } from './chatAnalysis';
 import { scoreContinuations } from './continuations';
 import { greedyContinuation } from './greedyContinuation';
 import { DOWNLOAD_REMEDY, DownloadError, downloadLimits } from './httpDownload';
@@ -66,6 +68,11 @@ export class LlamaEngine {
   /** Analyse `spec.text`: offsets, then statistics for every token, reusing the cached prefix (analysis.ts). */
   analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside): Promise<Analysis> {
     return analyze(this.requireLoaded(), spec, signal, progress, stepAside);
+  }
+
+  /** Render a chat with its template and analyse every token the model receives (chatAnalysis.ts). */
+  analyzeChat(spec: AnalyzeChatSpec, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside): Promise<ChatAnalysis> {
+    return analyzeChat(this.requireLoaded(), spec, signal, progress, stepAside);
   }
 
   /** The probability of each competing symbol at each slot of `spec.text` (symbolMass.ts). */

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     switch (req.type) {
       case 'load': return engine.load(req.spec, signal, progress);
       case 'analyze': return engine.analyze(req.spec, signal, progress, () => scheduler.step(req.id));
+      case 'analyzeChat': return engine.analyzeChat(req.spec, signal, progress, () => scheduler.step(req.id));
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
       case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
       case 'greedyContinuation': return engine.greedyContinuation(req.spec, signal, progress);
