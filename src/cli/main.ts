@@ -219,7 +219,8 @@ async function heatmapChat(args: HeatmapArgs, text: string, doc: ChatDocument): 
     process.stdout.write(`${JSON.stringify(chatHeatmapJson(analysis, args.metric))}\n`);
     return;
   }
-  const unreadable = unreadableNotice(summarize(rendered.tokens), rendered.model.vocabSize, rendered.model.name);
+  // Read on the file's analysis, whose template tokens are marked (the means are the messages' tokens').
+  const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
   if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
   if (args.color === undefined && process.stdout.isTTY !== true) {
     process.stdout.write(`${renderChatTokenTable(analysis)}\n`);
@@ -227,9 +228,11 @@ async function heatmapChat(args: HeatmapArgs, text: string, doc: ChatDocument): 
   }
   const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   const hide = unreadable !== null && args.color !== true;
-  process.stdout.write(`rendered by ${rendered.rendered.template}; ${color ? 'dimmed' : '[bracketed]'} text is the template's, not in the file\n\n`);
-  process.stdout.write(hide ? `${rendered.text}\n\n` : `${renderChatHeatmapText(rendered, args.metric, SCALE_MAX_BITS, color)}\n\n`);
-  process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(rendered, args.metric)}\n`);
+  // Without colours (or with a text the model cannot read) the template's text is bracketed, else dimmed.
+  const painted = color && !hide;
+  process.stdout.write(`rendered by ${rendered.rendered.template}; ${painted ? 'dimmed' : '[bracketed]'} text is the template's, not in the file\n\n`);
+  process.stdout.write(`${renderChatHeatmapText(rendered, args.metric, SCALE_MAX_BITS, painted)}\n\n`);
+  process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
 }
 
 /** `heatmap --against`: both texts analysed by one runtime, the current tokens matched to the old ones, Δ per token. */

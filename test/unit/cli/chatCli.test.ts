@@ -12,12 +12,15 @@ import { after, describe, it } from 'node:test';
 import { parseChatDocument } from '../../../src/core/chat/chatFile';
 import { CHAT_WRAPPER_NAMES, type ChatContext } from '../../../src/core/chat/chatTypes';
 import { CliRunner } from '../../support/cliRunner';
-import { renderedTokens } from '../../support/chatReference';
+import { disposeRenderers, renderedTokens } from '../../support/chatReference';
 import { modelFile, REPO_ROOT } from '../../support/fixtures';
 import { referenceAfter } from '../../support/reference';
 
 const runner = new CliRunner();
-after(() => runner.dispose());
+after(async () => {
+  runner.dispose();
+  await disposeRenderers();
+});
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'chat');
 const LABELS = path.join(FIXTURES, 'labels.chat.json');
 const YESNO = path.join(FIXTURES, 'yesno.chat.txt');
