@@ -2,8 +2,8 @@
  * The few-shot sweep on chat files through the real runtime, on tiny models
  * carrying real chat templates: every group's token boundary and every ln p,
  * entropy and format mass of the sweep at each k, of its prequential codes and
- * of leave-one-out, equal a fresh evaluation (full logits, float64
- * log-softmax) of the re-rendered prompt's tokens. The rendering is done
+ * of leave-one-out, equal a fresh evaluation (a new context, full
+ * logits, float64 log-softmax) of the re-rendered prompt's tokens. The rendering is done
  * independently, by node-llama-cpp's own chat wrapper and LlamaText.tokenize,
  * and b* is recomputed from those tokens.
  */
@@ -22,7 +22,7 @@ import { commonPrefixLength } from '../../../src/core/sequenceDiff';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { disposeRenderers, renderedTokens } from '../../support/chatReference';
 import { loadSpec, modelFile, REPO_ROOT, runtime } from '../../support/fixtures';
-import { referenceAfter } from '../../support/reference';
+import { disposeReferenceModels, referenceAfterShared } from '../../support/reference';
 
 const TOLERANCE_BITS = 1e-3;
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'chat');
@@ -71,7 +71,7 @@ async function checkBatches(model: string, template: ChatTemplateChoice, log: Re
       assert.equal(got.contextTokens, ctx.length);
       for (const [c, x] of group.continuations.entries()) {
         assert.deepEqual(got.continuations[c].tokens, fulls[c], `the tokens of ${JSON.stringify(x)}, as node-llama-cpp renders them`);
-        const rows = await referenceAfter(model, fulls[c], boundary - 1);
+        const rows = await referenceAfterShared(model, fulls[c], boundary - 1);
         got.continuations[c].lnp.forEach((lnp, t) => {
           const j = boundary + t;
           near(lnp * Math.LOG2E, rows[j - boundary].lnp[fulls[c][j]] * Math.LOG2E, `${JSON.stringify(x)} token ${t} (bits)`);
@@ -108,6 +108,7 @@ for (const { preset, template, file, named } of CASES) {
     after(async () => {
       await client.dispose();
       await disposeRenderers();
+      await disposeReferenceModels();
       process.stdout.write(`# ${preset} ${template}: ${worst.compared} numbers, max |Δ| ${worst.max.toExponential(2)} bits\n`);
     });
 
