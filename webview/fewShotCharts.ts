@@ -1,12 +1,14 @@
 // The few-shot charts on the page: one figure per chart spec (title, Export PNG
 // button, an out-of-date mark with Re-run for a probe's chart, canvas, note),
-// drawn fresh for every view and on theme changes; a chart that appears for the
+// updated in place for every view (rebuilt when its structure changes, and on
+// theme changes: chartInstances.ts); a chart that appears for the
 // document already shown (a probe's result) scrolls into view. When
 // the host asks (never per draw: reading every canvas back costs), it measures,
 // per visible chart, how many points it drew and whether the canvas really has
 // pixels.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip, type ActiveElement, type ChartEvent, type ChartType, type Plugin } from 'chart.js';
 import type { FewShotProbe, FewShotView, RenderedChart } from '../src/shared/protocol';
+import { chartGeneration, drawChart } from './chartInstances';
 import { onThemeChange, readChartTheme } from './chartTheme';
 import type { FewShotChartBuild, FewShotChartSpec } from './fewShotChartSpec';
 import { calibrationChart, orderChart, randomLabelsChart } from './fewShotProbeCharts';
@@ -37,6 +39,8 @@ interface Slot {
   readonly note: HTMLElement;
   readonly stale: HTMLElement;
   chart?: DrawnChart;
+  /** What the chart now draws (its click and cursor read it). */
+  build?: FewShotChartBuild;
 }
 
 /**
@@ -101,30 +105,27 @@ export class FewShotCharts {
 
   constructor(container: HTMLElement, private readonly events: FewShotChartsEvents) {
     this.slots = SPECS.map((spec) => this.createSlot(container, spec));
-    onThemeChange(() => { if (this.last) this.render(this.last); });
+    onThemeChange(() => { if (this.last) this.render(this.last, true); });
   }
 
   /** Per visible chart: the points it drew and whether its canvas has pixels. */
   measure(): RenderedChart[] {
     return this.slots.flatMap((slot) => (slot.chart
-      ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas), stale: !slot.stale.hidden, inView: isInView(slot.figure), series: seriesPoints(slot.chart) }]
+      ? [{ id: slot.spec.id, points: countPoints(slot.chart), painted: isPainted(slot.canvas), stale: !slot.stale.hidden, inView: isInView(slot.figure), generation: chartGeneration(slot.canvas), series: seriesPoints(slot.chart) }]
       : []));
   }
 
   /**
-   * Draw `view` (or clear everything when undefined). The container must be
-   * displayed: charts size themselves from it.
+   * Draw `view` (or clear everything when undefined), updating the charts in
+   * place unless `rebuild`. The container must be displayed: charts size
+   * themselves from it.
    */
-  render(view: FewShotView | undefined): void {
+  render(view: FewShotView | undefined, rebuild = false): void {
     const previous = this.last;
     const drawnBefore = new Set(this.slots.filter((s) => s.chart).map((s) => s.spec.id));
     this.last = view;
-    for (const slot of this.slots) {
-      slot.chart?.destroy();
-      slot.chart = undefined;
-    }
     if (!view) {
-      for (const slot of this.slots) slot.figure.hidden = true;
+      for (const slot of this.slots) this.clear(slot);
       return;
     }
     const theme = readChartTheme();
@@ -136,7 +137,11 @@ export class FewShotCharts {
     });
     this.slots.forEach((slot, i) => {
       const build = builds[i];
-      if (!build) return;
+      slot.build = build;
+      if (!build) {
+        this.clear(slot);
+        return;
+      }
       slot.canvas.setAttribute('aria-label', build.description);
       slot.verdict.textContent = build.verdict?.text ?? '';
       slot.verdict.className = `few-shot-verdict tone-${build.verdict?.tone ?? 'neutral'}`;
@@ -146,8 +151,7 @@ export class FewShotCharts {
       const outOfDate = slot.spec.probe !== undefined && view.staleProbes.includes(slot.spec.probe);
       slot.stale.hidden = !outOfDate;
       slot.figure.classList.toggle('stale', outOfDate);
-      const chart = new Chart(slot.canvas, this.interactive(slot.canvas, build));
-      slot.chart = chart;
+      slot.chart = drawChart(slot.canvas, slot.chart, this.interactive(slot, build), rebuild);
     });
     // New results for the document already shown (a probe's chart, the first sweep chart) come into view.
     if (previous?.uri === view.uri) {
@@ -156,11 +160,24 @@ export class FewShotCharts {
     }
   }
 
-  /** The build's configuration with click-to-reveal and a pointer cursor over example points. */
-  private interactive(canvas: HTMLCanvasElement, build: FewShotChartBuild): FewShotChartBuild['config'] {
+  /** No chart in `slot`: destroyed, its figure hidden. */
+  private clear(slot: Slot): void {
+    slot.chart?.destroy();
+    slot.chart = undefined;
+    slot.build = undefined;
+    slot.figure.hidden = true;
+  }
+
+  /**
+   * The build's configuration with click-to-reveal and a pointer cursor over
+   * example points, both reading the slot's current build (the cursor plugin
+   * stays with the chart across in-place updates).
+   */
+  private interactive(slot: Slot, build: FewShotChartBuild): FewShotChartBuild['config'] {
+    const canvas = slot.canvas;
     const exampleOf = (elements: ReadonlyArray<{ datasetIndex: number; index: number }>) => {
       for (const e of elements) {
-        const index = build.exampleAt?.(e.datasetIndex, e.index);
+        const index = slot.build?.exampleAt?.(e.datasetIndex, e.index);
         if (index !== undefined) return index;
       }
       return undefined;

@@ -83,18 +83,23 @@ export class FewShotSection {
     return this.charts.measure();
   }
 
-  /** Show `view`, or hide the section when there is none. */
-  render(view: FewShotView | undefined): void {
+  /**
+   * Show `view`, or hide the section when there is none. `changed`: false when
+   * only the progress moved since the last view (the charts and texts stay as drawn).
+   */
+  render(view: FewShotView | undefined, changed = true): void {
     this.root.hidden = !view;
     this.compared.render(view);
     if (!view) {
       this.charts.render(undefined);
       return;
     }
-    this.summary.textContent = fewShotHeadline(view);
-    this.summary.classList.toggle('stale', view.stale);
-    renderForecast(this.forecast, view);
-    this.cost.textContent = fewShotCost(view);
+    if (changed) {
+      this.summary.textContent = fewShotHeadline(view);
+      this.summary.classList.toggle('stale', view.stale);
+      renderForecast(this.forecast, view);
+      this.cost.textContent = fewShotCost(view);
+    }
     const progress = view.progress;
     // Out of date and nothing running (automatic re-runs off, or one failed): offer the re-run here.
     this.staleNotice.hidden = !view.stale || !!progress || view.ks.length === 0;
@@ -113,6 +118,6 @@ export class FewShotSection {
     const problem = view.problem ?? '';
     if (this.problem.textContent !== problem) this.problem.textContent = problem;
     this.problem.hidden = !problem;
-    this.charts.render(view);
+    if (changed) this.charts.render(view);
   }
 }

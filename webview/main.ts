@@ -1,5 +1,7 @@
 // The panel app: handshake with the host, render snapshots, send user actions.
-import { assertNever, isHostToWebview, type PanelSnapshot, type WebviewToHost } from '../src/shared/protocol';
+// A snapshot redraws only the sections whose revision moved (charts are updated
+// in place); a progress message moves only the few-shot progress.
+import { assertNever, isHostToWebview, withProgress, type FewShotView, type PanelSnapshot, type SnapshotRevisions, type WebviewToHost } from '../src/shared/protocol';
 import { FewShotSection } from './fewShotSection';
 import { HeatmapLegend } from './heatmapLegend';
 import { TokenChart } from './tokenChart';
@@ -27,7 +29,29 @@ const fewShot = new FewShotSection(document.getElementById('few-shot')!, send);
 
 const bits = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} bits`);
 
+/** The snapshot on screen (with the progress since applied). */
+let shown: PanelSnapshot | undefined;
+
 function render(snapshot: PanelSnapshot): void {
+  const before = shown?.revisions;
+  const now = snapshot.revisions;
+  // Without revisions on both sides (the first snapshot, one restored from saved state) everything is drawn.
+  const changed = (section: keyof SnapshotRevisions) => !before || !now || before[section] !== now[section];
+  if (changed('document')) renderDocument(snapshot);
+  if (changed('windTunnel')) renderWindTunnel(snapshot);
+  fewShot.render(snapshot.fewShot, changed('fewShot'));
+  shown = snapshot;
+  vscode.setState({ schema: 1, snapshot });
+}
+
+/** The few-shot run's progress moved, nothing else. */
+function renderProgress(progress: FewShotView['progress']): void {
+  if (!shown?.fewShot) return;
+  shown = { ...shown, fewShot: withProgress(shown.fewShot, progress) };
+  fewShot.render(shown.fewShot, false);
+}
+
+function renderDocument(snapshot: PanelSnapshot): void {
   const d = snapshot.document;
   summary.textContent = d
     ? `${d.name}${d.stale ? ' (edited since)' : ''} — ${d.model}, ${d.tokens} tokens, perplexity ${d.perplexity === null ? '—' : d.perplexity.toFixed(2)}, mean entropy ${bits(d.meanEntropy)}, mean surprisal ${bits(d.meanSurprisal)} (${d.route} route)`
@@ -40,6 +64,9 @@ function render(snapshot: PanelSnapshot): void {
   documentNotice.classList.toggle('notice-warn', d?.unreadable !== undefined);
   legend.render(snapshot.legend);
   chart.render(snapshot);
+}
+
+function renderWindTunnel(snapshot: PanelSnapshot): void {
   const wt = snapshot.windTunnel;
   windTunnelSection.hidden = !wt;
   if (wt) {
@@ -47,8 +74,6 @@ function render(snapshot: PanelSnapshot): void {
     windTunnelSummary.className = `few-shot-verdict tone-${wt.pass ? 'good' : 'bad'}`;
   }
   windTunnelChart.render(wt);
-  fewShot.render(snapshot.fewShot);
-  vscode.setState({ schema: 1, snapshot });
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -57,6 +82,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   switch (message.type) {
     case 'panel/snapshot':
       render(message.snapshot);
+      return;
+    case 'panel/progress':
+      renderProgress(message.progress);
       return;
     case 'fewShot/measure':
       send({ type: 'fewShot/measured', charts: fewShot.measure() });
@@ -67,5 +95,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 const saved = vscode.getState();
-if (saved?.schema === 1 && saved.snapshot) render(saved.snapshot);
+// Restored, it draws all; the host's first snapshot (revisions of another life) draws all again.
+if (saved?.schema === 1 && saved.snapshot) render({ ...saved.snapshot, revisions: undefined });
 send({ type: 'panel/ready' });

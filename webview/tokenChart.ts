@@ -1,10 +1,11 @@
 // The per-token chart: entropy and surprisal (bits) against token index, in the
-// theme's colours, redrawn when the theme changes. Only the chart.js parts used
-// are registered.
+// theme's colours, rebuilt when the theme changes and updated in place
+// otherwise. Only the chart.js parts used are registered.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { PanelSnapshot } from '../src/shared/protocol';
 import { paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
+import { drawChart } from './chartInstances';
 import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
@@ -25,10 +26,6 @@ export class TokenChart {
       this.chart = undefined;
       return;
     }
-    if (rebuild) {
-      this.chart?.destroy();
-      this.chart = undefined;
-    }
     const theme = readChartTheme();
     const { foreground, grid } = theme;
     const color = chartColors(theme, CHART_SERIES.tokens);
@@ -38,15 +35,7 @@ export class TokenChart {
       { label: 'entropy (bits)', data: [...series.entropy], borderColor: color.entropy, hidden: false },
       { label: 'surprisal (bits)', data: [...series.surprisal], borderColor: color.surprisal, hidden: false },
     ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointRadius: 1.5, borderWidth: 1.5, spanGaps: false }));
-    if (this.chart) {
-      this.chart.data.labels = [...series.labels];
-      this.chart.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
-      const scale = this.chart.options.scales?.y;
-      if (scale) Object.assign(scale, { min: y.min, max: y.max });
-      this.chart.update('none');
-      return;
-    }
-    this.chart = new Chart(this.canvas, {
+    this.chart = drawChart(this.canvas, this.chart, {
       type: 'line',
       data: { labels: [...series.labels], datasets },
       options: {
@@ -63,6 +52,6 @@ export class TokenChart {
         },
         onClick: (_event, elements) => { if (elements[0]) this.onPick(elements[0].index); },
       },
-    });
+    } as Parameters<typeof drawChart>[2], rebuild);
   }
 }

@@ -5,6 +5,7 @@ import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
 import type { WindTunnelView } from '../src/shared/protocol';
 import { paddedBounds, valueRange } from '../src/shared/chartAxes';
 import { CHART_SERIES, chartColors } from '../src/shared/chartColors';
+import { drawChart } from './chartInstances';
 import { onThemeChange, readChartTheme } from './chartTheme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Tooltip, Legend);
@@ -19,14 +20,17 @@ export class WindTunnelChart {
   private last?: WindTunnelView;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    onThemeChange(() => { if (this.last) this.render(this.last); });
+    onThemeChange(() => { if (this.last) this.render(this.last, true); });
   }
 
-  render(view: WindTunnelView | undefined): void {
+  /** Draw `view` (updating the chart in place unless `rebuild`), or remove the chart. */
+  render(view: WindTunnelView | undefined, rebuild = false): void {
     this.last = view;
-    this.chart?.destroy();
-    this.chart = undefined;
-    if (!view) return;
+    if (!view) {
+      this.chart?.destroy();
+      this.chart = undefined;
+      return;
+    }
     const theme = readChartTheme();
     const { foreground, grid } = theme;
     // Six series, six colours in every theme: the reference lines no longer share their series' colour.
@@ -38,7 +42,7 @@ export class WindTunnelChart {
       borderDash: dashed ? [6, 4] : [],
     });
     const floor = (x: number) => Math.max(FLOOR, x);
-    this.chart = new Chart(this.canvas, {
+    this.chart = drawChart(this.canvas, this.chart, {
       type: 'line',
       data: {
         labels,
@@ -73,6 +77,6 @@ export class WindTunnelChart {
           },
         },
       },
-    });
+    } as Parameters<typeof drawChart>[2], rebuild);
   }
 }

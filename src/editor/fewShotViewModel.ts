@@ -19,6 +19,30 @@ export class FewShotViewModel {
     this.onDidChange = compared ? either(store.onDidChange, compared.onDidChange) : store.onDidChange;
   }
 
+  /**
+   * What `doc`'s view is built from, but for progress, for comparison by
+   * identity (`sameKey`): the runner replaces a record's fields when results
+   * change (a new partial sweep, a new report), so equal keys mean an equal
+   * view and a progress tick alone leaves the key as it was.
+   */
+  viewKey(doc: vscode.TextDocument | undefined): readonly unknown[] {
+    const state = doc && this.store.get(doc.uri);
+    if (!doc || !state) return [doc];
+    const b = this.compared?.get(doc.uri);
+    const probes = FEW_SHOT_PROBES.map((p) => state.probeVersions?.[p]);
+    return [
+      doc, doc.version, this.settings.value.fewShot.toleranceBits, this.settings.value.fewShot.forecastLevel, state.version, state.text, state.sweep, state.problem, state.loo, state.order, state.calibration, state.randomLabels, state.before, ...probes,
+      b, b?.model, b?.version, b?.sweep, b?.memory, b?.problem,
+    ];
+  }
+
+  /** The progress `doc`'s view shows: the run in flight, A's, else B's. */
+  progress(doc: vscode.TextDocument | undefined): FewShotView['progress'] {
+    const state = doc && this.store.get(doc.uri);
+    if (!doc || !state) return undefined;
+    return state.progress ?? (state.sweep ? this.compared?.get(doc.uri)?.progress : undefined);
+  }
+
   /** The panel's view of `doc`'s results, if any. */
   view(doc: vscode.TextDocument | undefined): FewShotView | undefined {
     const state = doc && this.store.get(doc.uri);

@@ -38,8 +38,12 @@ export interface SeamTargets {
   readonly models: Pick<ModelService, 'label' | 'configuredSource'>;
   /** The picker's entries as offered, and the "now uses" messages it showed. */
   readonly picker: Pick<ModelPicker, 'onDidOffer' | 'onDidSwitch'>;
-  /** The panel (src/panel, which this side may not import): its handshakes and its charts measured on request. */
-  readonly panel: { readonly onDidHandshake: vscode.Event<void>; measureCharts(): Promise<readonly RenderedChart[] | undefined> };
+  /** The panel (src/panel, which this side may not import): its handshakes, the messages it posted, and its charts measured on request. */
+  readonly panel: {
+    readonly onDidHandshake: vscode.Event<void>;
+    readonly posted: { readonly snapshots: number; readonly progress: number };
+    measureCharts(): Promise<readonly RenderedChart[] | undefined>;
+  };
   /** What a comparison with an earlier version painted. */
   readonly revisions: Pick<RevisionCompareController, 'paintedFor'>;
   /** What What Comes Next? listed, as it lists it. */

@@ -1,13 +1,18 @@
 /**
  * The ICL Lens side panel: a webview that shows the active document's analysis.
  * Handshake: the webview posts `panel/ready` and gets a complete snapshot; it
- * gets a new snapshot when the analysis changes or the panel becomes visible.
+ * gets a complete snapshot again when the panel becomes visible. Changes to the
+ * stores it reads are coalesced (at most one message per UPDATE_INTERVAL_MS),
+ * posted only to a visible panel and only when a section's inputs changed
+ * (panelUpdates.ts); a tick of the few-shot run's progress alone is a small
+ * `panel/progress`, and analysis progress, which the panel does not show, sends nothing.
  * It reads the editor's stores and asks the editor for work through one typed
  * interface (PanelActions); the editor never imports this side.
  */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { unreadableNotice, windowsNotice } from '../core/readability';
+import type { Settings } from '../core/settings';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
 import { Disposable, DisposableSlot } from '../editor/disposable';
@@ -16,19 +21,26 @@ import type { PanelActions } from '../editor/panelActions';
 import type { PanelRequests } from '../editor/panelRequests';
 import type { SettingsService } from '../editor/settingsService';
 import type { WindTunnelStore } from '../editor/windTunnelStore';
-import { isWebviewToHost, type HostToWebview, type PanelSnapshot, type RenderedChart, type WebviewToHost } from '../shared/protocol';
+import { isWebviewToHost, withProgress, type FewShotView, type HostToWebview, type PanelSnapshot, type RenderedChart, type SnapshotRevisions, type WebviewToHost } from '../shared/protocol';
 import { heatmapLegendView } from './heatmapLegendView';
 import { panelHtml } from './panelHtml';
+import { Coalescer, SnapshotPart } from './panelUpdates';
 import { createLensWebview } from './webviewPanel';
 
 /** One handler per message type: the compiler checks that every type has one. */
 type MessageHandlers = { readonly [K in WebviewToHost['type']]: (message: Extract<WebviewToHost, { type: K }>) => void };
 
 /** The few-shot state the panel reads. */
-type FewShotSource = Pick<FewShotViewModel, 'view' | 'onDidChange'>;
+type FewShotSource = Pick<FewShotViewModel, 'view' | 'viewKey' | 'progress' | 'onDidChange'>;
 
 /** How long a chart measurement waits for the webview before giving up. */
 const MEASURE_TIMEOUT_MS = 5000;
+
+/** The shortest time between two messages caused by store changes (a few frames: the eye sees no lag, a sweep's stream is not one message per result). */
+export const UPDATE_INTERVAL_MS = 150;
+
+const sameRevisions = (a: SnapshotRevisions | undefined, b: SnapshotRevisions | undefined) =>
+  a !== undefined && b !== undefined && a.document === b.document && a.windTunnel === b.windTunnel && a.fewShot === b.fewShot;
 
 export class PanelController extends Disposable {
   private readonly panel = this.register(new DisposableSlot<vscode.WebviewPanel>());
@@ -39,9 +51,21 @@ export class PanelController extends Disposable {
   readonly onDidHandshake = this.handshook.event;
   /** Chart measurements asked of the webview and not yet answered. */
   private measuring: Array<(charts: readonly RenderedChart[] | undefined) => void> = [];
+  /** Store changes, merged into at most one post per interval. */
+  private readonly updates = new Coalescer(UPDATE_INTERVAL_MS, () => this.post(false));
+  /** The snapshot's sections, each rebuilt only when its inputs changed. */
+  private readonly parts = {
+    document: new SnapshotPart<Pick<PanelSnapshot, 'document' | 'legend' | 'series'>>(),
+    windTunnel: new SnapshotPart<PanelSnapshot['windTunnel']>(),
+    fewShot: new SnapshotPart<FewShotView | undefined>(),
+  };
+  /** What the visible webview was last sent: the sections' revisions and the progress shown. */
+  private sent?: { readonly revisions: SnapshotRevisions; readonly progress: FewShotView['progress'] };
+  /** Messages posted to the webview so far, by kind (what the panel costs, read by the integration tests). */
+  readonly posted = { snapshots: 0, progress: 0 };
   private readonly handlers: MessageHandlers = {
     'panel/ready': () => {
-      this.post();
+      this.post(true);
       this.handshook.fire();
     },
     'panel/analyze': () => this.actions.analyze(this.document),
@@ -67,25 +91,22 @@ export class PanelController extends Disposable {
     super();
     this.register(requests.onDidRequestShow((doc) => this.show(doc)));
     // A wind-tunnel run lands: show it (opening the panel if needed).
-    this.register(windTunnels.onDidChange(() => {
-      this.show();
-      this.post();
-    }));
+    this.register(windTunnels.onDidChange(() => this.show()));
     // New results for the active editor's document bring the panel to it; its own document's, redraw it.
     const changed = (uri: vscode.Uri) => {
       const active = vscode.window.activeTextEditor?.document;
       if (active && active !== this.document && active.uri.toString() === uri.toString()) this.setDocument(active);
-      if (uri.toString() === this.document?.uri.toString()) this.post();
+      if (uri.toString() === this.document?.uri.toString()) this.updates.request();
     };
     this.register(store.onDidChange(changed));
     this.register(fewShot.onDidChange(changed));
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e && e.document.uri.scheme !== 'output' && this.follows(e.document)) {
         this.setDocument(e.document);
-        this.post();
+        this.updates.request();
       }
     }));
-    this.register(settings.onDidChange(() => this.post()));
+    this.register(settings.onDidChange(() => this.updates.request()));
   }
 
   /**
@@ -112,6 +133,7 @@ export class PanelController extends Disposable {
   }
 
   override dispose(): void {
+    this.updates.dispose();
     this.settleMeasures(undefined);
     super.dispose();
   }
@@ -120,7 +142,7 @@ export class PanelController extends Disposable {
   show(doc?: vscode.TextDocument): void {
     const active = vscode.window.activeTextEditor?.document;
     this.setDocument(doc ?? (active && this.follows(active) ? active : this.document));
-    this.post();
+    this.post(false);
     if (this.panel.value) {
       // In its own group: "beside" would move a focused panel into a new group.
       this.panel.value.reveal(undefined, true);
@@ -132,7 +154,8 @@ export class PanelController extends Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState((e) => {
         this.reportFocus();
-        if (e.webviewPanel.visible) this.post();
+        // Hidden, it was sent nothing: shown again, it gets the whole snapshot.
+        if (e.webviewPanel.visible) this.post(true);
       }),
       panel.onDidDispose(() => {
         this.requests.setFocusedDocument(undefined);
@@ -177,27 +200,54 @@ export class PanelController extends Disposable {
     (this.handlers[message.type] as (m: WebviewToHost) => void)(message);
   }
 
-  private post(): void {
+  /**
+   * Send the visible webview what changed: the whole snapshot when a section
+   * did (or `force`: the handshake, the panel shown again), else the progress if
+   * only that moved, else nothing.
+   */
+  private post(force: boolean): void {
     const panel = this.panel.value;
     if (!panel?.visible) return;
-    const message: HostToWebview = { type: 'panel/snapshot', snapshot: this.snapshot() };
+    this.updates.cancel();
+    const snapshot = this.snapshot();
+    const revisions = snapshot.revisions!;
+    const progress = snapshot.fewShot?.progress;
+    const sent = this.sent;
+    let message: HostToWebview;
+    if (!force && sent && sameRevisions(sent.revisions, revisions)) {
+      if (sent.progress === progress) return;
+      message = { type: 'panel/progress', progress };
+      this.posted.progress++;
+    } else {
+      message = { type: 'panel/snapshot', snapshot };
+      this.posted.snapshots++;
+    }
+    this.sent = { revisions, progress };
     void panel.webview.postMessage(message);
   }
 
   private snapshot(): PanelSnapshot {
-    const metric = this.settings.value.metric;
+    const settings = this.settings.value;
     const doc = this.document;
     const stored = doc && this.store.latest(doc.uri);
-    const windTunnel = this.windTunnels.current;
-    const fewShot = this.fewShot.view(doc);
-    if (!doc || !stored) return { schema: 1, metric, windTunnel, fewShot };
+    const current = this.windTunnels.current;
+    const windTunnel = this.parts.windTunnel.get([current], () => current);
+    const view = this.parts.fewShot.get(this.fewShot.viewKey(doc), () => this.fewShot.view(doc));
+    const fewShot = view && withProgress(view, this.fewShot.progress(doc));
+    const document = this.parts.document.get([doc, stored, doc?.version, settings.metric, settings.scaleMaxBits], () => this.documentPart(doc, stored, settings));
+    const revisions = { document: this.parts.document.revision, windTunnel: this.parts.windTunnel.revision, fewShot: this.parts.fewShot.revision };
+    return { schema: 1, metric: settings.metric, revisions, ...document, windTunnel, fewShot };
+  }
+
+  /** The summary, legend and per-token series of `doc`'s latest analysis. */
+  private documentPart(doc: vscode.TextDocument | undefined, stored: ReturnType<AnalysisStore['latest']>, settings: Settings): Pick<PanelSnapshot, 'document' | 'legend' | 'series'> {
+    if (!doc || !stored) return {};
+    const metric = settings.metric;
     const { analysis } = stored;
     const s = summarize(analysis.tokens);
     const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name)?.message;
     const windows = windowsNotice(analysis) ?? undefined;
     return {
-      schema: 1,
-      metric,
       document: {
         name: vscode.workspace.asRelativePath(doc.uri),
         model: analysis.model.name,
@@ -210,14 +260,12 @@ export class PanelController extends Disposable {
         ...(unreadable ? { unreadable } : {}),
         ...(windows ? { windows } : {}),
       },
-      legend: heatmapLegendView(metric, this.settings.value.scaleMaxBits),
+      legend: heatmapLegendView(metric, settings.scaleMaxBits),
       series: {
         labels: analysis.tokens.map((t) => visibleText(t.text)),
         entropy: analysis.tokens.map((t) => t.entropy),
         surprisal: analysis.tokens.map((t) => t.surprisal),
       },
-      windTunnel,
-      fewShot,
     };
   }
 }

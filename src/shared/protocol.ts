@@ -208,10 +208,25 @@ export interface HeatmapLegendView {
   }>;
 }
 
+/**
+ * Which version of each section a snapshot carries: a number moves when the
+ * host rebuilt that section from changed results, so the webview redraws only
+ * the sections whose number moved (the snapshot is still whole).
+ */
+export interface SnapshotRevisions {
+  /** The summary, notice, legend and per-token chart. */
+  readonly document: number;
+  readonly windTunnel: number;
+  /** The few-shot section, apart from its progress. */
+  readonly fewShot: number;
+}
+
 /** Everything the panel shows, sent whole (never as deltas). */
 export interface PanelSnapshot {
   readonly schema: 1;
   readonly metric: 'entropy' | 'surprisal';
+  /** Section revisions from the host that sent it; absent in a snapshot restored from saved state. */
+  readonly revisions?: SnapshotRevisions;
   readonly document?: {
     readonly name: string;
     readonly model: string;
@@ -269,14 +284,33 @@ export interface RenderedChart {
   readonly stale: boolean;
   /** Some of the chart's figure is inside the panel's viewport. */
   readonly inView: boolean;
+  /**
+   * Which chart.js instance drew it: a number the webview gives each chart it
+   * constructs (also the canvas's `data-generation`), kept while the chart is
+   * updated in place and new when it is rebuilt.
+   */
+  readonly generation?: number;
   /** Per visible series: its legend label, the points it drew and its data as plotted (a comparison has two models' series). */
   readonly series?: ReadonlyArray<{ readonly label: string; readonly points: number; readonly values: ReadonlyArray<number | null> }>;
 }
 
 export type HostToWebview =
   | { readonly type: 'panel/snapshot'; readonly snapshot: PanelSnapshot }
+  /**
+   * Only the few-shot run's progress moved since the last snapshot (its bar,
+   * Cancel and the buttons a run disables): sent instead of a snapshot per tick.
+   */
+  | { readonly type: 'panel/progress'; readonly progress?: FewShotView['progress'] }
   /** Measure the few-shot charts now drawn (answered by `fewShot/measured`); only when the host asks, never per render. */
   | { readonly type: 'fewShot/measure' };
+
+/** `view` showing `progress` instead of its own (a shallow copy: the view's arrays are shared). */
+export function withProgress(view: FewShotView, progress: FewShotView['progress']): FewShotView {
+  const out: { -readonly [K in keyof FewShotView]: FewShotView[K] } = { ...view };
+  if (progress) out.progress = progress;
+  else delete out.progress;
+  return out;
+}
 
 /** Runtime guard for messages arriving from the webview. */
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
@@ -313,7 +347,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
 export function isHostToWebview(value: unknown): value is HostToWebview {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'panel/snapshot' || type === 'fewShot/measure';
+  return type === 'panel/snapshot' || type === 'panel/progress' || type === 'fewShot/measure';
 }
 
 /** Exhaustiveness check for `switch` over message types. */

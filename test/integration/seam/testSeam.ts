@@ -8,7 +8,8 @@
  *   the last wind-tunnel run, the few-shot view, the model in use, the model
  *   picker's last entries, its "now uses" messages and the status bar item's
  *   tooltip (Markdown, with whether it may hold HTML), and what a comparison
- *   with an earlier version painted;
+ *   with an earlier version painted, and how many snapshots and progress
+ *   messages the panel posted so far;
  * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
@@ -48,6 +49,7 @@ export function install(targets: SeamTargets): vscode.Disposable {
         analysis: stored ? { version: stored.version, route: stored.analysis.route, tokens: stored.analysis.tokens.length } : undefined,
         state: target ? targets.store.state(target) : undefined,
         handshakes,
+        panelPosted: { ...targets.panel.posted },
         runtimeRunning: targets.runtime.running,
         lastFailure,
         model: { label: targets.models.label, source: targets.models.configuredSource },

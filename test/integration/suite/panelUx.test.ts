@@ -11,12 +11,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { config, focusPanel, panelGroup, waitFor } from './vscodeHelpers';
 
-interface Chart { id: string; points: number; painted: boolean; stale: boolean; inView: boolean }
+interface Chart { id: string; points: number; painted: boolean; stale: boolean; inView: boolean; generation?: number; series?: Array<{ label: string; values: Array<number | null> }> }
 interface State {
   analysis?: { version: number };
+  panelPosted: { snapshots: number; progress: number };
   lastFailure?: string;
   notices: Array<{ message: string; actions: string[] }>;
-  fewShot?: { complete: boolean; stale: boolean; staleProbes: string[]; progress?: unknown; order?: { orders: unknown[] }; calibration?: unknown };
+  fewShot?: {
+    complete: boolean; stale: boolean; staleProbes: string[]; progress?: unknown; order?: { orders: unknown[] }; calibration?: unknown;
+    candidates: string[]; ks: Array<{ posterior: Record<string, number> }>;
+  };
 }
 
 const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<State>('iclLens.test.state', uri);
@@ -119,6 +123,69 @@ describe('the panel as a place to work', () => {
       assert.equal((await state(uri)).notices.length, shown + 2);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('updates its charts in place: a probe\'s progress posts no snapshots, and new results keep the charts of the same structure', async () => {
+    await vscode.commands.executeCommand('iclLens.showPanel', uri);
+    const permutations = 8;
+    await config().update('fewShot.orderPermutations', permutations, vscode.ConfigurationTarget.Global);
+    let posted: State['panelPosted'];
+    let before: Chart[];
+    try {
+      // Settled first: the last test's edit re-runs the sweep (debounced), which streams snapshots of its own.
+      await waitFor('the sweep current and nothing running', async () => {
+        const v = (await state(uri)).fewShot;
+        return v && v.complete && !v.stale && !v.progress ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      before = await waitFor('the charts', async () => {
+        const r = await charts();
+        return r && r.some((c) => c.id === 'posterior' && c.painted) ? r : undefined;
+      });
+      posted = (await state(uri)).panelPosted;
+      const report = await vscode.commands.executeCommand<{ orders: unknown[] } | undefined>('iclLens.orderSensitivity', uri);
+      assert.equal(report?.orders.length, permutations);
+    } finally {
+      await config().update('fewShot.orderPermutations', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const after = await waitFor('the order chart with the new report', async () => {
+      const r = await charts();
+      const order = r?.find((c) => c.id === 'order');
+      return order && order.painted && !order.stale ? r : undefined;
+    });
+    const sent = (await state(uri)).panelPosted;
+    const snapshots = sent.snapshots - posted.snapshots;
+    console.log(`      order probe, ${permutations} permutations: ${snapshots} snapshot(s) and ${sent.progress - posted.progress} progress message(s) posted (before: a snapshot per progress tick)`);
+    // Before: one snapshot per permutation's progress tick, and one for the result.
+    assert.ok(snapshots >= 1 && snapshots <= 3, `${snapshots} snapshots for a probe of ${permutations} permutations`);
+    // The sweep's charts were redrawn from the new snapshot with the same structure: the same chart.js instances.
+    const kept = ['posterior', 'target', 'prequential'].map((id) => [id, before.find((c) => c.id === id)?.generation, after.find((c) => c.id === id)?.generation]);
+    for (const [id, was, now] of kept) {
+      assert.equal(typeof was, 'number', `${id} reports its generation`);
+      assert.equal(now, was, `the ${id} chart was updated in place, not rebuilt`);
+    }
+    // An edit: the re-run sweep streams new numbers into the same charts, which show the new view's numbers.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('iclLens.showPanel', uri);
+    const at = doc.positionAt(doc.getText().length - 1);
+    await editor.edit((e) => e.insert(at, ' B'));
+    try {
+      const view = await waitFor('the re-run sweep', async () => {
+        const v = (await state(uri)).fewShot;
+        return v && v.complete && !v.stale && !v.progress ? v : undefined;
+      });
+      const name = view.candidates[0];
+      const expected = view.ks.map((k) => k.posterior[name] ?? null);
+      const posterior = await waitFor('the posterior chart with the re-run\'s numbers', async () => {
+        const c = (await charts())?.find((x) => x.id === 'posterior');
+        const values = c?.series?.find((s) => s.label === name)?.values;
+        return values && values.length === expected.length && values.every((v, i) => v !== null && expected[i] !== null && Math.abs(v - expected[i]!) < 1e-12) ? c : undefined;
+      });
+      assert.equal(posterior.generation, before.find((c) => c.id === 'posterior')?.generation, 'the posterior chart took the re-run\'s numbers in place');
+    } finally {
+      await editor.edit((e) => e.delete(new vscode.Range(at, at.translate(0, 2))));
     }
   });
 });
