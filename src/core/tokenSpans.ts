@@ -3,8 +3,12 @@
  * span_i = [len(detok(t_1..t_{i−1})), len(detok(t_1..t_i))). Done in windows that
  * restart after a token that completed a character, so the cost is O(n·window)
  * instead of O(n²); each window is detokenized after a few preceding tokens so
- * SentencePiece keeps a leading space.
+ * SentencePiece keeps a leading space. After an edit the pass resumes at the last
+ * window start before the change (`previous`), which gives exactly the spans a
+ * fresh pass gives: every span before it was computed from tokens and text that
+ * did not change.
  */
+import { commonPrefixLength } from './sequenceDiff';
 
 /** Detokenize `tokens` as the continuation of `lastTokens`. */
 export type Detokenize = (tokens: readonly number[], lastTokens: readonly number[]) => string;
@@ -18,6 +22,25 @@ export interface SpanResult {
   readonly spans: readonly Span[];
   /** False when the tokenizer does not round-trip the text and spans were aligned approximately. */
   readonly exact: boolean;
+  /** Where the windowed pass restarted, so a later pass over an edited text can resume there (empty when not exact). */
+  readonly checkpoints: readonly SpanCheckpoint[];
+}
+
+/** A window start of the pass: the state it restarted from there. */
+export interface SpanCheckpoint {
+  /** The window's first token. */
+  readonly token: number;
+  /** Where the window starts in the text: the end of the span before it. */
+  readonly base: number;
+  /** The spans before `token` read only the text before this offset. */
+  readonly reach: number;
+}
+
+/** A previous pass, over `tokens` of `text`, to resume from. */
+export interface PreviousSpans {
+  readonly tokens: readonly number[];
+  readonly text: string;
+  readonly result: SpanResult;
 }
 
 const REPLACEMENT = 0xfffd;
@@ -35,15 +58,20 @@ function completedLength(s: string, text: string, base: number): number {
  * one character get empty spans and the piece that completes the character gets
  * the whole character.
  */
-export function tokenSpans(tokens: readonly number[], text: string, detokenize: Detokenize, window = 64): SpanResult {
-  const spans: Span[] = [];
-  let base = 0;
-  let windowStart = 0;
-  let prevEnd = 0;
+export function tokenSpans(tokens: readonly number[], text: string, detokenize: Detokenize, window = 64, previous?: PreviousSpans): SpanResult {
+  const from = previous === undefined ? undefined : resumePoint(previous, tokens, text);
+  const spans: Span[] = from === undefined ? [] : previous!.result.spans.slice(0, from.token);
+  const checkpoints: SpanCheckpoint[] = from === undefined ? [] : previous!.result.checkpoints.filter((c) => c.token <= from.token);
+  let base = from?.base ?? 0;
+  let windowStart = from?.token ?? 0;
+  let prevEnd = base;
+  let reach = from?.reach ?? 0;
   let roundTrips = true;
-  for (let i = 0; i < tokens.length; i++) {
+  if (from === undefined) checkpoints.push({ token: 0, base: 0, reach: 0 });
+  for (let i = windowStart; i < tokens.length; i++) {
     const s = detokenize(tokens.slice(windowStart, i + 1), tokens.slice(Math.max(0, windowStart - ANCHOR_TOKENS), windowStart));
     const len = completedLength(s, text, base);
+    reach = Math.max(reach, base + s.length);
     if (text.slice(base, base + len) !== s.slice(0, len)) roundTrips = false;
     const end = Math.max(prevEnd, base + len);
     spans.push({ start: prevEnd, end });
@@ -52,10 +80,36 @@ export function tokenSpans(tokens: readonly number[], text: string, detokenize: 
     if (s.charCodeAt(s.length - 1) !== REPLACEMENT && i + 1 - windowStart >= window) {
       base = end;
       windowStart = i + 1;
+      checkpoints.push({ token: windowStart, base, reach });
     }
   }
-  if (roundTrips && prevEnd === text.length) return { spans, exact: true };
-  return { spans: alignPieces(tokens, text, detokenize), exact: false };
+  if (roundTrips && prevEnd === text.length) return { spans, exact: true, checkpoints };
+  return { spans: alignPieces(tokens, text, detokenize), exact: false, checkpoints: [] };
+}
+
+/**
+ * The last window start of `previous` whose spans before it depend only on
+ * tokens and text that `tokens` and `text` share; undefined when there is none
+ * past the first token (or the previous pass was not exact).
+ */
+function resumePoint(previous: PreviousSpans, tokens: readonly number[], text: string): SpanCheckpoint | undefined {
+  if (!previous.result.exact) return undefined;
+  const sameTokens = commonPrefixLength(previous.tokens, tokens);
+  const sameText = commonTextPrefix(previous.text, text);
+  let found: SpanCheckpoint | undefined;
+  for (const c of previous.result.checkpoints) {
+    if (c.token > sameTokens || c.reach > sameText) break;
+    found = c;
+  }
+  return found !== undefined && found.token > 0 ? found : undefined;
+}
+
+/** The length of the common prefix of two strings. */
+export function commonTextPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
 }
 
 /**

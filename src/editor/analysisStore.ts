@@ -3,7 +3,7 @@
  * describe. Readers ask for a version; a stale result is not returned.
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../core/analysis';
+import type { Analysis, ModelInfo, TokenStat } from '../core/analysis';
 import { Disposable } from './disposable';
 
 export interface StoredAnalysis {
@@ -17,8 +17,17 @@ export type AnalysisState =
   | { readonly kind: 'running'; readonly fraction: number; readonly phase: string }
   | { readonly kind: 'error'; readonly message: string };
 
+/** Statistics streamed while a document's analysis runs, for the version being analysed. */
+export interface PartialAnalysis {
+  readonly version: number;
+  /** Final statistics of the tokens scored so far, in order, from the first re-evaluated one. */
+  readonly tokens: readonly TokenStat[];
+  readonly model: ModelInfo;
+}
+
 export class AnalysisStore extends Disposable {
   private readonly results = new Map<string, StoredAnalysis>();
+  private readonly partials = new Map<string, PartialAnalysis>();
   private readonly states = new Map<string, AnalysisState>();
   private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   /** Fires when a document's analysis or state changes. */
@@ -40,7 +49,20 @@ export class AnalysisStore extends Disposable {
     return this.results.get(uri.toString());
   }
 
+  /** What the running analysis of `doc` has scored so far, if it analyses the document's current version. */
+  partial(doc: vscode.TextDocument): PartialAnalysis | undefined {
+    const partial = this.partials.get(doc.uri.toString());
+    return partial && partial.version === doc.version ? partial : undefined;
+  }
+
+  /** The running analysis of `uri` at `version` has scored `tokens` so far (the heatmap paints them before the result). */
+  setPartial(uri: vscode.Uri, version: number, tokens: readonly TokenStat[], model: ModelInfo): void {
+    this.partials.set(uri.toString(), { version, tokens, model });
+    this.changed.fire(uri);
+  }
+
   set(uri: vscode.Uri, version: number, analysis: Analysis): void {
+    this.partials.delete(uri.toString());
     this.results.set(uri.toString(), { version, analysis });
     this.states.set(uri.toString(), { kind: 'idle' });
     this.changed.fire(uri);
@@ -51,12 +73,14 @@ export class AnalysisStore extends Disposable {
   }
 
   setState(uri: vscode.Uri, state: AnalysisState): void {
+    if (state.kind !== 'running') this.partials.delete(uri.toString());
     this.states.set(uri.toString(), state);
     this.changed.fire(uri);
   }
 
   delete(uri: vscode.Uri): void {
     const key = uri.toString();
+    this.partials.delete(key);
     if (!this.results.delete(key) && !this.states.delete(key)) return;
     this.states.delete(key);
     this.changed.fire(uri);

@@ -106,6 +106,10 @@ export class DocumentAnalyzer extends Disposable {
           this.store.setState(doc.uri, { kind: 'running', fraction: total > 0 ? done / total : 0, phase });
           options.onProgress?.(done, total, phase);
         },
+        // The top of a long document colours while the rest is analysed.
+        onPartial: (tokens, model) => {
+          if (!doc.isClosed && doc.version === version && this.runs.isCurrent(key, controller)) this.store.setPartial(doc.uri, version, tokens, model);
+        },
       });
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);

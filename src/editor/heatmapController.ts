@@ -7,12 +7,12 @@
  * a current analysis replaces them.
  */
 import * as vscode from 'vscode';
-import type { Metric } from '../core/analysis';
+import type { Metric, TokenStat } from '../core/analysis';
 import { summarize } from '../core/bits';
 import { HIGH_CONTRAST_CUES, isHighContrast, levelColorId, type LevelCue, type ThemeKindName } from '../core/heatmapPalette';
 import { heatmapRanges, type LevelRange } from '../core/heatmapScale';
 import { unreadableNotice } from '../core/readability';
-import type { AnalysisStore } from './analysisStore';
+import type { AnalysisStore, PartialAnalysis } from './analysisStore';
 import { Disposable } from './disposable';
 import type { SettingsService } from './settingsService';
 
@@ -45,6 +45,8 @@ export class HeatmapController extends Disposable {
   private themeKind = themeKindName(vscode.window.activeColorTheme.kind);
   private cues: readonly LevelCue[] = [];
   private readonly painted = new Map<string, PaintedHeatmap>();
+  /** What each editor was last painted from, so a store change that changes none of it (a progress tick) costs nothing. */
+  private readonly paintedFrom = new WeakMap<vscode.TextEditor, PaintSource>();
   /** Documents whose unreadable-text warning was shown (per model), and those the user wants coloured anyway. */
   private readonly warned = new Set<string>();
   private readonly colourAnywayFor = new Set<string>();
@@ -62,7 +64,7 @@ export class HeatmapController extends Disposable {
       const kind = themeKindName(theme.kind);
       if (kind === this.themeKind) return;
       this.themeKind = kind;
-      for (const editor of vscode.window.visibleTextEditors) this.types.forEach((t) => editor.setDecorations(t, []));
+      for (const editor of vscode.window.visibleTextEditors) this.clear(editor);
       this.createTypes();
       this.renderAll();
     }));
@@ -145,31 +147,85 @@ export class HeatmapController extends Disposable {
     const doc = editor.document;
     const key = doc.uri.toString();
     if (!this.visible) {
-      this.types.forEach((t) => editor.setDecorations(t, []));
+      this.clear(editor);
       this.painted.delete(key);
       return;
     }
     const analysis = this.store.current(doc);
-    if (analysis === undefined) {
+    const partial = analysis === undefined ? this.store.partial(doc) : undefined;
+    if (analysis === undefined && (partial === undefined || !this.renderPartial(editor, partial))) {
       if (this.store.latest(doc.uri) === undefined) {
-        this.types.forEach((t) => editor.setDecorations(t, []));
+        this.clear(editor);
         this.painted.delete(key);
       }
       return;
     }
+    if (analysis === undefined) return;
     const { metric, scaleMaxBits } = this.settings.value;
+    const source: PaintSource = { from: analysis, version: doc.version, metric, scaleMaxBits, themeKind: this.themeKind, anyway: this.colourAnywayFor.has(key) || this.settings.value.colorUnreadableText };
+    if (samePaintSource(this.paintedFrom.get(editor), source)) return;
     // Colours over a text the model reads no better than chance would look calm and mean nothing.
     const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
-    if (unreadable && !this.settings.value.colorUnreadableText && !this.colourAnywayFor.has(key)) {
-      this.types.forEach((t) => editor.setDecorations(t, []));
+    if (unreadable && !source.anyway) {
+      this.clear(editor);
       this.painted.set(key, { version: doc.version, metric, ranges: [], unreadable: unreadable.message, themeKind: this.themeKind, cues: this.cues });
       this.warnUnreadable(doc.uri, `${key}\u0000${analysis.model.path}`, unreadable.message);
       return;
     }
-    const ranges = heatmapRanges(analysis.tokens, metric, scaleMaxBits);
+    this.paint(editor, analysis.tokens, source);
+  }
+
+  /**
+   * Paint what a running analysis has scored so far: the top of a long document
+   * colours while the rest is analysed; after an edit, the tokens before it keep
+   * the last analysis's colours. False when there is nothing to paint yet.
+   */
+  private renderPartial(editor: vscode.TextEditor, partial: PartialAnalysis): boolean {
+    const doc = editor.document;
+    const first = partial.tokens[0]?.index;
+    if (first === undefined) return false;
+    const latest = this.store.latest(doc.uri)?.analysis;
+    // Tokens before the first re-evaluated one are unchanged, offsets included (the same model's, else none).
+    if (first > 1 && latest?.model.path !== partial.model.path) return false;
+    const before = first <= 1 ? [] : latest!.tokens.slice(0, first);
+    const prefixEnd = before.at(-1)?.end ?? 0;
+    if (prefixEnd > 0 && doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(prefixEnd))) !== latest!.text.slice(0, prefixEnd)) return false;
+    const { metric, scaleMaxBits } = this.settings.value;
+    const source: PaintSource = { from: partial, version: doc.version, metric, scaleMaxBits, themeKind: this.themeKind, anyway: this.colourAnywayFor.has(doc.uri.toString()) || this.settings.value.colorUnreadableText };
+    if (samePaintSource(this.paintedFrom.get(editor), source)) return true;
+    const tokens = before.length === 0 ? partial.tokens : before.concat(partial.tokens);
+    // Leave the warning about unreadable text to the whole analysis; paint nothing meanwhile.
+    if (!source.anyway && unreadableNotice(summarize(tokens), partial.model.vocabSize, partial.model.name)) return false;
+    this.paint(editor, tokens, source);
+    return true;
+  }
+
+  private paint(editor: vscode.TextEditor, tokens: readonly TokenStat[], source: PaintSource): void {
+    const doc = editor.document;
+    const ranges = heatmapRanges(tokens, source.metric, source.scaleMaxBits);
     const byLevel: vscode.Range[][] = this.types.map(() => []);
     for (const r of ranges) byLevel[r.level].push(new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));
     this.types.forEach((t, level) => editor.setDecorations(t, byLevel[level]));
-    this.painted.set(key, { version: doc.version, metric, ranges, themeKind: this.themeKind, cues: this.cues });
+    this.painted.set(doc.uri.toString(), { version: doc.version, metric: source.metric, ranges, themeKind: this.themeKind, cues: this.cues });
+    this.paintedFrom.set(editor, source);
   }
+
+  private clear(editor: vscode.TextEditor): void {
+    this.types.forEach((t) => editor.setDecorations(t, []));
+    this.paintedFrom.delete(editor);
+  }
+}
+
+/** What an editor's colours were computed from. */
+interface PaintSource {
+  readonly from: object;
+  readonly version: number;
+  readonly metric: Metric;
+  readonly scaleMaxBits: number;
+  readonly themeKind: ThemeKindName;
+  readonly anyway: boolean;
+}
+
+function samePaintSource(a: PaintSource | undefined, b: PaintSource): boolean {
+  return a !== undefined && a.from === b.from && a.version === b.version && a.metric === b.metric && a.scaleMaxBits === b.scaleMaxBits && a.themeKind === b.themeKind && a.anyway === b.anyway;
 }

@@ -5,17 +5,25 @@
  * new worker and reloads the model.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Analysis } from '../core/analysis';
+import type { Analysis, ModelInfo, TokenStat } from '../core/analysis';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { Logger } from '../core/logger';
+import { commonTextPrefix } from '../core/tokenSpans';
 import { RuntimeError } from './runtimeError';
-import type { AnalyzeChatSpec, AnalyzeSpec, ChatAnalysis, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
+import { REMEMBERED_RESULTS } from './runtimeProtocol';
+import type { AnalysisDelta, AnalyzeChatSpec, AnalyzeSpec, ChatAnalysis, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, ScoreBatch, ScoreBatchResult, SymbolMassResult, SymbolMassSpec, WorkerEvent, WorkerRequest } from './runtimeProtocol';
 
 export type { ProgressListener } from './runtimeProtocol';
 
 export interface RequestOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
+  /**
+   * For an analysis: the statistics scored so far, final, as the worker streams
+   * them (from the first re-evaluated token, in order; each carries its index).
+   * What paints a long document while the rest is analysed.
+   */
+  readonly onPartial?: (tokens: readonly TokenStat[], model: ModelInfo) => void;
 }
 
 /** What callers need of the runtime; a fake or another transport can stand in. */
@@ -52,12 +60,19 @@ export interface RuntimeClientOptions {
    * hang; so is a queued one while the worker runs nothing.
    */
   readonly stallTimeoutMs?: number;
+  /**
+   * Whether analyses travel as deltas against a previous result (the default):
+   * the client keeps its last few results and reassembles each delta into the
+   * whole Analysis. False asks for every token every time (the benchmark's baseline).
+   */
+  readonly incremental?: boolean;
 }
 
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: Error) => void;
   readonly onProgress?: ProgressListener;
+  readonly onTokens?: (from: number, tokens: readonly TokenStat[]) => void;
   /** queued: sent, not started; running: the worker works on it; paused: it stepped aside for newer requests. */
   state: 'queued' | 'running' | 'paused';
   /** The last progress reported, repeated with phase `waiting` while paused. */
@@ -79,6 +94,8 @@ export class RuntimeClient implements ModelRuntime {
   /** Who waits on `loading` with a signal; the load is cancelled when the last of them cancels. */
   private loadWaiters?: { readonly loading: Promise<LoadResult>; readonly controller: AbortController; count: number };
   private disposed = false;
+  /** The last results the worker sent, which a new analysis may be sent as a delta against. */
+  private readonly results = new HeldResults();
 
   constructor(private readonly options: RuntimeClientOptions) {}
 
@@ -133,8 +150,21 @@ export class RuntimeClient implements ModelRuntime {
   }
 
   async analyze(spec: AnalyzeSpec, options: RequestOptions = {}): Promise<Analysis> {
-    await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
-    return this.request<Analysis>({ type: 'analyze', spec }, options);
+    const loaded = await this.joinLoad({ signal: options.signal, onProgress: options.onProgress }, false);
+    const incremental = this.options.incremental ?? true;
+    const base = incremental ? this.results.closest(spec.text) : undefined;
+    const worker = this.worker;
+    const streamed: TokenStat[] = [];
+    const onTokens = (from: number, tokens: readonly TokenStat[]) => {
+      if (from !== (streamed[0]?.index ?? from) + streamed.length) throw new RuntimeError('internal', 'The model runtime streamed tokens out of order.');
+      for (const t of tokens) streamed.push(t);
+      options.onPartial?.(streamed, loaded.model);
+    };
+    const delta = await this.request<AnalysisDelta>({ type: 'analyze', spec, ...(base ? { base: base.id } : {}) }, { ...options, onTokens });
+    const analysis = assembleDelta(spec.text, delta, base, streamed);
+    // Only results of the worker that is still running can be bases (ids restart with a new worker).
+    if (incremental && this.worker === worker) this.results.add(delta.id, analysis);
+    return analysis;
   }
 
   async analyzeChat(spec: AnalyzeChatSpec, options: RequestOptions = {}): Promise<ChatAnalysis> {
@@ -185,13 +215,13 @@ export class RuntimeClient implements ModelRuntime {
     });
   }
 
-  private request<T>(req: DistributiveOmit<Exclude<WorkerRequest, { type: 'cancel' }>, 'id'>, options: RequestOptions): Promise<T> {
+  private request<T>(req: DistributiveOmit<Exclude<WorkerRequest, { type: 'cancel' }>, 'id'>, options: RequestOptions & Pick<Pending, 'onTokens'>): Promise<T> {
     if (this.disposed) return Promise.reject(new RuntimeError('cancelled', 'The runtime was disposed.'));
     if (options.signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'Cancelled.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, state: 'queued' };
+      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, onTokens: options.onTokens, state: 'queued' };
       this.pending.set(id, entry);
       this.updateWatchdogs();
       const signal = options.signal;
@@ -300,6 +330,17 @@ export class RuntimeClient implements ModelRuntime {
         entry.onProgress?.(event.done, event.total, event.phase);
         return;
       }
+      case 'tokens': {
+        const entry = this.pending.get(event.id);
+        if (entry === undefined) return;
+        if (entry.timer !== undefined) this.armStallTimer(entry);
+        try {
+          entry.onTokens?.(event.from, event.tokens);
+        } catch (err) {
+          this.settle(event.id)?.reject(err as Error);
+        }
+        return;
+      }
       case 'result':
         this.settle(event.id)?.resolve(event.value);
         return;
@@ -313,6 +354,7 @@ export class RuntimeClient implements ModelRuntime {
   private forgetWorker(reason: RuntimeError): void {
     this.worker = undefined;
     this.loading = undefined;
+    this.results.clear();
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(reason);
   }
 
@@ -320,6 +362,54 @@ export class RuntimeClient implements ModelRuntime {
     const worker = this.worker;
     this.forgetWorker(reason);
     if (kill && worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  }
+}
+
+/** The whole analysis of `text` from the worker's `delta` against `base` (the result it names) and the tokens it `streamed` before it. */
+export function assembleDelta(text: string, delta: AnalysisDelta, base: HeldResult | undefined, streamed: readonly TokenStat[]): Analysis {
+  if (delta.base !== undefined && (base?.id !== delta.base || delta.keep > base.analysis.tokens.length)) {
+    throw new RuntimeError('internal', `The model runtime sent a delta against result ${delta.base}, which this client does not hold.`);
+  }
+  if (delta.streamedFrom !== undefined && streamed.length > 0 && streamed[0].index !== delta.streamedFrom) {
+    throw new RuntimeError('internal', 'The model runtime streamed tokens that do not follow its result.');
+  }
+  const kept = delta.base === undefined || delta.keep === 0 ? [] : base!.analysis.tokens.slice(0, delta.keep);
+  const tail = delta.streamedFrom === undefined ? [] : streamed;
+  const tokens = kept.length === 0 && tail.length === 0 ? delta.tokens : kept.concat(delta.tokens, tail);
+  return { model: delta.model, text, tokens, next: delta.next, route: delta.route };
+}
+
+/** A result the client holds, under the worker's id. */
+export interface HeldResult {
+  readonly id: number;
+  readonly analysis: Analysis;
+}
+
+/** The client's last few results (as many as the worker remembers), newest last. */
+class HeldResults {
+  private held: HeldResult[] = [];
+
+  add(id: number, analysis: Analysis): void {
+    this.held.push({ id, analysis });
+    if (this.held.length > REMEMBERED_RESULTS) this.held.shift();
+  }
+
+  /** The result sharing the longest text prefix with `text` (the newest among equals), if any shares some. */
+  closest(text: string): HeldResult | undefined {
+    let best: HeldResult | undefined;
+    let bestShared = 0;
+    for (const r of this.held) {
+      const shared = commonTextPrefix(r.analysis.text, text);
+      if (shared > 0 && shared >= bestShared) {
+        best = r;
+        bestShared = shared;
+      }
+    }
+    return best;
+  }
+
+  clear(): void {
+    this.held = [];
   }
 }
 

@@ -2,7 +2,7 @@
  * Messages between the runtime client (extension host or CLI) and the runtime
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
-import type { Analysis, ModelInfo } from '../core/analysis';
+import type { Analysis, AnalysisRoute, ModelInfo, NextDistribution, TokenStat } from '../core/analysis';
 import type { ChatAnalysis, ChatTemplateChoice, ChatTurn } from '../core/chat/chatTypes';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { PositionDivergence } from '../core/compare/modelsSummary';
@@ -25,8 +25,10 @@ export interface LoadSpec {
   /** `auto` uses the native row-statistics addon when present; `exact-map` forces node-llama-cpp maps. */
   readonly scorer: 'auto' | 'exact-map';
   /**
-   * KV-cache precision, F32 unless set. llama.cpp's usual F16 cache perturbs
-   * probabilities by up to ~1e-2 bits, the size of what the wind tunnel measures.
+   * KV-cache precision, F32 unless set (exact: flash attention off). 'f16' is
+   * llama.cpp's fast setting, flash attention on and an F16 cache: it perturbs
+   * probabilities by up to ~1e-2 bits, the size of what the wind tunnel measures,
+   * but edits still re-analyse bit-identically to a fresh pass (docs/runtime.md).
    */
   readonly kvCache?: 'f16' | 'f32';
 }
@@ -34,6 +36,36 @@ export interface LoadSpec {
 export interface AnalyzeSpec {
   readonly text: string;
   readonly topK: number;
+}
+
+/** Results the worker remembers at most, and the client holds (a few documents open side by side). */
+export const REMEMBERED_RESULTS = 4;
+
+/**
+ * An analysis as the worker sends it: the tokens from the first one that differs
+ * from a previous result (`base`) the client holds, which it reassembles into the
+ * whole Analysis. The worker remembers its last few results by id; a request may
+ * name one of them as its base (`WorkerRequest` analyze `base`), and a result with
+ * no base carries every token. The text is the request's own and is not sent back.
+ */
+export interface AnalysisDelta {
+  /** This result's id, which a later request may name as its base. */
+  readonly id: number;
+  /** The result it extends; undefined when `tokens` are all the tokens. */
+  readonly base?: number;
+  /** The leading tokens equal to the base's (0 without a base). */
+  readonly keep: number;
+  /** The tokens from index `keep` on (up to `streamedFrom` when set). */
+  readonly tokens: readonly TokenStat[];
+  /**
+   * Set when the tokens from this index to the end came before the result, in
+   * `tokens` events (in order, contiguous): the whole list is the base's first
+   * `keep`, then `tokens`, then the streamed ones.
+   */
+  readonly streamedFrom?: number;
+  readonly next: NextDistribution | null;
+  readonly model: ModelInfo;
+  readonly route: AnalysisRoute;
 }
 
 /**
@@ -103,7 +135,8 @@ export type DivergenceResult =
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'load'; readonly spec: LoadSpec }
-  | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec }
+  /** `base`: the id of a previous result the client holds, to send the result as a delta against (AnalysisDelta). */
+  | { readonly id: number; readonly type: 'analyze'; readonly spec: AnalyzeSpec; readonly base?: number }
   | { readonly id: number; readonly type: 'analyzeChat'; readonly spec: AnalyzeChatSpec }
   | { readonly id: number; readonly type: 'symbolMass'; readonly spec: SymbolMassSpec }
   | { readonly id: number; readonly type: 'scoreContinuations'; readonly spec: ScoreBatch }
@@ -131,6 +164,8 @@ export type WorkerEvent =
   | { readonly id: number; readonly type: 'result'; readonly value: unknown }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError }
   | { readonly id: number; readonly type: 'progress'; readonly done: number; readonly total: number; readonly phase: string }
+  /** An analysis's statistics of tokens [from, from + tokens.length), final, sent as their rows are scored (AnalysisDelta.streamedFrom). */
+  | { readonly id: number; readonly type: 'tokens'; readonly from: number; readonly tokens: readonly TokenStat[] }
   /** The worker started (or resumed) the request: its stall clock runs from here. */
   | { readonly id: number; readonly type: 'started' }
   /** The request stepped aside between chunks for newer ones; it resumes with another `started`. */

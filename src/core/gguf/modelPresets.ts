@@ -12,11 +12,11 @@ import { buildSpmVocab, COMMON_WORDS } from './spmVocab';
 import { spmTokenizer, tokenizerFromGguf } from './tokenizerMetadata';
 
 export type ModelPreset =
-  | 'tiny' | 'tiny-1k' | 'tiny-alt' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench'
+  | 'tiny' | 'tiny-1k' | 'tiny-alt' | 'tiny-no-byte-fallback' | 'tiny-merged-b' | 'bench' | 'bench-152k'
   | 'bpe-starcoder' | 'bpe-qwen2' | 'bpe-llama3'
   | 'chat-chatml' | 'chat-llama3' | 'chat-qwen2';
 export const MODEL_PRESETS: readonly ModelPreset[] = [
-  'tiny', 'tiny-1k', 'tiny-alt', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench',
+  'tiny', 'tiny-1k', 'tiny-alt', 'tiny-no-byte-fallback', 'tiny-merged-b', 'bench', 'bench-152k',
   'bpe-starcoder', 'bpe-qwen2', 'bpe-llama3',
   'chat-chatml', 'chat-llama3', 'chat-qwen2',
 ];
@@ -27,6 +27,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
  */
 export const PRESET_VOCABS: Readonly<Partial<Record<ModelPreset, string>>> = {
   'bpe-starcoder': 'starcoder',
+  // The benchmark's shape with Qwen2's 151,936-token vocabulary: what a vocabulary of that size costs.
+  'bench-152k': 'qwen2',
   'bpe-qwen2': 'qwen2',
   'bpe-llama3': 'llama-bpe',
   // Qwen3.5's vocabulary: <|im_start|> and <|im_end|> are control tokens there, as in qwen2's (no other vocab file has them).
@@ -87,6 +89,12 @@ export function buildPresetModel(preset: ModelPreset, vocabGguf?: Uint8Array): U
       return buildRandomLlama({
         name: 'icl-lens-bench-135m-random', shape: BENCH_SHAPE, weightType: 'q8_0', seed: 135,
         tokenizer: spmTokenizer(buildSpmVocab({ size: 49152, byteFallback: true })),
+      });
+    case 'bench-152k':
+      if (vocabGguf === undefined) throw new Error('preset bench-152k needs the bytes of ggml-vocab-qwen2.gguf');
+      return buildRandomLlama({
+        name: 'icl-lens-bench-135m-random-152k', shape: BENCH_SHAPE, weightType: 'q8_0', seed: 152,
+        tokenizer: tokenizerFromGguf(readGgufHeader(vocabGguf), {}),
       });
     // 49k rows stay small in F32 (25 MB) and keep the numbers free of quantization;
     // the 128k–152k vocabularies use Q8_0 so the files stay near 20 MB.

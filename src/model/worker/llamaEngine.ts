@@ -10,9 +10,9 @@ import type { Analysis } from '../../core/analysis';
 import type { Continuation, ContinuationSpec } from '../../core/continuation';
 import type { ScoreBatch, ScoreBatchResult } from '../../core/fewShot/continuationScorer';
 import type { ChatAnalysis } from '../../core/chat/chatTypes';
-import type { AnalyzeChatSpec, AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
+import type { AnalysisDelta, AnalyzeChatSpec, AnalyzeSpec, DivergenceResult, DivergenceSpec, LoadResult, LogProbRowsResult, LogProbRowsSpec, LoadSpec, ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
-import { analyze, type StepAside } from './analysis';
+import { analyze, analyzeDelta, type StepAside, type TokenSink } from './analysis';
 import { analyzeChat } from './chatAnalysis';
 import { scoreContinuations } from './continuations';
 import { greedyContinuation } from './greedyContinuation';
@@ -68,6 +68,11 @@ export class LlamaEngine {
   /** Analyse `spec.text`: offsets, then statistics for every token, reusing the cached prefix (analysis.ts). */
   analyze(spec: AnalyzeSpec, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside): Promise<Analysis> {
     return analyze(this.requireLoaded(), spec, signal, progress, stepAside);
+  }
+
+  /** `analyze`, streaming tokens to `sink` as they are scored, sent as a delta against the remembered result `base` where it is still remembered (runtimeProtocol.ts AnalysisDelta). */
+  analyzeDelta(spec: AnalyzeSpec, base: number | undefined, signal: AbortSignal, progress: ProgressListener, stepAside?: StepAside, sink?: TokenSink): Promise<AnalysisDelta> {
+    return analyzeDelta(this.requireLoaded(), spec, base, signal, progress, stepAside, sink);
   }
 
   /** Render a chat with its template and analyse every token the model receives (chatAnalysis.ts). */

@@ -9,18 +9,27 @@ import type { ModelInfo } from '../../core/analysis';
 import { compileSafeRegex } from '../../core/safeRegex';
 import type { LoadSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
+import { AnalysisMemory } from './analysisMemory';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type RowScorer } from './rowScorer';
 import type { RowStatsAddon } from './rowStatsAddon';
-import { SequenceCache } from './sequenceCache';
+import { SequenceCache, WindowRowsMemo } from './sequenceCache';
 
-/** Tokens evaluated per call, so cancellation, progress and other requests' turns are timely. */
-export const CHUNK = 256;
+/**
+ * Tokens evaluated per call, so cancellation, progress and other requests' turns
+ * are timely. The analysis evaluates in batches of exactly this size at positions
+ * aligned to its multiples (the evaluation geometry, analysis.ts).
+ */
+export const CHUNK = 64;
 const MIN_CONTEXT = 512;
 
 /** The model, its context and the state the algorithms share; one per load. */
 export class LoadedModel {
   /** What the sequence holds and the rows computed for it. */
   readonly cache = new SequenceCache();
+  /** The rows of the last windowed analysis's windows. */
+  readonly windowRows = new WindowRowsMemo();
+  /** The last few text analyses, which later ones resume from and are sent as deltas against. */
+  readonly results = new AnalysisMemory();
   /** The largest context the algorithms may create (see `contextLimit`). */
   readonly maxContext: number;
   /** [BOS] when the model wants one prepended, else []. */
@@ -73,11 +82,15 @@ export class LoadedModel {
       size = Math.min(size, this.maxContext);
       const threads = this.spec.threads > 0 ? this.spec.threads : Math.max(1, Math.min(os.availableParallelism(), 8));
       try {
-        // Flash attention on llama.cpp's CPU backend rounds differently depending on how
-        // tokens are split into batches (logits 0.005-0.05 apart for the same text);
-        // without it, re-analysing from an edit gives bit-identical numbers to a fresh pass.
-        const kv = this.spec.kvCache !== 'f16' ? { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const : {};
-        this.context = await this.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention: false, ...kv });
+        // Exact (default): flash attention off and an F32 KV cache, within 1e-3 bits of a float
+        // reference. 'f16': llama.cpp's fast defaults, flash attention on and an F16 cache (its
+        // CPU kernel casts K and V to F16 anyway): up to ≈ 1e-2 bits off. Either way the analysis
+        // evaluates in a fixed geometry (batches aligned to CHUNK), so a re-analysis from an
+        // edit repeats a fresh pass's operations and equals it bit for bit.
+        const fast = this.spec.kvCache === 'f16';
+        const kv = fast ? {} : { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const;
+        const flashAttention = fast;
+        this.context = await this.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention, ...kv });
       } catch (err) {
         throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);
       }

@@ -17,6 +17,8 @@ export class SequenceCache {
   private heldRows: readonly Row[] = [];
   /** The largest top-k the rows carry, so analyses asking for as many or fewer may reuse them; null when no analysis may. */
   private rowsServeTopK: number | null = null;
+  /** Where the rows' evaluation geometry starts (see `RowsOf.origin`). */
+  private rowsOrigin = 0;
   private changes = 0;
 
   /** The tokens the sequence holds. */
@@ -38,10 +40,11 @@ export class SequenceCache {
    * The sequence now holds `tokens`; `rows`, when given, are theirs and serve
    * analyses of at most `topK` alternatives. Without them no rows are reusable.
    */
-  resetTo(tokens: readonly Token[], rows?: { readonly rows: readonly Row[]; readonly topK: number }): void {
+  resetTo(tokens: readonly Token[], rows?: RowsOf): void {
     this.heldTokens = tokens.slice();
     this.heldRows = rows === undefined ? [] : rows.rows.slice();
     this.rowsServeTopK = rows === undefined ? null : rows.topK;
+    this.rowsOrigin = rows?.origin ?? 0;
     this.changes++;
   }
 
@@ -67,12 +70,52 @@ export class SequenceCache {
   }
 
   /**
-   * How many leading rows an analysis of `tokens` asking for `topK` alternatives
-   * may reuse: those before the first changed token, less the row just before it
-   * (it scored the old next token).
+   * How many leading rows an analysis of `tokens` asking for `topK` alternatives,
+   * evaluated in the geometry starting at `origin`, may reuse: those before the
+   * first changed token, less the row just before it (it scored the old next token).
    */
-  reusableRows(tokens: readonly Token[], topK: number): number {
-    if (this.rowsServeTopK === null || this.rowsServeTopK < topK) return 0;
+  reusableRows(tokens: readonly Token[], topK: number, origin: number): number {
+    if (this.rowsServeTopK === null || this.rowsServeTopK < topK || this.rowsOrigin !== origin) return 0;
     return Math.max(0, commonPrefixLength(this.heldTokens, tokens) - 1);
+  }
+}
+
+/**
+ * Rows of held tokens. `origin`: the tokens before it were evaluated as one batch
+ * (a window's BOS), those from it in batches of CHUNK at offsets from it that are
+ * multiples of CHUNK (the analysis's evaluation geometry); 0 when absent. Rows of
+ * another geometry are never reused: with flash attention they round differently.
+ */
+export interface RowsOf {
+  readonly rows: readonly Row[];
+  readonly topK: number;
+  readonly origin?: number;
+}
+
+/** One window's evaluation: the tokens it held, the token after them, and the rows of every held token. */
+export interface WindowRows {
+  readonly held: readonly Token[];
+  readonly following: Token | null;
+  readonly rows: readonly Row[];
+  readonly topK: number;
+}
+
+/**
+ * The windows of the last windowed analysis: the same tokens in a window (and the
+ * same token after it) evaluate to the same rows, so an edit re-evaluates only the
+ * windows it touches.
+ */
+export class WindowRowsMemo {
+  private windows: readonly WindowRows[] = [];
+
+  /** The rows of a window holding `held` followed by `following`, computed with at least `topK` alternatives. */
+  find(held: readonly Token[], following: Token | null, topK: number): readonly Row[] | undefined {
+    const same = (w: WindowRows) => w.topK >= topK && w.following === following && w.held.length === held.length && w.held.every((t, i) => t === held[i]);
+    return this.windows.find(same)?.rows;
+  }
+
+  /** The windows of the analysis just finished replace those kept. */
+  replace(windows: readonly WindowRows[]): void {
+    this.windows = windows;
   }
 }

@@ -58,9 +58,9 @@ describe('a long analysis and newer requests', () => {
   });
 
   it('resumes mid-window with the numbers of a fresh pass', async () => {
-    // Windows of four 256-token chunks: a request sent at the second chunk of the second
-    // window reaches the worker during the third (a round trip is far shorter than a
-    // chunk), so the long analysis steps aside before the fourth, inside that window.
+    // Windows of sixteen 64-token batches: a request sent at the fourth batch of the second
+    // window reaches the worker a few batches later, so the long analysis steps aside
+    // inside that window, well before its end.
     const model = modelFile('tiny-1k');
     const client = runtime(loadSpec(model));
     const fresh = runtime(loadSpec(model));
@@ -74,14 +74,14 @@ describe('a long analysis and newer requests', () => {
       const result = await client.analyze({ text: long, topK: 5 }, {
         onProgress: (_done, _total, phase) => {
           if (phase !== 'analysing (windowed)') return;
-          // Window 1: four chunk events and one for its end; window 2 starts at event 6.
-          if (++events === 7) short = client.analyze({ text: 'Input: another document', topK: 5 });
+          // Window 1: sixteen batch events and one for its end; window 2 starts at event 18.
+          if (++events === 21) short = client.analyze({ text: 'Input: another document', topK: 5 });
         },
       });
       await short;
       assertIdentical(result, expected);
-      // The resume re-evaluated BOS and the window's first chunks on top of a fresh pass's work.
-      assert.ok(result.route.tokensEvaluated > expected.route.tokensEvaluated + 256, `${result.route.tokensEvaluated} vs ${expected.route.tokensEvaluated}`);
+      // The resume re-evaluated BOS and the window's first batches on top of a fresh pass's work.
+      assert.ok(result.route.tokensEvaluated > expected.route.tokensEvaluated + 4 * 64, `${result.route.tokensEvaluated} vs ${expected.route.tokensEvaluated}`);
     } finally {
       await Promise.all([client.dispose(), fresh.dispose()]);
     }
