@@ -51,18 +51,13 @@ export class FewShotRunner extends Disposable {
       if (e.contentChanges.length > 0) this.documentChanged(e.document);
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
-    this.register(models.onDidChangeModel(() => {
-      for (const [key, record] of this.store.entries()) {
-        this.runs.abort(key);
-        // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
-        record.version = -1;
-        // An earlier version's sweep under the old model is no comparison any more.
-        record.before = undefined;
-        for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
-        this.store.changed(vscode.Uri.parse(key));
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-        if (doc && record.sweep) this.scheduleRerun(doc);
-      }
+    this.register(models.onDidChangeModel(() => this.invalidate(() => true)));
+    // A chat's numbers describe the template that rendered it.
+    let template = settings.value.chatTemplate;
+    this.register(settings.onDidChange((s) => {
+      if (s.chatTemplate === template) return;
+      template = s.chatTemplate;
+      this.invalidate((doc) => doc !== undefined && this.structures.parse(doc).structure?.chat !== undefined);
     }));
   }
 
@@ -285,6 +280,24 @@ export class FewShotRunner extends Disposable {
     this.runs.schedule(doc.uri.toString(), this.settings.value.debounceMs, () => {
       if (!doc.isClosed) void this.sweep(doc, false);
     });
+  }
+
+  /**
+   * The results of the documents `which` picks describe another model or template:
+   * stale until a re-run (no CodeLens numbers), which is scheduled for swept documents.
+   */
+  private invalidate(which: (doc: vscode.TextDocument | undefined) => boolean): void {
+    for (const [key, record] of this.store.entries()) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (!which(doc)) continue;
+      this.runs.abort(key);
+      record.version = -1;
+      // An earlier version's sweep under the old model is no comparison any more.
+      record.before = undefined;
+      for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
+      this.store.changed(vscode.Uri.parse(key));
+      if (doc && record.sweep) this.scheduleRerun(doc);
+    }
   }
 
   private forget(uri: vscode.Uri): void {

@@ -2,8 +2,9 @@
  * A few-shot chat in a real VS Code, on a tiny model with a real ChatML
  * template: the CodeLens names the chat's examples and sits on their user
  * messages, the sweep (every k re-rendered by the model's template) gives the
- * numbers `icl-lens sweep --json` gives, a probe runs, and an unpaired turn in
- * a chat that declares few-shot fields is a warning on its role.
+ * numbers `icl-lens sweep --json` gives, a probe runs, the template setting
+ * re-sweeps it (with `--template`'s numbers), and an unpaired turn in a chat
+ * that declares few-shot fields is a warning on its role.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -112,6 +113,35 @@ describe('a few-shot chat', () => {
     assert.equal(report?.probe, 'calibrate');
     assert.equal(report.contentFree, 'N/A');
     assert.ok(Math.abs(report.bias.positive + report.bias.negative - 1) < 1e-9);
+  });
+
+  it('re-sweeps with another template when the setting changes, with the CLI\'s numbers for it', async () => {
+    const before = (await state(uri())).fewShot!;
+    const fresh = async (what: string) => waitFor(what, async () => {
+      const v = (await state(uri())).fewShot as (FewShotView & { stale: boolean; progress?: unknown }) | undefined;
+      return v && v.complete && !v.stale && v.progress === undefined && v.problem === undefined ? v : undefined;
+    }, 120_000);
+    await config().update('chat.template', 'raw', vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the sweep marked out of date', async () => ((await state(uri())).fewShot as { stale?: boolean } | undefined)?.stale || undefined);
+      const raw = await fresh('the re-run with raw text');
+      const cli = extensionHostCli();
+      try {
+        const r = cli.run(['sweep', uri().fsPath, '--model', CHAT_MODEL, '--template', 'raw', '--no-loo', '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { template: string; ks: FewShotView['ks'] };
+        assert.equal(out.template, 'raw text');
+        raw.ks.forEach((k, i) => assert.ok(Math.abs(k.targetBits! - out.ks[i].targetBits!) < 1e-5, `k=${k.k}: editor ${k.targetBits} vs CLI ${out.ks[i].targetBits}`));
+      } finally {
+        cli.dispose();
+      }
+      assert.notEqual(raw.ks[3].targetBits, before.ks[3].targetBits, 'raw text is another prompt than the template\'s');
+    } finally {
+      await config().update('chat.template', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('the sweep marked out of date again', async () => ((await state(uri())).fewShot as { stale?: boolean } | undefined)?.stale || undefined);
+      const back = await fresh('the re-run with the model\'s template');
+      assert.ok(Math.abs(back.ks[3].targetBits! - before.ks[3].targetBits!) < 1e-5);
+    }
   });
 
   it('warns about a turn left out of the examples, on its role', async () => {
