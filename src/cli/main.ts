@@ -14,7 +14,9 @@ import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import { compareRevisions } from '../core/compare/revisions';
 import { renderRevisionSummary, renderRevisionTable, renderSweepComparison, revisionJson } from '../core/compare/revisionReport';
 import { checkExpectation } from '../core/fewShot/expectations';
-import { parseFewShot } from '../core/fewShot/fewShotParser';
+import { parseDocumentFewShot } from '../core/chat/chatFewShot';
+import { parseChatDocument } from '../core/chat/chatFile';
+import type { ChatDocument, ChatSourceAnalysis, ChatTemplateChoice } from '../core/chat/chatTypes';
 import { forecastOf, forecastVerdict } from '../core/fewShot/forecast';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewShot/probes';
@@ -25,9 +27,10 @@ import { unreadableNotice } from '../core/readability';
 import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
-import { renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
+import { renderChatHeatmapText, renderChatTokenTable, renderHeatmapText, renderLegend, renderSummary, renderTokenTable } from '../core/terminalHeatmap';
 import { comparisonJson, renderComparison } from '../core/compare/modelsReport';
 import { renderSweepPair } from '../core/compare/modelsSweep';
+import { analyzeChatDocument } from '../model/analyzeChat';
 import { analyzeDocument } from '../model/analyzeDocument';
 import { compareModels } from '../model/compareModels';
 import type { LoadSpec } from '../model/runtimeProtocol';
@@ -153,8 +156,36 @@ function exitCodeFor(err: RuntimeError): number {
   }
 }
 
+/**
+ * The `--json` object of a chat file's heatmap: the heatmap's fields over the
+ * file (content tokens at their place in it, template tokens marked `template:
+ * true` with an empty span where they sit), which template rendered it, and
+ * the exact text the model received.
+ */
+export function chatHeatmapJson(analysis: ChatSourceAnalysis, metric: Metric): object {
+  return {
+    ...heatmapJson(analysis, metric),
+    template: analysis.rendered.rendered.template,
+    templateKind: analysis.rendered.rendered.kind,
+    renderedText: analysis.rendered.text,
+  };
+}
+
+/** The chat file `file` holds, or null when it is none; its errors go to stderr and end the command. */
+function chatDocument(file: string, text: string): ChatDocument | null {
+  const doc = parseChatDocument(text, file);
+  if (doc === null) return null;
+  const lineOf = lineFinder(text);
+  for (const d of doc.diagnostics) process.stderr.write(`icl-lens: ${file}:${lineOf(d.offset)}: ${d.severity === 'error' ? 'error: ' : ''}${d.message}\n`);
+  if (doc.diagnostics.some((d) => d.severity === 'error')) throw new CliError(EXIT.input, `${file}: fix the chat file first; nothing was sent to the model`);
+  return doc;
+}
+
 async function heatmap(args: HeatmapArgs): Promise<void> {
   const text = readDocument(args.file);
+  const chat = chatDocument(args.file, text);
+  if (chat !== null) return heatmapChat(args, text, chat);
+  if (args.template !== undefined) process.stderr.write(`icl-lens: warning: ${args.file} is not a chat file; --template is ignored\n`);
   if (args.against !== undefined) return heatmapAgainst(args, text, await readAgainst(args.file, args.against));
   // Front matter is not sent to the model; offsets stay in the file's coordinates.
   const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }));
@@ -175,6 +206,32 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
   const hide = unreadable !== null && args.color !== true;
   if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
   process.stdout.write(hide ? `${analysis.text}\n\n` : `${renderHeatmapText(analysis, args.metric, SCALE_MAX_BITS, color)}\n\n`);
+  process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
+}
+
+/** A chat file's heatmap: the rendered prompt, template tokens set apart; the JSON maps content tokens onto the file. */
+async function heatmapChat(args: HeatmapArgs, text: string, doc: ChatDocument): Promise<void> {
+  if (args.against !== undefined) throw new CliError(EXIT.input, `${args.file}: --against compares text prompts; it does not take chat files yet`);
+  const template = args.template ?? 'auto';
+  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeChatDocument(runtime, text, doc, template, args.topK, { signal }));
+  const rendered = analysis.rendered;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(chatHeatmapJson(analysis, args.metric))}\n`);
+    return;
+  }
+  // Read on the file's analysis, whose template tokens are marked (the means are the messages' tokens').
+  const unreadable = unreadableNotice(summarize(analysis.tokens), analysis.model.vocabSize, analysis.model.name);
+  if (unreadable) process.stderr.write(`icl-lens: warning: ${unreadable.message}\n`);
+  if (args.color === undefined && process.stdout.isTTY !== true) {
+    process.stdout.write(`${renderChatTokenTable(analysis)}\n`);
+    return;
+  }
+  const color = args.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const hide = unreadable !== null && args.color !== true;
+  // Without colours (or with a text the model cannot read) the template's text is bracketed, else dimmed.
+  const painted = color && !hide;
+  process.stdout.write(`rendered by ${rendered.rendered.template}; ${painted ? 'dimmed' : '[bracketed]'} text is the template's, not in the file\n\n`);
+  process.stdout.write(`${renderChatHeatmapText(rendered, args.metric, SCALE_MAX_BITS, painted)}\n\n`);
   process.stdout.write(`${hide ? `WARNING: ${unreadable!.message}\n` : `${renderLegend(args.metric, SCALE_MAX_BITS, color)}\n`}${renderSummary(analysis, args.metric)}\n`);
 }
 
@@ -205,13 +262,12 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
   process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: windTunnelVerdict(report) })}\n` : `${renderWindTunnel(report)}\n`);
 }
 
-/** The document's few-shot structure, or an input error listing what is wrong. */
-function fewShotStructure(file: string, text: string): FewShotStructure {
-  const parsed = parseFewShot(text);
+/** A function from a UTF-16 offset of `text` to its 1-based line. */
+function lineFinder(text: string): (offset: number) => number {
   // Line starts once, then a binary search per diagnostic: slicing the text per diagnostic was quadratic.
   const lineStarts = [0];
   for (const m of text.matchAll(/\r\n|\n|\r/g)) lineStarts.push(m.index + m[0].length);
-  const lineOf = (offset: number) => {
+  return (offset: number) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -221,19 +277,40 @@ function fewShotStructure(file: string, text: string): FewShotStructure {
     }
     return lo + 1;
   };
+}
+
+/**
+ * The document's few-shot structure (a chat file's, or a text prompt's), or an
+ * input error listing what is wrong.
+ */
+function fewShotStructure(file: string, text: string, template?: ChatTemplateChoice): FewShotStructure {
+  const parsed = parseDocumentFewShot(text, file);
+  const lineOf = lineFinder(text);
   const problems = [
     ...parsed.frontMatterDiagnostics.map((d) => `${file}:${d.line + 1}: front matter: ${d.message}`),
-    ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.message}`),
+    ...parsed.diagnostics.map((d) => `${file}:${lineOf(d.offset)}: ${d.severity === 'error' ? 'error: ' : ''}${d.message}`),
   ];
   // Bounded at the source: the parser and the front matter list 100 problems each and sum up the rest.
   for (const p of problems) process.stderr.write(`icl-lens: ${p}\n`);
+  // A chat file with errors, or few-shot fields it cannot use: nothing is sent to the model.
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new CliError(EXIT.input, `${file}: fix the errors above first`);
   if (parsed.structure === null) throw new CliError(EXIT.input, `${file}: no few-shot structure to sweep`);
   if (parsed.frontMatterDiagnostics.length > 0) throw new CliError(EXIT.input, `${file}: fix the front matter first`);
+  if (template !== undefined && !parsed.structure.chat) process.stderr.write(`icl-lens: warning: ${file} is not a chat file; --template is ignored\n`);
   return parsed.structure;
 }
 
-function continuationScorer(runtime: RuntimeClient, signal: AbortSignal): ContinuationScorer {
-  return (batch) => runtime.scoreContinuations(batch, { signal });
+/**
+ * The runtime's continuation scorer; a chat's batches carry the template that
+ * renders them, and `rendered.template` ends up naming it (in words).
+ */
+function continuationScorer(runtime: RuntimeClient, signal: AbortSignal, structure: FewShotStructure, template: ChatTemplateChoice = 'auto', rendered: { template?: string } = {}): ContinuationScorer {
+  if (!structure.chat) return (batch) => runtime.scoreContinuations(batch, { signal });
+  return async (batch) => {
+    const result = await runtime.scoreContinuations({ ...batch, template }, { signal });
+    rendered.template ??= result.template;
+    return result;
+  };
 }
 
 /**
@@ -262,14 +339,14 @@ async function compare(args: CompareArgs): Promise<void> {
 
 async function sweep(args: SweepArgs): Promise<number> {
   const text = readDocument(args.file);
-  const structure = fewShotStructure(args.file, text);
+  const structure = fewShotStructure(args.file, text, args.template);
   if (structure.examples.length === 0) throw new CliError(EXIT.input, `${args.file}: no few-shot examples before the query, so there is nothing to sweep`);
   const old = args.against === undefined ? undefined : await readAgainst(args.file, args.against);
   const oldStructure = old && fewShotStructure(old.label, old.text);
   if (old && oldStructure?.examples.length === 0) throw new CliError(EXIT.input, `${old.label}: no few-shot examples before the query, so there is nothing to sweep`);
   // One runtime per model; with --against, the old text is swept first under the same model.
   const sweepWith = (model: string) => withRuntime({ ...args, model }, async (runtime, signal) => {
-    const run = (t: string, s: FewShotStructure) => runSweep(t, s, continuationScorer(runtime, signal), {
+    const run = (t: string, s: FewShotStructure) => runSweep(t, s, continuationScorer(runtime, signal, s, args.template), {
       leaveOneOut: args.leaveOneOut,
       toleranceBits: args.toleranceBits,
       onPartial: (_, done, total) => { if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} prompts`); },
@@ -314,10 +391,11 @@ async function sweep(args: SweepArgs): Promise<number> {
 
 async function probe(args: ProbeArgs): Promise<void> {
   const text = readDocument(args.file);
-  const structure = fewShotStructure(args.file, text);
+  const structure = fewShotStructure(args.file, text, args.template);
+  const rendered: { template?: string } = {};
   const report = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, async (runtime, signal) => {
     try {
-      return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal), {
+      return await runProbe(args.probe, text, structure, continuationScorer(runtime, signal, structure, args.template, rendered), {
         ...DEFAULT_PROBE_OPTIONS, permutations: args.permutations, shuffles: args.shuffles, seed: args.seed, toleranceBits: args.toleranceBits,
       });
     } catch (err) {
@@ -325,7 +403,11 @@ async function probe(args: ProbeArgs): Promise<void> {
       throw err;
     }
   });
-  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null })}\n` : `${renderProbe(report)}\n`);
+  // A chat says which template rendered it.
+  const template = rendered.template !== undefined ? { template: rendered.template } : {};
+  process.stdout.write(args.json
+    ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null, ...template })}\n`
+    : `${rendered.template !== undefined ? `chat rendered by ${rendered.template}\n` : ''}${renderProbe(report)}\n`);
 }
 
 function probeVerdict(report: Awaited<ReturnType<typeof runProbe>>): Verdict | undefined {

@@ -1,5 +1,6 @@
 /** Parsing of the `icl-lens` command line (pure; the CLI maps errors to exit code 2). */
 import type { Metric } from './analysis';
+import { CHAT_WRAPPER_NAMES, type ChatTemplateChoice } from './chat/chatTypes';
 import { parseExpectation, type Expectation } from './fewShot/expectations';
 import { DEFAULT_FORECAST_LEVEL } from './fewShot/forecast';
 import { PROBE_NAMES, type ProbeName } from './fewShot/probes';
@@ -18,6 +19,8 @@ export interface HeatmapArgs {
   readonly scorer: 'auto' | 'exact-map';
   /** Compare with this file or git revision of the file (`--against`). */
   readonly against: string | undefined;
+  /** How a chat file is rendered (`--template`; absent: auto, the model's own template). */
+  readonly template?: ChatTemplateChoice;
 }
 
 export interface WindTunnelArgs {
@@ -43,6 +46,8 @@ interface ModelOptions {
   readonly contextSize: number;
   readonly json: boolean;
   readonly scorer: 'auto' | 'exact-map';
+  /** How a chat file is rendered (`--template`; absent: auto, the model's own template). */
+  readonly template?: ChatTemplateChoice;
 }
 
 export interface SweepArgs extends ModelOptions {
@@ -82,9 +87,9 @@ export type CliArgs = HeatmapArgs | WindTunnelArgs | SweepArgs | ProbeArgs | Com
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: icl-lens heatmap <file> [--against <file|git-rev>] [options]
-       icl-lens sweep <file> [--against <file|git-rev>] [--expect "<metric><op><value>@k=<n>"]... [options]
-       icl-lens probe loo|order|calibrate|random-labels <file> [options]
+export const USAGE = `Usage: icl-lens heatmap <file> [--against <file|git-rev>] [--template <t>] [options]
+       icl-lens sweep <file> [--against <file|git-rev>] [--expect "<metric><op><value>@k=<n>"]... [--template <t>] [options]
+       icl-lens probe loo|order|calibrate|random-labels <file> [--template <t>] [options]
        icl-lens windtunnel --task coin|labels|bijection [options]
        icl-lens compare <file> --model A --model B [options]
 
@@ -97,6 +102,13 @@ leave-one-out); probe runs one probe on it. compare shows per token how far
 two models' next-token distributions are apart: KL(A || B) in bits where they
 share a vocabulary, else the surprisal difference over aligned spans; sweep
 with two --model options runs the sweep under both.
+
+Chat files (*.chat.json, *.chat.txt, *.prompty, or role-marked text: system: /
+user: / assistant: sections) are rendered by the model's chat template, as an
+instruct model receives them: heatmap shows the rendered prompt (template
+tokens in brackets or dimmed) and maps content tokens back onto the file; sweep
+and probe read the user/assistant pairs before the final user message as the
+examples and that message as the query.
 
 Options:
   --model <path|hf:uri|url>   model to use (default: $ICL_LENS_MODEL, else the
@@ -119,7 +131,12 @@ windtunnel:
 heatmap and sweep:
   --against <file|git-rev>    compare with another file, or with <file> at a git
                               revision (HEAD, HEAD~1, a branch, a commit); a
-                              path that exists is a file
+                              path that exists is a file (text prompts)
+heatmap, sweep and probe on a chat file:
+  --template <t>              how the messages are rendered: auto (the model's
+                              own chat template, the default), raw (contents
+                              joined by blank lines, no special tokens) or one of
+                              node-llama-cpp's chat wrappers: ${CHAT_WRAPPER_NAMES.join(', ')}
 sweep and probe:
   --tolerance <bits>          effects within +/- this many bits (leave-one-out,
                               order spread, shuffled labels) count as no
@@ -165,6 +182,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     against: undefined as string | undefined,
   };
   const files: string[] = [];
+  let template: ChatTemplateChoice | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -191,6 +209,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       }
       case '--json': args.json = true; break;
       case '--against': args.against = value(); break;
+      case '--template': template = templateArg(value()); break;
       case '--color': args.color = true; break;
       case '--no-color': args.color = false; break;
       default:
@@ -199,7 +218,14 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'heatmap needs a file' : 'heatmap takes one file');
-  return { ...args, file: files[0] };
+  return { ...args, file: files[0], ...(template !== undefined ? { template } : {}) };
+}
+
+/** A `--template` value: auto, raw or a node-llama-cpp chat wrapper's name. */
+function templateArg(raw: string): ChatTemplateChoice {
+  if (raw === 'auto' || raw === 'raw' || CHAT_WRAPPER_NAMES.includes(raw)) return raw;
+  const near = CHAT_WRAPPER_NAMES.find((n) => n.toLowerCase() === raw.toLowerCase());
+  throw new UsageError(`--template must be auto, raw or one of ${CHAT_WRAPPER_NAMES.join(', ')}${near ? ` (did you mean ${near}?)` : `, not "${raw}"`}`);
 }
 
 function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): WindTunnelArgs {
@@ -280,6 +306,7 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
     toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, forecastLevel: DEFAULT_FORECAST_LEVEL, permutations: 24, shuffles: 8, seed: 1,
     against: undefined as string | undefined,
   };
+  let template: ChatTemplateChoice | undefined;
   const positional: string[] = [];
   const models: string[] = [];
   const cursor = new ArgCursor(rest);
@@ -318,6 +345,7 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
       case '--permutations': args.permutations = intArg(a, cursor.value(a), 1, 10_000); break;
       case '--shuffles': args.shuffles = intArg(a, cursor.value(a), 1, 10_000); break;
       case '--seed': args.seed = intArg(a, cursor.value(a), 0, 2 ** 31); break;
+      case '--template': template = templateArg(cursor.value(a)); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
         positional.push(a);
@@ -327,7 +355,8 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
   if (models.length === 2 && args.expect.length > 0) throw new UsageError('--expect checks one model; drop the second --model');
   if (models.length === 2 && args.against !== undefined) throw new UsageError('--against compares two versions under one model; drop the second --model');
   if (models.length > 0) args.model = models[0];
-  const { expect, leaveOneOut, forecastLevel, permutations, shuffles, seed, against, ...common } = args;
+  const { expect, leaveOneOut, forecastLevel, permutations, shuffles, seed, against, ...options } = args;
+  const common = { ...options, ...(template !== undefined ? { template } : {}) };
   if (command === 'sweep') {
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'sweep needs a file' : 'sweep takes one file');
     return { command, ...common, file: positional[0], expect, leaveOneOut, forecastLevel, against, ...(models.length === 2 ? { modelB: models[1] } : {}) };

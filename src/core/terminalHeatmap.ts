@@ -1,5 +1,6 @@
 /** Renders an analysis for a terminal: ANSI background colours per level, a legend and a summary. */
 import type { Analysis, Metric } from './analysis';
+import type { ChatAnalysis, ChatSourceAnalysis } from './chat/chatTypes';
 import { summarize } from './bits';
 import { formatBits } from './format';
 import { HEATMAP_LEVELS, heatmapRanges, levelBounds, metricValue } from './heatmapScale';
@@ -25,6 +26,38 @@ export function renderHeatmapText(analysis: Analysis, metric: Metric, maxBits: n
     at = r.end;
   }
   return out + analysis.text.slice(at);
+}
+
+/**
+ * A chat's rendered prompt, the exact text the model receives, with each
+ * content token coloured by its level and the template's text (role headers,
+ * special tokens) set apart: dimmed with colour, in brackets without.
+ */
+export function renderChatHeatmapText(analysis: ChatAnalysis, metric: Metric, maxBits: number, color: boolean): string {
+  const text = analysis.rendered.text;
+  const ranges = heatmapRanges(analysis.tokens, metric, maxBits);
+  let out = '';
+  for (const seg of analysis.rendered.segments) {
+    if (seg.kind === 'template') {
+      out += markTemplate(text.slice(seg.start, seg.end), color);
+      continue;
+    }
+    let at = seg.start;
+    for (const r of ranges) {
+      const start = Math.max(r.start, at);
+      const end = Math.min(r.end, seg.end);
+      if (end <= start) continue;
+      out += text.slice(at, start) + paint(text.slice(start, end), r.level, color);
+      at = end;
+    }
+    out += text.slice(at, seg.end);
+  }
+  return out;
+}
+
+/** Template text set apart from the content: dim, or in brackets (line breaks left outside either). */
+function markTemplate(text: string, color: boolean): string {
+  return text.split(/(\r?\n)/).map((part) => (/^\r?\n$/.test(part) || part === '' ? part : color ? `\x1b[2m${part}${RESET}` : `[${part}]`)).join('');
 }
 
 /** One line per level with its colour and range. */
@@ -63,4 +96,14 @@ export function renderTokenTable(analysis: Analysis): string {
   const cell = (x: number | null, digits = 6) => (x === null ? '' : String(Number(x.toPrecision(digits))));
   const rows = analysis.tokens.map((t) => [t.index, t.start, t.end, t.id, visibleText(t.text).replace(/\t/g, ' '), cell(t.p), cell(t.surprisal), cell(t.entropy), t.rank ?? ''].join('\t'));
   return ['index\tstart\tend\tid\ttoken\tp\tsurprisal\tentropy\trank', ...rows].join('\n');
+}
+
+/**
+ * A chat's table: every token the model received, in order, with its span in
+ * the chat file (template tokens: an empty span where they sit) and a last
+ * column `template` (1 for role headers and special tokens, else 0).
+ */
+export function renderChatTokenTable(analysis: ChatSourceAnalysis): string {
+  const [head, ...rows] = renderTokenTable(analysis).split('\n');
+  return [`${head}\ttemplate`, ...rows.map((row, i) => `${row}\t${analysis.tokens[i].template ? 1 : 0}`)].join('\n');
 }

@@ -114,6 +114,7 @@ export class ComparedSweeps extends Disposable {
           return opened;
         }, {
           toleranceBits: this.settings.value.fewShot.toleranceBits,
+          template: this.settings.value.chatTemplate,
           signal,
           onMemory: (memory) => { if (current()) state.memory = memory; },
           onPartial: (partial, done, total) => {

@@ -51,7 +51,8 @@ export class FewShotCodeLensProvider extends Disposable implements vscode.CodeLe
     ].filter(Boolean).join(' · ');
     const top = at(s.bodyStart);
     lenses.push(new vscode.CodeLens(top, { title: `$(graph-line) Few-shot: ${what}`, command: 'iclLens.sweepExamples', arguments: [doc.uri], tooltip: 'Sweep k = 0..K examples and show the posterior panel' }));
-    lenses.push(new vscode.CodeLens(top, { title: 'Edit structure', command: 'iclLens.editFewShotStructure', arguments: [doc.uri], tooltip: 'Declare markers, target and candidates in front matter' }));
+    // A JSON chat declares its target and candidates in fields, not front matter.
+    if (s.chat?.form !== 'json') lenses.push(new vscode.CodeLens(top, { title: 'Edit structure', command: 'iclLens.editFewShotStructure', arguments: [doc.uri], tooltip: 'Declare markers, target and candidates in front matter' }));
     s.examples.slice(0, MAX_EXAMPLE_LENSES).forEach((e, i) => {
       const ex = sweep?.examples[i];
       const numbers = ex

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { UserError } from './userError';
 import { withCancellableProgress } from './cancellableProgress';
+import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
 import type { FewShotStructure } from '../core/fewShot/fewShotStructure';
 import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe, type ProbeName } from '../core/fewShot/probes';
 import { runSweep, type SweepResult } from '../core/fewShot/sweep';
@@ -50,18 +51,13 @@ export class FewShotRunner extends Disposable {
       if (e.contentChanges.length > 0) this.documentChanged(e.document);
     }));
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)));
-    this.register(models.onDidChangeModel(() => {
-      for (const [key, record] of this.store.entries()) {
-        this.runs.abort(key);
-        // The numbers describe the old model: stale until a re-run, and no CodeLens numbers.
-        record.version = -1;
-        // An earlier version's sweep under the old model is no comparison any more.
-        record.before = undefined;
-        for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
-        this.store.changed(vscode.Uri.parse(key));
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-        if (doc && record.sweep) this.scheduleRerun(doc);
-      }
+    this.register(models.onDidChangeModel(() => this.invalidate(() => true)));
+    // A chat's numbers describe the template that rendered it.
+    let template = settings.value.chatTemplate;
+    this.register(settings.onDidChange((s) => {
+      if (s.chatTemplate === template) return;
+      template = s.chatTemplate;
+      this.invalidate((doc) => doc !== undefined && this.structures.parse(doc).structure?.chat !== undefined);
     }));
   }
 
@@ -76,7 +72,7 @@ export class FewShotRunner extends Disposable {
     try {
       const structure = this.structureOrThrow(doc);
       if (!this.models.hasModel) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".');
-      const work = (signal: AbortSignal, report: (done: number, total: number) => void) => runSweep(text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+      const work = (signal: AbortSignal, report: (done: number, total: number) => void) => runSweep(text, structure, this.scorer(structure, signal), {
         leaveOneOut: this.settings.value.fewShot.leaveOneOut,
         toleranceBits: this.settings.value.fewShot.toleranceBits,
         onPartial: (partial, done, total) => {
@@ -116,7 +112,7 @@ export class FewShotRunner extends Disposable {
    */
   async sweepAgainst(doc: vscode.TextDocument, old: { readonly text: string; readonly label: string }): Promise<SweepResult | undefined> {
     const current = this.structures.parse(doc).structure;
-    const earlier = this.structures.parseText(old.text).structure;
+    const earlier = this.structures.parseText(old.text, doc.fileName).structure;
     if (!current || current.examples.length === 0 || !earlier || earlier.examples.length === 0) return undefined;
     const existing = this.store.get(doc.uri);
     if (!existing?.sweep?.complete || existing.version !== doc.version) {
@@ -128,7 +124,7 @@ export class FewShotRunner extends Disposable {
     const phase = `before: ${old.label}`;
     try {
       if (!this.models.hasModel) throw new RuntimeError('model', 'No model is selected. Run "ICL Lens: Select Model".');
-      return await this.withProgress(true, `Sweeping ${old.label}`, controller, (signal, report) => runSweep(old.text, earlier, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+      return await this.withProgress(true, `Sweeping ${old.label}`, controller, (signal, report) => runSweep(old.text, earlier, this.scorer(earlier, signal), {
         leaveOneOut: this.settings.value.fewShot.leaveOneOut,
         toleranceBits: this.settings.value.fewShot.toleranceBits,
         onPartial: (partial, done, total) => {
@@ -173,7 +169,7 @@ export class FewShotRunner extends Disposable {
       const f = this.settings.value.fewShot;
       const options = { ...DEFAULT_PROBE_OPTIONS, permutations: f.orderPermutations, shuffles: f.randomLabelShuffles, seed: f.seed, toleranceBits: f.toleranceBits };
       const report = await this.withProgress(true, PROBE_TITLES[probe], controller, (signal, progress) =>
-        runProbe(probe, text, structure, (batch) => this.runtime.scoreContinuations(batch, { signal }), {
+        runProbe(probe, text, structure, this.scorer(structure, signal), {
           ...options,
           onProgress: (done, total) => {
             progress(done, total);
@@ -210,6 +206,14 @@ export class FewShotRunner extends Disposable {
     this.runs.cancel(uri.toString());
   }
 
+  /** The runtime's scorer for `structure`: a chat's batches are rendered with the template setting. */
+  private scorer(structure: FewShotStructure, signal: AbortSignal): ContinuationScorer {
+    const template = this.settings.value.chatTemplate;
+    return structure.chat
+      ? (batch) => this.runtime.scoreContinuations({ ...batch, template }, { signal })
+      : (batch) => this.runtime.scoreContinuations(batch, { signal });
+  }
+
   private structureOrThrow(doc: vscode.TextDocument): FewShotStructure {
     const problem = checkInput(doc.getText(), this.settings.value.maxFileBytes);
     if (problem) throw new RuntimeError('input', describeInputProblem(problem, 'setting iclLens.analysis.maxFileBytes'));
@@ -218,6 +222,9 @@ export class FewShotRunner extends Disposable {
       const d = parsed.frontMatterDiagnostics[0];
       throw new UserError(`Fix the front matter first (line ${d.line + 1}: ${d.message})`);
     }
+    // A chat file with errors (or few-shot fields it cannot use) sends nothing to the model.
+    const error = parsed.diagnostics.find((d) => d.severity === 'error');
+    if (error) throw new UserError(`Fix the chat file first (line ${doc.positionAt(error.offset).line + 1}: ${error.message})`);
     if (parsed.structure === null) throw new UserError(parsed.diagnostics[parsed.diagnostics.length - 1]?.message ?? 'No few-shot structure found.');
     return parsed.structure;
   }
@@ -273,6 +280,24 @@ export class FewShotRunner extends Disposable {
     this.runs.schedule(doc.uri.toString(), this.settings.value.debounceMs, () => {
       if (!doc.isClosed) void this.sweep(doc, false);
     });
+  }
+
+  /**
+   * The results of the documents `which` picks describe another model or template:
+   * stale until a re-run (no CodeLens numbers), which is scheduled for swept documents.
+   */
+  private invalidate(which: (doc: vscode.TextDocument | undefined) => boolean): void {
+    for (const [key, record] of this.store.entries()) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (!which(doc)) continue;
+      this.runs.abort(key);
+      record.version = -1;
+      // An earlier version's sweep under the old model is no comparison any more.
+      record.before = undefined;
+      for (const probe of Object.keys(record.probeVersions ?? {}) as ProbeName[]) record.probeVersions![probe] = -1;
+      this.store.changed(vscode.Uri.parse(key));
+      if (doc && record.sweep) this.scheduleRerun(doc);
+    }
   }
 
   private forget(uri: vscode.Uri): void {

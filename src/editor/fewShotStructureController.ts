@@ -1,12 +1,13 @@
 /**
- * The few-shot structure of each document: its parse (cached per version), the
+ * The few-shot structure of each document (a chat file's, core/chat/chatFewShot.ts,
+ * or a text prompt's): its parse (cached per version), the
  * diagnostics for front matter and structure, and the warning for a bad format
  * class setting. Parsing for diagnostics and CodeLens is debounced and
  * latest-wins, so typing never waits on it, and a file over the size limit is
  * never parsed.
  */
 import * as vscode from 'vscode';
-import { parseFewShot } from '../core/fewShot/fewShotParser';
+import { parseDocumentFewShot } from '../core/chat/chatFewShot';
 import type { ParseResult } from '../core/fewShot/fewShotStructure';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
@@ -59,18 +60,21 @@ export class FewShotStructureController extends Disposable {
     const key = doc.uri.toString();
     const cached = this.parsed.get(key);
     if (cached?.version === doc.version) return cached.result;
-    const result = this.parseText(doc.getText());
+    const result = this.parseText(doc.getText(), doc.fileName);
     this.parsed.set(key, { version: doc.version, result });
     return result;
   }
 
-  /** The parse of `text` with the settings' few-shot options (as a document's; not cached). */
-  parseText(text: string): ParseResult {
+  /**
+   * The parse of `text` with the settings' few-shot options (as a document's;
+   * not cached); `fileName` (a chat file's name) decides how it is read, with its content.
+   */
+  parseText(text: string, fileName?: string): ParseResult {
     const problem = checkInput(text, this.settings.value.maxFileBytes);
     const f = this.settings.value.fewShot;
     return problem
       ? { structure: null, diagnostics: [{ offset: 0, length: 0, message: describeInputProblem(problem), severity: 'warning' }], bodyStart: 0, frontMatterDiagnostics: [] }
-      : parseFewShot(text, { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
+      : parseDocumentFewShot(text, fileName, { contentFree: f.contentFreeInput, formatClass: f.formatClass || undefined, lengthNormalize: f.lengthNormalize });
   }
 
   /** The cached parse of `doc` if it describes the current text, without parsing. */
@@ -147,8 +151,9 @@ export class FewShotStructureController extends Disposable {
       diagnostic.source = 'ICL Lens front matter';
       return diagnostic;
     });
-    // Structure warnings only where the author asked for a few-shot reading (front matter).
-    if (parsed.bodyStart > 0) {
+    // Structure warnings only where the author asked for a few-shot reading (front matter; a chat's
+    // few-shot fields or target). A chat file's own errors are the heatmap side's to show.
+    if (parsed.chat ? parsed.fewShotDeclared === true : parsed.bodyStart > 0) {
       for (const d of parsed.diagnostics) {
         const start = doc.positionAt(d.offset);
         const range = d.length > 0 ? new vscode.Range(start, doc.positionAt(d.offset + d.length)) : doc.lineAt(start.line).range;

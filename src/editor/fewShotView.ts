@@ -43,7 +43,8 @@ export function fewShotView(input: FewShotViewInput): FewShotView {
   const looOf = r.examples.some((e) => e.looDeltaBits !== null) ? undefined : input.loo;
   const examples = r.examples.map((e) => {
     const s = r.structure.examples[e.index - 1];
-    const inputText = text.slice(s.inputStart, s.outputStart).trim();
+    // A chat's input is its user message's content as written (its assistant message follows other JSON or a header).
+    const inputText = text.slice(s.inputStart, r.structure.shape === 'chat' ? s.inputEnd : s.outputStart).trim();
     const raw = inputText.length > 0 ? inputText : text.slice(s.outputStart, e.end).trim();
     const label = visibleText(raw.length > LABEL_CHARS ? `${raw.slice(0, LABEL_CHARS - 1)}…` : raw);
     const probed = looOf?.examples.find((x) => x.index === e.index);

@@ -102,31 +102,58 @@ export async function referenceAfter(modelPath: string, tokens: readonly number[
   llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
   const model = await (await llamaInstance).loadModel({ modelPath });
   try {
-    const context = await model.createContext({
-      contextSize: Math.max(512, tokens.length + 8), threads: 2, flashAttention: false,
-      experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32',
-    });
-    const out: ReferenceNext[] = [];
-    try {
-      type T = Parameters<typeof model.detokenize>[0][number];
-      const items = tokens.map((t, i) => (i >= from ? [t as T, { generateNext: { logits: true } }] as [T, { generateNext: { logits: true } }] : t as T));
-      await context.getSequence().controlledEvaluate(items, {
-        onTokenResult(i, result) {
-          if (i < from) return;
-          const map = result.next.logits!;
-          const logits = new Float64Array(map.size);
-          for (const [id, l] of map) logits[id] = l;
-          const { maxLogit, lnZ, entropyBits } = logitStats(logits);
-          out[i - from] = { lnp: logits.map((l) => l - maxLogit - lnZ), entropy: entropyBits };
-        },
-      });
-    } finally {
-      await context.dispose();
-    }
-    return out;
+    return await rowsAfter(model, tokens, from);
   } finally {
     await model.dispose();
   }
+}
+
+type LlamaModel = Awaited<ReturnType<Awaited<NonNullable<typeof llamaInstance>>['loadModel']>>;
+/** Models kept loaded by {@link referenceAfterShared}, by path. */
+const sharedModels = new Map<string, Promise<LlamaModel>>();
+
+/**
+ * {@link referenceAfter} with the model's weights loaded once per path (until
+ * {@link disposeReferenceModels}); every call still evaluates in a fresh context.
+ * For tests that check many sequences on a model whose vocabulary takes seconds to load.
+ */
+export async function referenceAfterShared(modelPath: string, tokens: readonly number[], from: number): Promise<ReferenceNext[]> {
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
+  const ready = llamaInstance;
+  if (!sharedModels.has(modelPath)) sharedModels.set(modelPath, ready.then((l) => l.loadModel({ modelPath })));
+  return rowsAfter(await sharedModels.get(modelPath)!, tokens, from);
+}
+
+/** Unload the models {@link referenceAfterShared} kept. */
+export async function disposeReferenceModels(): Promise<void> {
+  const loaded = [...sharedModels.values()];
+  sharedModels.clear();
+  for (const m of loaded) await (await m).dispose();
+}
+
+async function rowsAfter(model: LlamaModel, tokens: readonly number[], from: number): Promise<ReferenceNext[]> {
+  const context = await model.createContext({
+    contextSize: Math.max(512, tokens.length + 8), threads: 2, flashAttention: false,
+    experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32',
+  });
+  const out: ReferenceNext[] = [];
+  try {
+    type T = Parameters<typeof model.detokenize>[0][number];
+    const items = tokens.map((t, i) => (i >= from ? [t as T, { generateNext: { logits: true } }] as [T, { generateNext: { logits: true } }] : t as T));
+    await context.getSequence().controlledEvaluate(items, {
+      onTokenResult(i, result) {
+        if (i < from) return;
+        const map = result.next.logits!;
+        const logits = new Float64Array(map.size);
+        for (const [id, l] of map) logits[id] = l;
+        const { maxLogit, lnZ, entropyBits } = logitStats(logits);
+        out[i - from] = { lnp: logits.map((l) => l - maxLogit - lnZ), entropy: entropyBits };
+      },
+    });
+  } finally {
+    await context.dispose();
+  }
+  return out;
 }
 
 /** A model's BOS (as prepended), its EOS, and the tokens of `text` (no BOS), from its own tokenizer. */

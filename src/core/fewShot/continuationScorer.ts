@@ -11,13 +11,21 @@
  * conditioned on the same tokens tok(C)[0..b*) and the answer's statistics are
  * read at the row that predicts token b*. Otherwise a tokenizer that merges
  * " B" but not " A" would condition the two labels on different prefixes.
+ *
+ * A chat context (ChatContext) is tokenized as the chat template renders it,
+ * up to the generation prompt of the assistant's reply; context + X is the
+ * same conversation with X appended to the reply. The rule is the same on
+ * those token sequences.
  */
 import type { ModelInfo } from '../analysis';
+import type { ChatTemplateChoice } from '../chat/chatTypes';
 import { commonPrefixLength } from '../sequenceDiff';
+import type { PromptContext } from './promptText';
 
 /** Continuations compared at one context, all scored from one token boundary. */
 export interface ScoreGroup {
-  readonly context: string;
+  /** A text, or a chat conversation rendered by the batch's template. */
+  readonly context: PromptContext;
   /** Scored teacher-forced from the group's boundary, in this order. */
   readonly continuations: readonly string[];
   /**
@@ -75,10 +83,12 @@ export interface ScoreBatch {
   readonly groups: readonly ScoreGroup[];
   readonly tokenClass?: TokenClassSpec;
   /**
-   * Texts that must fit the context: checked (tokenized, not evaluated) before
+   * Prompts that must fit the context: checked (tokenized, not evaluated) before
    * anything else, so a sweep whose longest prompt cannot fit fails at once.
    */
-  readonly mustFit?: readonly string[];
+  readonly mustFit?: readonly PromptContext[];
+  /** How chat contexts are rendered: `auto` (the model's own template) when not given. Text contexts ignore it. */
+  readonly template?: ChatTemplateChoice;
 }
 
 export interface ScoreBatchResult {
@@ -88,6 +98,8 @@ export interface ScoreBatchResult {
   readonly tokensEvaluated: number;
   /** Size of the regex token class (0 without one; the default class is per group). */
   readonly classSize: number;
+  /** Which template rendered the batch's chat contexts, in words ("the model's chat template"); absent when it had none. */
+  readonly template?: string;
 }
 
 export type ContinuationScorer = (batch: ScoreBatch) => Promise<ScoreBatchResult>;

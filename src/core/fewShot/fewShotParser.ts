@@ -100,15 +100,6 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
 
   const written = text.slice(query.outputStart, query.outputEnd);
   const target = fm.target !== undefined ? asOutput(fm.target) : written.trim().length > 0 ? written : null;
-  let candidates: Candidate[] = [];
-  let candidatesSource: FewShotStructure['candidatesSource'] = null;
-  if (fm.candidates) {
-    candidates = fm.candidates.map((c) => ({ name: c.name, text: asOutput(c.text) }));
-    candidatesSource = 'front matter';
-  } else {
-    candidates = labelCandidates(outputs);
-    if (candidates.length > 0) candidatesSource = 'example labels';
-  }
   const structure: FewShotStructure = {
     shape: detected.shape,
     declared,
@@ -119,6 +110,33 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     query,
     target,
     targetSource: fm.target !== undefined ? 'front matter' : target !== null ? 'document' : null,
+    ...measureOptions(fm, options, outputs, asOutput),
+  };
+  const problem = referenceProblem(structure);
+  if (problem !== null) diagnostics.push({ offset: bodyStart, length: 0, message: problem, severity: 'warning' });
+  return { structure, diagnostics, bodyStart, frontMatterDiagnostics: fmResult.diagnostics };
+}
+
+/** What a prompt declares (front matter, settings) or implies (labels in its outputs) about what to measure. */
+export type MeasureOptions = Pick<FewShotStructure, 'candidates' | 'candidatesSource' | 'formatClass' | 'contentFree' | 'reference' | 'lengthNormalize'>;
+
+/**
+ * The measurement options of a prompt whose example outputs are `outputs`:
+ * front matter first, then the settings' defaults; candidates from front matter
+ * (each made an output by `asOutput`), else the labels among the outputs.
+ * Chat files use it too (core/chat/chatFewShot.ts), their fields read as front matter.
+ */
+export function measureOptions(fm: FrontMatter, options: ParseOptions, outputs: readonly string[], asOutput: (s: string) => string = (x) => x): MeasureOptions {
+  let candidates: Candidate[] = [];
+  let candidatesSource: FewShotStructure['candidatesSource'] = null;
+  if (fm.candidates) {
+    candidates = fm.candidates.map((c) => ({ name: c.name, text: asOutput(c.text) }));
+    candidatesSource = 'front matter';
+  } else {
+    candidates = labelCandidates(outputs);
+    if (candidates.length > 0) candidatesSource = 'example labels';
+  }
+  return {
     candidates,
     candidatesSource,
     formatClass: fm.formatClass ?? (options.formatClass || null),
@@ -126,10 +144,11 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     reference: fm.reference ? { task: fm.reference, alpha: fm.alpha ?? DEFAULT_ALPHA } : null,
     lengthNormalize: fm.lengthNormalize ?? options.lengthNormalize ?? false,
   };
-  if (structure.reference && candidates.length !== 2) {
-    diagnostics.push({ offset: bodyStart, length: 0, message: `The ${structure.reference.task} reference needs exactly two candidates (found ${candidates.length}).`, severity: 'warning' });
-  }
-  return { structure, diagnostics, bodyStart, frontMatterDiagnostics: fmResult.diagnostics };
+}
+
+/** Why the declared analytic reference cannot be drawn, or null. */
+export function referenceProblem(o: MeasureOptions): string | null {
+  return o.reference && o.candidates.length !== 2 ? `The ${o.reference.task} reference needs exactly two candidates (found ${o.candidates.length}).` : null;
 }
 
 /** Outputs that repeat from a small set read as labels: each distinct one is a candidate. */

@@ -4,12 +4,14 @@
  * marker, optionally the expected output). Offsets are UTF-16 offsets into the
  * whole document, front matter included, so the editor can use them directly.
  */
+import type { ChatDocument, ChatForm, ChatTurn } from '../chat/chatTypes';
 import type { FrontMatterDiagnostic } from './frontMatter';
 
-export type FewShotShape = 'markers' | 'arrows' | 'blocks' | 'separator';
+/** How the examples are written: in a text prompt (markers, arrows, blocks, a separator) or as a chat's messages. */
+export type FewShotShape = 'markers' | 'arrows' | 'blocks' | 'separator' | 'chat';
 
 /**
- * One example. The document is partitioned: the header, then each example's
+ * One example. In a text prompt the document is partitioned: the header, then each example's
  * [start, end) (its trailing separator included), then the query, so the prompt
  * without example i is the document with [start, end) cut out.
  */
@@ -18,7 +20,7 @@ export interface ExampleSpan {
   readonly end: number;
   readonly inputStart: number;
   readonly inputEnd: number;
-  /** Right after the output marker: the output keeps its leading space. */
+  /** Right after the output marker: the output keeps its leading space (a chat: the assistant message's content). */
   readonly outputStart: number;
   readonly outputEnd: number;
 }
@@ -49,7 +51,11 @@ export interface FewShotStructure {
   readonly header: { readonly start: number; readonly end: number };
   readonly examples: readonly ExampleSpan[];
   readonly query: QuerySpan;
-  /** The expected answer of the query (front matter, else the query's written output). */
+  /**
+   * The expected answer of the query (front matter, else the query's written
+   * output). Sources named 'front matter' are declared options: a text
+   * prompt's front matter, or a chat file's front matter or top-level fields.
+   */
   readonly target: string | null;
   readonly targetSource: 'front matter' | 'document' | null;
   readonly candidates: readonly Candidate[];
@@ -58,6 +64,27 @@ export interface FewShotStructure {
   readonly contentFree: string;
   readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
   readonly lengthNormalize: boolean;
+  /** Shape 'chat' only: the messages the model's contexts are built from. */
+  readonly chat?: ChatFewShot;
+}
+
+/**
+ * A chat's few-shot reading (core/chat/chatFewShot.ts): the system messages at
+ * the start, the examples as user/assistant pairs and the query as the final
+ * user message, with their contents decoded (a JSON file's escapes resolved),
+ * since the model receives the contents rendered by its chat template, not the
+ * file's text. The structure's spans place the same messages in the document:
+ * an example runs from its user message's start to its assistant message's
+ * end, its input is the user content and its output the assistant content.
+ */
+export interface ChatFewShot {
+  readonly form: ChatForm;
+  /** The system messages before the first example, kept at the start of every context. */
+  readonly system: readonly ChatTurn[];
+  /** Each example's user and assistant content, parallel to the structure's `examples`. */
+  readonly pairs: ReadonlyArray<{ readonly user: string; readonly assistant: string }>;
+  /** The final user message's content. */
+  readonly query: string;
 }
 
 /** A problem found while parsing, placed at an offset (or a front-matter line). */
@@ -75,4 +102,12 @@ export interface ParseResult {
   readonly bodyStart: number;
   /** Front-matter problems by line, for the editor's diagnostics. */
   readonly frontMatterDiagnostics: readonly FrontMatterDiagnostic[];
+  /** A chat file's messages, when the document is one (its own diagnostics are the parser's). */
+  readonly chat?: ChatDocument;
+  /**
+   * A chat file only: whether it asks for a few-shot reading (few-shot fields or
+   * front matter, a reply marked as the target), so the editor shows the
+   * structure's warnings; a text prompt asks with front matter (bodyStart > 0).
+   */
+  readonly fewShotDeclared?: boolean;
 }

@@ -56,13 +56,23 @@ const KEY = /^([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*)$/;
 const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, 'candidates', 'reference', 'alpha', 'lengthNormalize'];
 
 /**
+ * How to read a front-matter block. `foreignKeys`: the block may hold other
+ * tools' keys (a Prompty chat file's `name:`, `model:` with its indented
+ * settings, …): those lines are left alone, and only ICL Lens keys are read
+ * and checked.
+ */
+export interface FrontMatterOptions {
+  readonly foreignKeys?: boolean;
+}
+
+/**
  * Split off and parse the front matter. A document has front matter when its
  * first line is `---` and the block names at least one ICL Lens key; otherwise
  * the body is the whole text (so a prompt that merely starts with a `---`
  * separator, or another tool's YAML, is left alone). Problems become
  * diagnostics; the keys that parsed still apply.
  */
-export function parseFrontMatter(text: string): FrontMatterResult {
+export function parseFrontMatter(text: string, options: FrontMatterOptions = {}): FrontMatterResult {
   // Most prompts have none: answer without splitting the whole document into lines.
   if (!/^---(?:\r\n|\n|\r|$)/.test(text)) return { frontMatter: {}, bodyStart: 0, diagnostics: [] };
   // Only the block is split into lines, not the (possibly huge) body after it.
@@ -79,11 +89,21 @@ export function parseFrontMatter(text: string): FrontMatterResult {
   const fm: Record<string, unknown> = {};
   const candidates: Array<{ name: string; text: string }> = [];
   let inCandidates = false;
+  // Foreign keys only: inside another tool's key (its indented lines are its own).
+  let inForeign = false;
   for (let i = 1; i < close; i++) {
     const raw = lines[i].text;
     if (/^\s*(#.*)?$/.test(raw)) continue;
     const indented = /^\s+/.test(raw);
+    if (inForeign && indented) continue;
+    inForeign = false;
     const m = KEY.exec(raw.trim());
+    const known = m !== null && KNOWN_KEYS.includes(m[1]);
+    if (options.foreignKeys && !(indented && inCandidates) && (indented || !known)) {
+      inCandidates = false;
+      inForeign = !indented;
+      continue;
+    }
     if (!m) {
       diagnostics.push({ line: i, message: `Expected "key: value", found "${raw.trim()}".` });
       continue;
@@ -95,9 +115,8 @@ export function parseFrontMatter(text: string): FrontMatterResult {
       continue;
     }
     if (indented && inCandidates) {
-      if (candidates.some((c) => c.name === key)) diagnostics.push({ line: i, message: `Candidate "${key}" is listed twice.` });
-      else if (value.length === 0) diagnostics.push({ line: i, message: `Candidate "${key}" needs a sample continuation.` });
-      else candidates.push({ name: key, text: value });
+      const problem = readCandidate(key, value, candidates);
+      if (problem !== null) diagnostics.push({ line: i, message: problem });
       continue;
     }
     inCandidates = false;
@@ -106,27 +125,54 @@ export function parseFrontMatter(text: string): FrontMatterResult {
     } else if (key === 'candidates') {
       if (value.length > 0) diagnostics.push({ line: i, message: 'List candidates on indented lines below "candidates:", as "name: continuation".' });
       inCandidates = true;
-    } else if ((STRING_KEYS as readonly string[]).includes(key)) {
-      if (value.length === 0 && key !== 'header') diagnostics.push({ line: i, message: `"${key}" needs a value.` });
-      else if (key === 'formatClass' && formatClassError(value) !== null) diagnostics.push({ line: i, message: `"formatClass": ${formatClassError(value)}` });
-      else fm[key] = value;
-    } else if (key === 'reference') {
-      if (value === 'coin' || value === 'labels') fm.reference = value;
-      else diagnostics.push({ line: i, message: `"reference" must be coin or labels, not "${value}".` });
-    } else if (key === 'alpha') {
-      const a = Number(value);
-      if (value.length > 0 && Number.isFinite(a) && a > 0.5 && a < 1) fm.alpha = a;
-      else diagnostics.push({ line: i, message: '"alpha" must be a number between 0.5 and 1 (exclusive).' });
-    } else if (key === 'lengthNormalize') {
-      if (value === 'true' || value === 'false') fm.lengthNormalize = value === 'true';
-      else diagnostics.push({ line: i, message: '"lengthNormalize" must be true or false.' });
     } else {
-      diagnostics.push({ line: i, message: `Unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).` });
+      const problem = readOption(key, value, fm);
+      if (problem !== null) diagnostics.push({ line: i, message: problem });
     }
   }
-  if (candidates.length === 1) diagnostics.push({ line: 1, message: 'Give at least two candidates to compare (or none).' });
+  const problem = candidatesProblem(candidates);
+  if (problem !== null) diagnostics.push({ line: 1, message: problem });
   else if (candidates.length > 1) fm.candidates = candidates;
   return { frontMatter: fm as FrontMatter, bodyStart: lines[close].end, diagnostics: capped(diagnostics) };
+}
+
+/**
+ * Read option `key` (any key but `candidates`) from its value as written (bare
+ * text, or a JSON string already decoded) into `into`: the problem, or null.
+ * A chat file's top-level fields are read through it too (core/chat/chatFewShot.ts).
+ */
+export function readOption(key: string, value: string, into: Record<string, unknown>): string | null {
+  if ((STRING_KEYS as readonly string[]).includes(key)) {
+    if (value.length === 0 && key !== 'header') return `"${key}" needs a value.`;
+    if (key === 'formatClass' && formatClassError(value) !== null) return `"formatClass": ${formatClassError(value)}`;
+    into[key] = value;
+  } else if (key === 'reference') {
+    if (value !== 'coin' && value !== 'labels') return `"reference" must be coin or labels, not "${value}".`;
+    into.reference = value;
+  } else if (key === 'alpha') {
+    const a = Number(value);
+    if (!(value.length > 0 && Number.isFinite(a) && a > 0.5 && a < 1)) return '"alpha" must be a number between 0.5 and 1 (exclusive).';
+    into.alpha = a;
+  } else if (key === 'lengthNormalize') {
+    if (value !== 'true' && value !== 'false') return '"lengthNormalize" must be true or false.';
+    into.lengthNormalize = value === 'true';
+  } else {
+    return `Unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).`;
+  }
+  return null;
+}
+
+/** Add candidate `name` with sample continuation `value` to `candidates`: the problem, or null. */
+export function readCandidate(name: string, value: string, candidates: Array<{ name: string; text: string }>): string | null {
+  if (candidates.some((c) => c.name === name)) return `Candidate "${name}" is listed twice.`;
+  if (value.length === 0) return `Candidate "${name}" needs a sample continuation.`;
+  candidates.push({ name, text: value });
+  return null;
+}
+
+/** What is wrong with a list of candidates as a whole (one is no comparison), or null. */
+export function candidatesProblem(candidates: ReadonlyArray<{ name: string; text: string }>): string | null {
+  return candidates.length === 1 ? 'Give at least two candidates to compare (or none).' : null;
 }
 
 /** Problems listed one by one before the rest are summed up in one line. */

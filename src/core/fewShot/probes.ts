@@ -7,7 +7,7 @@ import { mulberry32 } from '../seededRandom';
 import type { ContinuationScorer } from './continuationScorer';
 import type { FewShotStructure } from './fewShotStructure';
 import { calibrate, klBits, meanStd } from './posteriorMath';
-import { exampleOutput, promptBeforeAnswer, range, type PromptVariant } from './promptText';
+import { contextFor, exampleInputAt, exampleOutputAt, range, type PromptVariant } from './promptText';
 import { DEFAULT_TOLERANCE_BITS, looEffect, type EffectClass } from './effects';
 import { answerGroup, answerScores, longestPrompt, named, type AnswerScores } from './sweep';
 
@@ -96,7 +96,7 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
   const measure = async (variants: readonly PromptVariant[]): Promise<AnswerScores[]> => {
     const out: AnswerScores[] = [];
     for (const v of variants) {
-      const group = answerGroup(promptBeforeAnswer(text, s, v), text, s, false);
+      const group = answerGroup(contextFor(text, s, v), text, s, false);
       out.push(answerScores(s, (await score({ groups: [group], ...(out.length === 0 ? { mustFit: [longestPrompt(text, s)] } : {}) })).groups[0]));
       options.onProgress?.(out.length, variants.length);
     }
@@ -157,7 +157,7 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
     case 'random-labels': {
       need(K >= 2, 'Random labels needs at least two examples.');
       need(s.target !== null || s.candidates.length >= 2, 'Random labels needs a target or candidates.');
-      const outputs = s.examples.map((e) => exampleOutput(text, e));
+      const outputs = s.examples.map((_, i) => exampleOutputAt(text, s, i));
       const shuffles = permutations(K, options.shuffles + 1, options.seed + 7919).slice(1);
       const variants: PromptVariant[] = [{ examples: all }, ...shuffles.map((p) => ({ examples: all, outputs: new Map(all.map((i) => [i, outputs[p[i]]])) }))];
       const [truth, ...shuffled] = await measure(variants);
@@ -186,9 +186,9 @@ export async function runProbe(probe: ProbeName, text: string, s: FewShotStructu
  * evidence; with one distinct output every shuffle is the original prompt.
  */
 export function whyShufflingCannotChange(text: string, s: FewShotStructure): string | null {
-  const outputs = new Set(s.examples.map((e) => exampleOutput(text, e).trim()));
+  const outputs = new Set(s.examples.map((_, i) => exampleOutputAt(text, s, i).trim()));
   if (outputs.size <= 1) return 'every example has the same output, so each shuffle is the original prompt';
-  const inputs = new Set(s.examples.map((e) => text.slice(e.inputStart, e.inputEnd).trim()));
+  const inputs = new Set(s.examples.map((_, i) => exampleInputAt(text, s, i).trim()));
   if (inputs.size <= 1) {
     return [...inputs][0] === ''
       ? 'the examples have no inputs, so a shuffle only reorders the labels (the counts stay the same): it tests order, not the input→label mapping'

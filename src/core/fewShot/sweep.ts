@@ -12,7 +12,7 @@ import type { FewShotStructure } from './fewShotStructure';
 import { DEFAULT_TOLERANCE_BITS, looEffect, type EffectClass } from './effects';
 import { minimumEvaluations } from './prefixPlan';
 import { bitsOf, candidateCoverageLog2, candidatePosterior, klBits } from './posteriorMath';
-import { exampleOutput, prefixK, prequentialPair, promptBeforeAnswer, range } from './promptText';
+import { contextFor, contextK, exampleOutputAt, isEmptyContext, prequentialContext, range, withContinuation, type PromptContext } from './promptText';
 
 export interface SweepK {
   readonly k: number;
@@ -88,6 +88,8 @@ export interface SweepResult {
   readonly retokenizedBoundary: boolean;
   /** False while results are still streaming in. */
   readonly complete: boolean;
+  /** A chat: which template rendered its conversations, in words ("the model's chat template"). */
+  readonly template?: string;
 }
 
 export interface StructureSummary {
@@ -118,7 +120,7 @@ export interface SweepOptions {
  * too (they define the default format class), so every answer and the
  * answer-slot statistics are conditioned on the same tokens.
  */
-export function answerGroup(context: string, text: string, s: FewShotStructure, stats: boolean): ScoreGroup {
+export function answerGroup(context: PromptContext, text: string, s: FewShotStructure, stats: boolean): ScoreGroup {
   const continuations = [...(s.target !== null ? [s.target] : []), ...s.candidates.map((c) => c.text)];
   return { context, continuations, boundaryAlso: formatOutputs(text, s), stats };
 }
@@ -134,18 +136,18 @@ export const MAX_FORMAT_OUTPUTS = 64;
 /** The first {@link MAX_FORMAT_OUTPUTS} distinct example outputs. */
 export function formatOutputs(text: string, s: FewShotStructure): string[] {
   const out = new Set<string>();
-  for (const e of s.examples) {
+  for (let i = 0; i < s.examples.length; i++) {
     if (out.size >= MAX_FORMAT_OUTPUTS) break;
-    const o = exampleOutput(text, e);
+    const o = exampleOutputAt(text, s, i);
     if (o.length > 0) out.add(o);
   }
   return [...out];
 }
 
-/** The longest text a sweep or probe of `s` sends: every example, the query and its longest answer. */
-export function longestPrompt(text: string, s: FewShotStructure): string {
+/** The longest prompt a sweep or probe of `s` sends: every example, the query and its longest answer. */
+export function longestPrompt(text: string, s: FewShotStructure): PromptContext {
   const answers = [s.target ?? '', ...s.candidates.map((c) => c.text), ...formatOutputs(text, s)];
-  return prefixK(text, s, s.examples.length) + answers.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return withContinuation(contextK(text, s, s.examples.length), answers.reduce((a, b) => (b.length > a.length ? b : a), ''));
 }
 
 /** The format class: tokens beginning an example output at the answer's boundary, or the declared regex. */
@@ -193,9 +195,11 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
   let classSize = 0;
   let model: ModelInfo = { path: '', name: '', vocabSize: 0, contextSize: 0, trainContextSize: 0 };
   let retokenized = false;
+  let template: string | undefined;
   const total = K + 1 + (options.leaveOneOut && s.target !== null ? 1 : 0);
   const note = (r: ScoreBatchResult) => {
     model = r.model;
+    template ??= r.template;
     tokensEvaluated += r.tokensEvaluated;
     for (const g of r.groups) {
       if (g.entropyBits !== null) classSize = g.classSize;
@@ -209,7 +213,7 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
     target: s.target,
     candidates: s.candidates,
     lengthNormalized: s.lengthNormalize,
-    formatClass: { source: s.formatClass ? 'regex' : 'example outputs', regex: s.formatClass, size: classSize, outputsCapped: new Set(s.examples.map((e) => exampleOutput(text, e))).size > MAX_FORMAT_OUTPUTS },
+    formatClass: { source: s.formatClass ? 'regex' : 'example outputs', regex: s.formatClass, size: classSize, outputsCapped: new Set(s.examples.map((_, i) => exampleOutputAt(text, s, i))).size > MAX_FORMAT_OUTPUTS },
     reference: s.reference,
     toleranceBits,
     ks: ks.slice(),
@@ -227,13 +231,14 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
     looTokensEvaluated: looTokens,
     retokenizedBoundary: retokenized,
     complete,
+    ...(template !== undefined ? { template } : {}),
   });
 
   for (let k = 0; k <= K; k++) {
-    const groups = [answerGroup(prefixK(text, s, k), text, s, true)];
+    const groups = [answerGroup(contextK(text, s, k), text, s, true)];
     // Example k+1's prequential code shares this prefix's examples: score it in the same batch, last.
-    const p = k < K ? prequentialPair(text, s, k + 1) : undefined;
-    const withPrequential = p !== undefined && p.context.length > 0 && p.continuation.length > 0;
+    const p = k < K ? prequentialContext(text, s, k + 1) : undefined;
+    const withPrequential = p !== undefined && !isEmptyContext(p.context) && p.continuation.length > 0;
     if (withPrequential) groups.push({ context: p.context, continuations: [p.continuation], stats: false });
     // The first batch checks that the longest prompt fits, so an oversized prompt fails at once.
     const r = await score({ groups, tokenClass, ...(k === 0 ? { mustFit: [longestPrompt(text, s)] } : {}) });
@@ -264,9 +269,10 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
   const full = ks[K]?.targetBits ?? null;
   if (options.leaveOneOut && s.target !== null && full !== null && K > 0) {
     // Each variant's target is scored from that variant's common answer boundary, as in the sweep.
-    const groups = range(K).map((i) => answerGroup(promptBeforeAnswer(text, s, { examples: range(K).filter((j) => j !== i) }), text, s, false));
+    const groups = range(K).map((i) => answerGroup(contextFor(text, s, { examples: range(K).filter((j) => j !== i) }), text, s, false));
     const r = await score({ groups });
     model = r.model;
+    template ??= r.template;
     looTokens = r.tokensEvaluated;
     // Removing E_i changes log2 P by (−bits without) − (−bits with).
     loo = r.groups.map((g) => full - bitsOf(g.continuations[0].lnp));
@@ -281,7 +287,7 @@ export function referencePosterior(text: string, s: FewShotStructure, k: number)
   const ref = s.reference!;
   // An example counts for a candidate when its output is the candidate's continuation.
   const [a, b] = s.candidates.map((c) => c.text.trim());
-  const seen = s.examples.slice(0, k).map((e) => exampleOutput(text, e).trim());
+  const seen = range(k).map((i) => exampleOutputAt(text, s, i).trim());
   const nA = seen.filter((o) => o === a).length;
   const nB = seen.filter((o) => o === b).length;
   const q = ref.task === 'coin' ? coinPredictive(nA, nA + nB) : labelsPredictive(nA, nB, ref.alpha);

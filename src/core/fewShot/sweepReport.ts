@@ -25,7 +25,7 @@ export function renderSweep(r: SweepResult, forecast?: Forecast): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   const out = [
-    `sweep: ${r.examples.length} examples (${r.structure.shape}), model ${r.model.name}`,
+    `sweep: ${r.examples.length} examples (${r.structure.shape}${r.template !== undefined ? `, rendered by ${r.template}` : ''}), model ${r.model.name}`,
     `target: ${r.target === null ? '— (none: give the query an output or "target:" in front matter)' : JSON.stringify(r.target)}`,
     `candidates: ${r.candidates.length === 0 ? '—' : r.candidates.map((c) => `${c.name} = ${JSON.stringify(c.text)}`).join(', ')}${r.lengthNormalized ? ' (per-token length normalised)' : ''}`,
     `format class: ${r.formatClass.source === 'regex' ? `tokens matching /${r.formatClass.regex}/` : `tokens that begin ${r.formatClass.outputsCapped ? 'one of the first 64 distinct example outputs' : 'an example output'}`} (${r.formatClass.size} tokens)`,

@@ -1,13 +1,18 @@
 /**
  * The few-shot sweep's measurement: teacher-forced scores of groups of
- * continuations after contexts, every distinct prefix evaluated once.
+ * continuations after contexts, every distinct prefix evaluated once. A text
+ * context is tokenized whole; a chat context is rendered by the chat template
+ * (chatRender.ts) with the generation prompt, and context + X is the same
+ * conversation with X appended to the reply.
  */
 import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { commonBoundary, type ScoreBatch, type ScoreBatchResult, type ScoredContinuation, type ScoredGroup } from '../../core/fewShot/continuationScorer';
 import { planPrefixSharing } from '../../core/fewShot/prefixPlan';
+import type { PromptContext } from '../../core/fewShot/promptText';
 import type { ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
+import { renderChat } from './chatRender';
 import { CHUNK, type LoadedModel } from './loadedModel';
 import type { GatheredRow } from './rowScorer';
 
@@ -21,17 +26,31 @@ import type { GatheredRow } from './rowScorer';
 export async function scoreContinuations(loaded: LoadedModel, spec: ScoreBatch, signal: AbortSignal, progress: ProgressListener): Promise<ScoreBatchResult> {
   const { model, bos, maxContext, cache } = loaded;
   const regexIds = spec.tokenClass?.regex != null ? loaded.tokenClass(spec.tokenClass.regex) : undefined;
-  const tokenize = (text: string) => [...bos, ...model.tokenize(text, false)];
+  const choice = spec.template ?? 'auto';
+  let template: string | undefined;
+  /** The tokens the model receives for `context` followed by `continuation` (BOS included where the model wants one). */
+  const tokenize = async (context: PromptContext, continuation = ''): Promise<number[]> => {
+    if (typeof context === 'string') return [...bos, ...model.tokenize(context + continuation, false)];
+    const reply = (context.reply ?? '') + continuation;
+    const rendered = await renderChat(loaded, reply.length > 0 ? { turns: context.turns, reply } : { turns: context.turns }, choice);
+    template ??= rendered.rendered.template;
+    return [...rendered.tokens];
+  };
   // Refuse a sweep whose longest prompt cannot fit before evaluating any of it.
-  for (const text of spec.mustFit ?? []) {
-    const n = tokenize(text).length;
+  for (const context of spec.mustFit ?? []) {
+    throwIfCancelled(signal);
+    const n = (await tokenize(context)).length;
     if (n + 1 > maxContext) throw new RuntimeError('input', `A few-shot prompt has ${n} tokens with its answer, more than the context allows (${maxContext}). Shorten the prompt or allow a larger context.`);
   }
   const items: Array<{ tokens: number[]; scoreFrom: number; stats: boolean; statsIds?: number[] }> = [];
-  const groups = spec.groups.map((g) => {
-    const context = tokenize(g.context);
-    const fulls = g.continuations.map((c) => tokenize(g.context + c));
-    const also = (g.boundaryAlso ?? []).filter((c) => c.length > 0).map((c) => tokenize(g.context + c));
+  const groups = [];
+  for (const g of spec.groups) {
+    throwIfCancelled(signal);
+    const context = await tokenize(g.context);
+    const fulls: number[][] = [];
+    for (const c of g.continuations) fulls.push(await tokenize(g.context, c));
+    const also: number[][] = [];
+    for (const c of g.boundaryAlso ?? []) if (c.length > 0) also.push(await tokenize(g.context, c));
     const boundary = commonBoundary(context, [...fulls, ...also]);
     g.continuations.forEach((c, i) => {
       if (c.length === 0 || boundary >= fulls[i].length) throw new RuntimeError('input', `The continuation ${JSON.stringify(c)} is empty.`);
@@ -51,8 +70,8 @@ export async function scoreContinuations(loaded: LoadedModel, spec: ScoreBatch, 
       statsItem = items.length;
       items.push({ tokens: reach.slice(0, boundary + 1), scoreFrom: boundary, stats: true, statsIds: classIds });
     }
-    return { boundary, contextTokens: context.length, first, count: fulls.length, statsItem, classIds, withClass: spec.tokenClass !== undefined };
-  });
+    groups.push({ boundary, contextTokens: context.length, first, count: fulls.length, statsItem, classIds, withClass: spec.tokenClass !== undefined });
+  }
   const longest = Math.max(1, ...items.map((i) => i.tokens.length));
   const { sequence, scorer } = await loaded.ensureContext(longest + 1);
   const held = cache.tokens.length === sequence.nextTokenIndex ? cache.tokens : [];
@@ -112,5 +131,5 @@ export async function scoreContinuations(loaded: LoadedModel, spec: ScoreBatch, 
       retokenized: g.contextTokens - g.boundary,
     };
   });
-  return { model: loaded.modelInfo(), groups: results, tokensEvaluated: plan.tokensEvaluated, classSize: regexIds?.length ?? 0 };
+  return { model: loaded.modelInfo(), groups: results, tokensEvaluated: plan.tokensEvaluated, classSize: regexIds?.length ?? 0, ...(template !== undefined ? { template } : {}) };
 }

@@ -1,9 +1,9 @@
 /**
  * Chat prompts in a real VS Code: a `*.chat.json` with JSON escapes and an
  * emoji is recognised, rendered by the model's own chat template and painted
- * where its messages are written, at the levels an independent run gives
- * (parser, analyzeChatDocument and a runtime of its own); the hover of the
- * first token after a role header names the template's tokens with their bits; Show Rendered Prompt opens the exact
+ * where its messages are written, at the levels `icl-lens heatmap --json
+ * --template` gives; the hover of the first token after a role header names
+ * the template's tokens with their bits; Show Rendered Prompt opens the exact
  * rendered text, painted template tokens and all, and follows the file; a
  * template setting re-renders; invalid JSON is a diagnostic and nothing is sent;
  * a file of another name whose content is a chat is one under Analyze Prompt;
@@ -18,10 +18,7 @@ import type { TokenStat } from '../../../src/core/analysis';
 import { CHAT_WRAPPER_NAMES } from '../../../src/core/chat/chatTypes';
 import { heatmapRanges, levelOf, type LevelRange } from '../../../src/core/heatmapScale';
 import { templateRunLine } from '../../../src/core/hoverMarkdown';
-import { parseChatDocument } from '../../../src/core/chat/chatFile';
-import { analyzeChatDocument } from '../../../src/model/analyzeChat';
-import { loadSpec, runtime } from '../../support/fixtures';
-import { config, waitFor } from './vscodeHelpers';
+import { config, extensionHostCli, waitFor } from './vscodeHelpers';
 
 interface SeamState {
   painted?: { version: number; metric: string; ranges: LevelRange[] };
@@ -34,7 +31,7 @@ interface SeamState {
   renderedPrompts: Array<{ uri: string; source: string; version?: number; text?: string }>;
 }
 interface MeasuredChart { id: string; points: number; painted: boolean; templatePoints?: number[] }
-/** The heatmap of a chat file as an independent run gives it: tokens on the file, the template's words, the rendered text. */
+/** What `icl-lens heatmap --json` says of a chat file: tokens on the file (the template's marked), the template's words, the rendered text. */
 interface ChatHeatmap { tokens: TokenStat[]; template: string; renderedText: string }
 
 const CHAT_MODEL = process.env.ICL_LENS_TEST_MODEL_CHATML!;
@@ -78,25 +75,17 @@ function insideCharacters(json: string): Set<number> {
 const covered = (ranges: readonly LevelRange[]) => [...new Set(ranges.flatMap((r) => Array.from({ length: r.end - r.start }, (_, i) => r.start + i)))].sort((a, b) => a - b);
 
 describe('Chat prompts', () => {
+  const cli = extensionHostCli();
   const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
   const file = () => path.join(folder(), 'greeting.chat.json');
   let doc: vscode.TextDocument;
 
-  /**
-   * The chat file's heatmap as it is now, computed apart from the extension:
-   * the parser, analyzeChatDocument and a runtime of the bundled worker of its
-   * own, with the same model, template and top-k.
-   */
-  async function reference(model: string, template: string, text = doc.getText(), fileName = 'greeting.chat.json'): Promise<ChatHeatmap> {
-    const client = runtime(loadSpec(model));
-    try {
-      const chat = parseChatDocument(text, fileName);
-      assert.ok(chat, 'a chat file');
-      const analysis = await analyzeChatDocument(client, text, chat, template, 10);
-      return { tokens: [...analysis.tokens], template: analysis.rendered.rendered.template, renderedText: analysis.rendered.text };
-    } finally {
-      await client.dispose();
-    }
+  /** `icl-lens heatmap --json --template` on the chat file as it is now, with the same model and top-k as the extension. */
+  function cliHeatmap(model: string, template: string, text = doc.getText(), fileName = 'greeting.chat.json'): ChatHeatmap {
+    const input = cli.file(fileName, text);
+    const r = cli.run(['heatmap', input, '--model', model, '--template', template, '--json', '--metric', 'entropy', '--top-k', '10']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
   }
 
   const painted = (uri: vscode.Uri, version: () => number) => waitFor(`the heatmap of ${path.basename(uri.path)}`, async () => {
@@ -119,13 +108,14 @@ describe('Chat prompts', () => {
     await config().update('heatmap.colorUnreadableText', undefined, vscode.ConfigurationTarget.Global);
     await config().update('model.path', PLAIN_MODEL, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    cli.dispose();
   });
 
-  it('renders a *.chat.json with the model\'s template and paints its messages where they are written, at the levels of an independent run', async () => {
+  it('renders a *.chat.json with the model\'s template and paints its messages where they are written, at the CLI\'s levels', async () => {
     doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file()));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const s = await painted(doc.uri, () => doc.version);
-    const expected = await reference(CHAT_MODEL, 'auto');
+    const expected = cliHeatmap(CHAT_MODEL, 'auto');
     assert.ok(expected.tokens.some((t) => t.template), 'the template\'s tokens are listed');
     assert.deepEqual(s.painted!.ranges, heatmapRanges(expected.tokens, 'entropy', 10));
     // Every character of the contents as written (escapes whole, the emoji's two units) is coloured, and nothing else.
@@ -139,7 +129,7 @@ describe('Chat prompts', () => {
   });
 
   it('hovers the first token after a role header with the template\'s tokens before it and their bits', async () => {
-    const { tokens } = await reference(CHAT_MODEL, 'auto');
+    const { tokens } = cliHeatmap(CHAT_MODEL, 'auto');
     const userStart = CHAT_JSON.indexOf('Caf');
     const first = tokens.findIndex((t) => !t.template && t.start >= userStart && t.end > t.start);
     assert.ok(first > 0 && tokens[first - 1].template, 'template tokens precede the user\'s first content token');
@@ -154,7 +144,7 @@ describe('Chat prompts', () => {
   });
 
   it('draws the template\'s tokens in the panel\'s token chart, in order and marked', async () => {
-    const { tokens } = await reference(CHAT_MODEL, 'auto');
+    const { tokens } = cliHeatmap(CHAT_MODEL, 'auto');
     await vscode.commands.executeCommand('iclLens.showPanel');
     const chart = await waitFor('the token chart', async () => (await charts())?.find((c) => c.id === 'tokens' && c.painted && (c.templatePoints?.length ?? 0) > 0));
     assert.deepEqual(chart.templatePoints, tokens.flatMap((t, i) => (t.template ? [i] : [])));
@@ -162,13 +152,13 @@ describe('Chat prompts', () => {
   });
 
   it('shows the rendered prompt: the exact text, template tokens painted, the same hover; it follows the file', async () => {
-    const expected = await reference(CHAT_MODEL, 'auto');
+    const expected = cliHeatmap(CHAT_MODEL, 'auto');
     const uri = await vscode.commands.executeCommand<vscode.Uri>('iclLens.showRenderedPrompt');
     assert.ok(uri, 'the command returns the view');
     assert.equal(uri.scheme, 'icl-lens-rendered');
     const view = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())!;
     const text = view.getText();
-    assert.equal(text, expected.renderedText, 'the rendered text, to the character');
+    assert.equal(text, expected.renderedText, 'the CLI\'s renderedText, to the character');
     assert.equal(decodeURIComponent(uri.path), `/greeting.chat.json — ${expected.template}`);
     assert.ok(text.includes('Answer in one line.\nBe "brief".'), 'escapes decoded');
     assert.ok(text.includes('Café or tea? 🍵 Pick one.'));
@@ -192,7 +182,7 @@ describe('Chat prompts', () => {
     await painted(doc.uri, () => doc.version);
     await waitFor('the view following the edit', () => view.getText().includes('Café or coffee? 🍵') || undefined);
     await painted(uri, () => view.version);
-    const after = await reference(CHAT_MODEL, 'auto');
+    const after = cliHeatmap(CHAT_MODEL, 'auto');
     assert.equal(view.getText(), after.renderedText);
     assert.equal((await state(uri)).renderedPrompts.find((v) => v.uri === uri.toString())?.version, view.version);
   });
@@ -204,7 +194,7 @@ describe('Chat prompts', () => {
       const now = await state(doc.uri);
       return now.painted?.version === doc.version && / · chat · llama3( ·|$)/.test(now.statusText ?? '') ? now : undefined;
     });
-    assert.deepEqual(s.painted!.ranges, heatmapRanges((await reference(CHAT_MODEL, 'llama3')).tokens, 'entropy', 10));
+    assert.deepEqual(s.painted!.ranges, heatmapRanges((cliHeatmap(CHAT_MODEL, 'llama3')).tokens, 'entropy', 10));
     const views = await waitFor('the view retitled', async () => {
       const v = (await state(doc.uri)).renderedPrompts;
       return v.length === 1 && /llama3/.test(decodeURIComponent(vscode.Uri.parse(v[0].uri).path)) && v[0].text?.includes('<|start_header_id|>user<|end_header_id|>') ? v : undefined;
@@ -247,7 +237,7 @@ describe('Chat prompts', () => {
     await vscode.commands.executeCommand('iclLens.analyzePrompt');
     const s = await painted(untitled.uri, () => untitled.version);
     assert.match(s.statusText ?? '', / · chat · model template/);
-    const expected = await reference(CHAT_MODEL, 'auto', text, 'Untitled-1');
+    const expected = cliHeatmap(CHAT_MODEL, 'auto', text, 'untitled-chat.txt');
     assert.deepEqual(s.painted!.ranges, heatmapRanges(expected.tokens, 'entropy', 10));
     assert.equal(covered(s.painted!.ranges).map((i) => text[i]).join(''), 'Answer in one word.Capital of France?', 'the contents, nothing of the headers');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -282,6 +272,6 @@ describe('Chat prompts', () => {
       const r = await state(doc.uri);
       return r.painted?.version === doc.version && / · chat · chatML( ·|$)/.test(r.statusText ?? '') ? r : undefined;
     });
-    assert.deepEqual(now.painted!.ranges, heatmapRanges((await reference(PLAIN_MODEL, 'chatML')).tokens, 'entropy', 10));
+    assert.deepEqual(now.painted!.ranges, heatmapRanges((cliHeatmap(PLAIN_MODEL, 'chatML')).tokens, 'entropy', 10));
   });
 });

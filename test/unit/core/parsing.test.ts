@@ -37,6 +37,14 @@ describe('parseCliArgs', () => {
     assert.equal((parseCliArgs(['sweep', 'f.txt', '--against', 'old.txt']) as { against?: string }).against, 'old.txt');
     assert.throws(() => parseCliArgs(['heatmap', 'f.txt', '--against']), /--against needs a value/);
   });
+  it('parses --template for heatmap, sweep and probe, and only known templates', () => {
+    assert.equal((parseCliArgs(['heatmap', 'f.chat.json', '--template', 'chatML']) as { template?: string }).template, 'chatML');
+    assert.equal((parseCliArgs(['sweep', 'f.chat.json', '--template', 'raw']) as { template?: string }).template, 'raw');
+    assert.equal((parseCliArgs(['probe', 'loo', 'f.chat.json', '--template', 'auto']) as { template?: string }).template, 'auto');
+    assert.equal('template' in parseCliArgs(['sweep', 'f.chat.json']), false, 'absent: the runtime uses auto');
+    assert.throws(() => parseCliArgs(['sweep', 'f', '--template', 'CHATML']), /--template must be auto, raw or one of .* \(did you mean chatML\?\)/);
+    assert.throws(() => parseCliArgs(['heatmap', 'f', '--template']), /--template needs a value/);
+  });
   it('takes the model from the environment', () => {
     const a = parseCliArgs(['heatmap', 'f'], { ICL_LENS_MODEL: 'env.gguf' });
     assert.equal(a.command === 'heatmap' && a.model, 'env.gguf');

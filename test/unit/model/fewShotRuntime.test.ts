@@ -73,7 +73,10 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       assert.equal(result.examples.length, 3);
       let compared = 0;
       for (const { batch, result: r } of log) {
-        for (const [i, group] of batch.groups.entries()) {
+        for (const [i, scored] of batch.groups.entries()) {
+          // A text prompt's contexts are texts.
+          assert.equal(typeof scored.context, 'string');
+          const group = { ...scored, context: scored.context as string };
           const got = r.groups[i];
           // The boundary, computed independently: the shortest common prefix of the context with each context+continuation.
           const ctx = await reference(model, group.context, 1);
