@@ -31,8 +31,8 @@ export function templateChoiceItems(current: ChatTemplateChoice): TemplateChoice
 }
 
 export class ChatTemplateChooser extends Disposable {
-  /** The notification on screen, so a burst of failing analyses shows one. */
-  private showing = false;
+  /** The model whose notification is on screen, so a burst of failing analyses shows one. */
+  private showing?: string;
   /** The models whose missing template was already said, so typing in a chat file does not say it again. */
   private readonly offeredFor = new Set<string>();
   private readonly offered = this.register(new vscode.EventEmitter<{ readonly message: string; readonly actions: readonly string[] }>());
@@ -49,17 +49,17 @@ export class ChatTemplateChooser extends Disposable {
 
   /**
    * Tell the user that `modelName` has no chat template; the button opens the
-   * choice. One notification at a time, and once per model for the analyses
-   * that follow edits; a command (`explicit`) asks again.
+   * choice. One notification per model on screen, and once per model for the
+   * analyses that follow edits; a command (`explicit`) asks again.
    */
   offer(uri: vscode.Uri, modelName: string, explicit = false): void {
-    if (this.showing || (!explicit && this.offeredFor.has(modelName))) return;
-    this.showing = true;
+    if (this.showing === modelName || (!explicit && this.offeredFor.has(modelName))) return;
+    this.showing = modelName;
     this.offeredFor.add(modelName);
     const message = `${modelName} has no chat template. Render chat files with:`;
     this.offered.fire({ message, actions: [CHOOSE_TEMPLATE_ACTION] });
     void vscode.window.showWarningMessage(`ICL Lens: ${message}`, CHOOSE_TEMPLATE_ACTION).then((choice) => {
-      this.showing = false;
+      if (this.showing === modelName) this.showing = undefined;
       if (choice === CHOOSE_TEMPLATE_ACTION) void vscode.commands.executeCommand('iclLens.chooseChatTemplate', uri);
     });
   }

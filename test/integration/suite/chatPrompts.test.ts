@@ -247,7 +247,10 @@ describe('Chat prompts', () => {
     await config().update('chat.template', undefined, vscode.ConfigurationTarget.Global);
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const offers = (await state(doc.uri)).chatTemplateOffers.length;
+    // An earlier suite may have been told already about this model: its notification is closed, and the command asks again.
+    await vscode.commands.executeCommand('notifications.clearAll');
     await config().update('model.path', PLAIN_MODEL, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('iclLens.analyzePrompt');
     const offer = await waitFor('the notification', async () => (await state(doc.uri)).chatTemplateOffers[offers]);
     assert.match(offer.message, /^tiny\.gguf has no chat template\. Render chat files with:$/);
     assert.deepEqual(offer.actions, ['Choose Template…']);
