@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { RuntimeClient } from './model/runtimeClient';
 import { AnalysisStore } from './editor/analysisStore';
+import { ChatDocuments } from './editor/chatDocuments';
+import { ChatTemplateChooser } from './editor/chatTemplateChooser';
 import { guardedRunner, registerCommand } from './editor/commands';
 import { ComparedSweeps } from './editor/comparedSweeps';
 import { ContinuationExplorer } from './editor/continuationExplorer';
@@ -27,6 +29,8 @@ import { ModelService } from './editor/modelService';
 import { EditorPanelActions } from './editor/panelActions';
 import { PanelRequests } from './editor/panelRequests';
 import { PromptCommands } from './editor/promptCommands';
+import { RenderedPromptView } from './editor/renderedPromptView';
+import { RENDERED_PROMPT_SCHEME } from './editor/renderedPromptUri';
 import { RevisionCompareController, RevisionHoverProvider } from './editor/revisionCompare';
 import { SavedFileNotifier } from './editor/savedFileNotice';
 import { toggleMetric } from './editor/metricToggle';
@@ -48,7 +52,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new AnalysisStore();
   const models = new ModelService(runtime, settings, context.globalStorageUri, context.asAbsolutePath('models/icl-lens-windtunnel.gguf'));
   const failures = new FailureNotifier(store, log, channel);
-  const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures);
+  const chats = new ChatDocuments(settings);
+  // Built before the analyzer it asks to analyse a chat file again (when the setting already held the choice).
+  const chatTemplates = new ChatTemplateChooser(settings, (uri) => analyzer.reanalyze(uri));
+  const analyzer = new DocumentAnalyzer(runtime, store, settings, models, log, failures, { chats, noTemplate: chatTemplates });
   const heatmap = new HeatmapController(store, settings);
   const status = new StatusBarController(store, models, heatmap, settings);
   const isPrompt = (doc: vscode.TextDocument) => isPromptFile(doc, settings.value.autoAnalyze);
@@ -67,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const fewShotCommands = new FewShotCommands(runner, fewShotStore, fewShot, structures, panelRequests, saved);
   const codeLens = new FewShotCodeLensProvider(fewShotStore, structures, isPrompt, () => settings.value.fewShot.forecastLevel);
   const prompts = new PromptCommands(analyzer, store, heatmap, panelRequests);
+  const renderedPrompts = new RenderedPromptView(store, (doc) => prompts.analyzePrompt(doc), () => panelRequests.targetDocument());
   const cancelRuns = { cancel: (uri: vscode.Uri) => { runner.cancel(uri); comparedSweeps.cancel(uri); } };
   const actions = new EditorPanelActions(store, cancelRuns, fewShotCommands, prompts, guardedRunner(log, failures));
   const panel = new PanelController(context.extensionUri, store, settings, fewShot, windTunnels, panelRequests, actions);
@@ -76,11 +84,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const branchView = new BranchViewController(context.extensionUri, explorer, guardedRunner(log, failures));
   const revisions = new RevisionCompareController(runtime, analyzer, store, settings, heatmap, panelRequests, runner);
   const command = (id: string, handler: (...args: any[]) => unknown) => registerCommand(id, handler, log, failures);
+  // From the editor title a command gets the file's URI; from the palette, nothing (the target document).
+  const showRendered = async (uri?: vscode.Uri) => renderedPrompts.show(uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : undefined);
 
   context.subscriptions.push(
-    channel, settings, store, models, failures, analyzer, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer, comparedSweeps,
+    channel, settings, store, models, failures, chats, chatTemplates, analyzer, renderedPrompts, heatmap, status, fewShotStore, structures, runner, codeLens, panelRequests, saved, windTunnels, panel, picker, prompts, explorer, branchView, comparer, comparedSweeps,
     { dispose: () => void runtime.dispose() },
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new TokenHoverProvider(store, settings, (doc) => comparer.shows(doc))),
+    // The rendered prompt of a chat file has the same hover as the file.
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }, { scheme: RENDERED_PROMPT_SCHEME }], new TokenHoverProvider(store, settings, (doc) => comparer.shows(doc))),
     command('iclLens.analyzePrompt', () => prompts.analyzePrompt()),
     // A hover's links pass the hovered token's place; from the palette or a key, the cursor's.
     command('iclLens.whatComesNext', (at?: unknown) => prompts.whatComesNext(at)),
@@ -102,12 +113,14 @@ export function activate(context: vscode.ExtensionContext): void {
     command('iclLens.editFewShotStructure', (uri?: vscode.Uri) => fewShotCommands.editStructureOf(uri)),
     command('iclLens.runWindTunnel', (options?: Parameters<WindTunnelCommand['run']>[0]) => windTunnel.run(options)),
     command('iclLens.showLog', () => channel.show()),
+    command('iclLens.showRenderedPrompt', (uri?: vscode.Uri) => showRendered(uri)),
+    command('iclLens.chooseChatTemplate', (uri?: vscode.Uri, template?: string) => chatTemplates.choose(uri, template)),
     revisions,
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new RevisionHoverProvider(revisions)),
     command('iclLens.compareWithPrevious', (target?: unknown) => revisions.compare(target)),
     command('iclLens.clearComparison', () => revisions.clear()),
   );
-  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView, comparer, revisions });
+  const seam = loadTestSeam(context.asAbsolutePath('dist/testSeam.js'), { store, heatmap, status, runtime, failures, notices: saved, fewShot, windTunnels, panel, models, picker, prompts, branchView, comparer, revisions, chatTemplates, renderedPrompts });
   if (seam) context.subscriptions.push(seam);
 }
 

@@ -29,7 +29,7 @@ export interface FewShotChartsEvents {
   rerun(probe: FewShotProbe): void;
 }
 
-type DrawnChart = Chart<ChartType, unknown[], unknown>;
+export type DrawnChart = Chart<ChartType, unknown[], unknown>;
 
 interface Slot {
   readonly spec: FewShotChartSpec;
@@ -48,12 +48,12 @@ interface Slot {
  * position inside the plot area (nulls are gaps, and a point the scale could not
  * place is not drawn).
  */
-function countPoints(chart: DrawnChart): number {
+export function countPoints(chart: DrawnChart): number {
   return seriesPoints(chart).reduce((n, s) => n + s.points, 0);
 }
 
 /** Per visible dataset: its legend label, the points it drew (as countPoints counts them) and its data. */
-function seriesPoints(chart: DrawnChart): Array<{ label: string; points: number; values: Array<number | null> }> {
+export function seriesPoints(chart: DrawnChart): Array<{ label: string; points: number; values: Array<number | null> }> {
   const area = chart.chartArea;
   const inside = (x: number, y: number) => x >= area.left - 1 && x <= area.right + 1 && y >= area.top - 1 && y <= area.bottom + 1;
   return chart.data.datasets.flatMap((dataset, i) => {
@@ -71,13 +71,13 @@ function seriesPoints(chart: DrawnChart): Array<{ label: string; points: number;
 }
 
 /** Whether some of `element` is inside the viewport. */
-function isInView(element: HTMLElement): boolean {
+export function isInView(element: HTMLElement): boolean {
   const r = element.getBoundingClientRect();
   return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
 }
 
 /** Whether the canvas has at least one pixel that is not fully transparent. */
-function isPainted(canvas: HTMLCanvasElement): boolean {
+export function isPainted(canvas: HTMLCanvasElement): boolean {
   if (canvas.width === 0 || canvas.height === 0) return false;
   const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
   if (!data) return false;

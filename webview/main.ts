@@ -87,7 +87,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       renderProgress(message.progress);
       return;
     case 'fewShot/measure':
-      send({ type: 'fewShot/measured', charts: fewShot.measure() });
+      send({ type: 'fewShot/measured', charts: [...chart.measure(), ...fewShot.measure()] });
       return;
     default:
       assertNever(message);

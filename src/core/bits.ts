@@ -6,7 +6,7 @@ export const LOG2E = Math.LOG2E;
 /** Summary of an analysed span. */
 export interface StatSummary {
   readonly tokens: number;
-  /** Tokens that have statistics (all but an unpredicted first token). */
+  /** Tokens that have statistics and are the user's text (all but an unpredicted first token and a chat template's tokens). */
   readonly scored: number;
   /** 2^(mean surprisal); null when nothing was scored. */
   readonly perplexity: number | null;
@@ -14,11 +14,16 @@ export interface StatSummary {
   readonly meanEntropy: number | null;
 }
 
-/** Mean surprisal, mean entropy and perplexity of the scored tokens. */
+/**
+ * Mean surprisal, mean entropy and perplexity of the scored tokens. A chat
+ * template's tokens (role headers, special tokens) are counted in `tokens` but
+ * not in the means: they are not the user's text, and a template the model was
+ * not trained on would make a readable text look unreadable.
+ */
 export function summarize(tokens: readonly TokenStat[]): StatSummary {
   let s = 0, h = 0, n = 0;
   for (const t of tokens) {
-    if (t.surprisal === null || t.entropy === null) continue;
+    if (t.surprisal === null || t.entropy === null || t.template) continue;
     s += t.surprisal;
     h += t.entropy;
     n++;

@@ -20,6 +20,8 @@ export interface HoverOptions {
   readonly cluster?: ClusterPart;
   /** Markdown put at the end of the header line (short command links). */
   readonly action?: string;
+  /** A chat's template tokens on either side of the token (not in the file), one line per side. */
+  readonly template?: { readonly before: readonly TokenStat[]; readonly after: readonly TokenStat[] };
 }
 
 /** What marks the written token among the alternatives. */
@@ -43,6 +45,29 @@ export function alternativesBlock(top: readonly Alternative[], k: number, writte
   return codeBlock(rows.map((r) => `${r.rank.padStart(wr)}  ${padEnd(r.text, wt)}  ${r.p.padStart(wp)}  ${r.mine ? `${padEnd(r.bar, wb)}  ${YOUR_TOKEN}` : r.bar}`.trimEnd()));
 }
 
+/** Template tokens a hover line shows at most on each side (the nearest): a long system preamble would not fit. */
+export const TEMPLATE_RUN_MAX = 6;
+
+/**
+ * One line for a run of template tokens: each token's text verbatim in code
+ * (special tokens too, whitespace visible) and its bits in the hover's metric,
+ * to one decimal so that the line stays one line, e.g.
+ * "template before: `<|im_start|>` 2.1 · `user` 0.3 · `↵` 0.0 bits"; only the
+ * TEMPLATE_RUN_MAX tokens nearest the content token, `…` for the rest.
+ */
+export function templateRunLine(side: 'before' | 'after', run: readonly TokenStat[], metric: Metric): string {
+  const shown = side === 'before' ? run.slice(-TEMPLATE_RUN_MAX) : run.slice(0, TEMPLATE_RUN_MAX);
+  const items = shown.map((t) => {
+    const v = metricValue(t, metric);
+    return `${codeSpan(visibleText(t.text))} ${v === null ? '—' : v.toFixed(1)}`;
+  });
+  if (shown.length < run.length) {
+    if (side === 'before') items.unshift('…');
+    else items.push('…');
+  }
+  return `template ${side}: ${items.join(' · ')} bits`;
+}
+
 /** Markdown (with one HTML swatch) for the hover over `token`. */
 export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   const value = metricValue(token, options.metric);
@@ -50,6 +75,7 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   const head = [
     `${level === null ? '' : `${swatchHtml(level)} `}**ICL Lens**`,
     codeSpan(visibleText(token.text)),
+    ...(token.template ? ['chat template'] : []),
     ...(level === null ? [] : [levelCaption(level, options.maxBits)]),
     // Without numbers there is no second line: the id stays up here.
     ...(token.surprisal === null ? [`id ${token.id}`] : []),
@@ -58,8 +84,11 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   const cluster = options.cluster
     ? `part of ${codeSpan(visibleText(options.cluster.text))} (token ${options.cluster.position} of ${options.cluster.count})`
     : undefined;
+  const template = options.template;
+  const before = template && template.before.length > 0 ? templateRunLine('before', template.before, options.metric) : undefined;
+  const after = template && template.after.length > 0 ? templateRunLine('after', template.after, options.metric) : undefined;
   if (token.surprisal === null) {
-    return [[head, cluster].filter(Boolean).join('\\\n'), 'Nothing precedes this token, so the model gave no distribution for it.'].join('\n\n');
+    return [[head, cluster, before, after].filter(Boolean).join('\\\n'), 'Nothing precedes this token, so the model gave no distribution for it.'].join('\n\n');
   }
   const emphasis = (m: Metric, s: string) => (options.metric === m ? `**${s}**` : s);
   const numbers = [
@@ -71,7 +100,7 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   ].join(' · ');
   const k = Math.min(options.topK, token.top.length);
   return [
-    [head, numbers, cluster].filter(Boolean).join('\\\n'),
+    [head, numbers, cluster, before, after].filter(Boolean).join('\\\n'),
     alternativesBlock(token.top, k, token.id),
   ].join('\n\n');
 }

@@ -15,7 +15,8 @@ export interface StoredAnalysis {
 export type AnalysisState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'running'; readonly fraction: number; readonly phase: string }
-  | { readonly kind: 'error'; readonly message: string };
+  /** `label`: a few words for the status bar's text (the message is its tooltip). */
+  | { readonly kind: 'error'; readonly message: string; readonly label?: string };
 
 /** Statistics streamed while a document's analysis runs, for the version being analysed. */
 export interface PartialAnalysis {

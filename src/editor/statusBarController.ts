@@ -1,6 +1,10 @@
-/** The status bar item: model, file perplexity and analysis progress; a click toggles the heatmap. */
+/**
+ * The status bar item: model, file perplexity and analysis progress (on a chat
+ * file also the template that rendered it); a click toggles the heatmap.
+ */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
+import { chatRenderingOf, templateShortLabel } from '../core/chat/renderedView';
 import { isHighContrast, legendRows, legendTitle, swatchHtml } from '../core/heatmapPalette';
 import { unreadableNotice, windowsNotice } from '../core/readability';
 import { escapeIcons, escapeMarkdown } from '../core/visibleText';
@@ -14,6 +18,7 @@ export class StatusBarController extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('iclLens.status', vscode.StatusBarAlignment.Right, 100));
   /** Beside it: the metric the colours show; a click switches entropy ↔ surprisal. */
   private readonly metricItem = this.register(vscode.window.createStatusBarItem('iclLens.metric', vscode.StatusBarAlignment.Right, 99));
+  private shown = false;
 
   constructor(
     private readonly store: AnalysisStore,
@@ -41,6 +46,17 @@ export class StatusBarController extends Disposable {
     return this.item.tooltip instanceof vscode.MarkdownString ? this.item.tooltip : undefined;
   }
 
+  /** The item's text as shown now (undefined while hidden). */
+  get text(): string | undefined {
+    return this.shown ? this.item.text : undefined;
+  }
+
+  private showItem(shown: boolean): void {
+    this.shown = shown;
+    if (shown) this.item.show();
+    else this.item.hide();
+  }
+
   private update(): void {
     const doc = vscode.window.activeTextEditor?.document;
     // The metric switch shows wherever colours can be shown: next to an analysed document.
@@ -50,7 +66,7 @@ export class StatusBarController extends Disposable {
     if (doc !== undefined && this.store.latest(doc.uri)) this.metricItem.show();
     else this.metricItem.hide();
     if (doc === undefined) {
-      this.item.hide();
+      this.showItem(false);
       return;
     }
     const state = this.store.state(doc.uri);
@@ -59,26 +75,32 @@ export class StatusBarController extends Disposable {
     if (state.kind === 'running') {
       this.item.text = `$(sync~spin) ICL Lens ${Math.round(state.fraction * 100)}%`;
     } else if (state.kind === 'error') {
-      this.item.text = '$(warning) ICL Lens';
+      this.item.text = `$(warning) ICL Lens${state.label ? `: ${escapeIcons(state.label)}` : ''}`;
     } else if (stored) {
       const summary = summarize(stored.analysis.tokens);
       const ppl = summary.perplexity;
       const stale = stored.version !== doc.version ? ' (stale)' : '';
       const unreadable = unreadableNotice(summary, stored.analysis.model.vocabSize, stored.analysis.model.name);
+      const rendered = chatRenderingOf(stored.analysis);
+      const chat = rendered ? ` · chat · ${escapeIcons(templateShortLabel(rendered))}` : '';
       this.item.text = unreadable
-        ? `$(warning) ${escapeIcons(stored.analysis.model.name)} cannot read this text${stale}`
-        : `${eye} ${escapeIcons(stored.analysis.model.name)} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
-      this.item.tooltip = this.tooltipFor(unreadable?.message, windowsNotice(stored.analysis) ?? undefined);
-      this.item.show();
+        ? `$(warning) ${escapeIcons(stored.analysis.model.name)} cannot read this text${chat}${stale}`
+        : `${eye} ${escapeIcons(stored.analysis.model.name)}${chat} · ppl ${ppl === null ? '—' : ppl.toFixed(2)}${stale}`;
+      const notes = [
+        rendered ? `A chat: its messages rendered with ${rendered.template}; the perplexity is over the messages' tokens, not the template's.` : undefined,
+        windowsNotice(stored.analysis) ?? undefined,
+      ].filter((n): n is string => n !== undefined);
+      this.item.tooltip = this.tooltipFor(unreadable?.message, notes.length > 0 ? notes.join(' ') : undefined);
+      this.showItem(true);
       return;
     } else if (!this.models.hasModel) {
       this.item.text = '$(circle-slash) ICL Lens: no model';
     } else {
-      this.item.hide();
+      this.showItem(false);
       return;
     }
     this.item.tooltip = this.tooltipFor(state.kind === 'error' ? state.message : undefined);
-    this.item.show();
+    this.showItem(true);
   }
 
   private tooltipFor(error?: string, note?: string): vscode.MarkdownString {
@@ -100,3 +122,4 @@ export class StatusBarController extends Disposable {
     return md;
   }
 }
+

@@ -10,6 +10,7 @@ import type * as vscode from 'vscode';
 import type { BranchViewSnapshot } from '../shared/branchViewProtocol';
 import type { RenderedChart } from '../shared/protocol';
 import type { AnalysisStore } from './analysisStore';
+import type { ChatTemplateChooser } from './chatTemplateChooser';
 import type { FailureNotifier } from './failureNotifier';
 import type { FewShotViewModel } from './fewShotViewModel';
 import type { HeatmapController } from './heatmapController';
@@ -17,6 +18,7 @@ import type { ModelComparer } from './modelComparer';
 import type { ModelPicker } from './modelPicker';
 import type { ModelService } from './modelService';
 import type { PromptCommands } from './promptCommands';
+import type { RenderedPromptView } from './renderedPromptView';
 import type { RevisionCompareController } from './revisionCompare';
 import type { SavedFileNotifier } from './savedFileNotice';
 import type { StatusBarController } from './statusBarController';
@@ -26,8 +28,8 @@ import type { WindTunnelStore } from './windTunnelStore';
 export interface SeamTargets {
   readonly store: Pick<AnalysisStore, 'latest' | 'state'>;
   readonly heatmap: Pick<HeatmapController, 'paintedFor'>;
-  /** The status bar item's tooltip (the heatmap's legend), which only shows on a mouse hover. */
-  readonly status: Pick<StatusBarController, 'tooltip'>;
+  /** The status bar item's tooltip (the heatmap's legend), which only shows on a mouse hover, and its text. */
+  readonly status: Pick<StatusBarController, 'tooltip' | 'text'>;
   readonly runtime: { readonly running: boolean };
   readonly failures: Pick<FailureNotifier, 'onDidShow'>;
   /** Export confirmations (saved …, with their actions). */
@@ -58,6 +60,10 @@ export interface SeamTargets {
   };
   /** What Compare With Model painted in a document. */
   readonly comparer: Pick<ModelComparer, 'paintedFor'>;
+  /** The no-template notification as shown (message, actions) and the template choices as listed. */
+  readonly chatTemplates: Pick<ChatTemplateChooser, 'onDidOffer' | 'onDidList'>;
+  /** The rendered-prompt views open now: their URIs, chat files, versions and texts. */
+  readonly renderedPrompts: Pick<RenderedPromptView, 'state'>;
 }
 
 /** The shape of dist/testSeam.js. */

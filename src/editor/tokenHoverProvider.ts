@@ -1,7 +1,13 @@
-/** The hover over an analysed token: reads the store, Markdown from the pure hoverMarkdown(). */
+/**
+ * The hover over an analysed token: reads the store, Markdown from the pure
+ * hoverMarkdown(). On a chat file a content token next to the chat template's
+ * tokens (which the file does not show) names them with their numbers.
+ */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { clusterPart } from '../core/graphemes';
+import { isChatSourceAnalysis } from '../core/chat/renderedView';
+import { templateNeighbours } from '../core/chat/sourceMapping';
 import { hoverMarkdown } from '../core/hoverMarkdown';
 import { unreadableNotice } from '../core/readability';
 import { tokenAt } from '../core/tokenLookup';
@@ -36,8 +42,11 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     if (unreadable) markdown.appendText(`⚠ ${unreadable.message}\n\n`);
     // The links name the hovered token's end, so the commands act here and not at the cursor.
     const here = { uri: doc.uri.toString(), offset: token.end };
+    const at = analysis.tokens[token.index] === token ? token.index : analysis.tokens.indexOf(token);
+    const template = isChatSourceAnalysis(analysis) ? templateNeighbours(analysis, at) : undefined;
     markdown.appendMarkdown(hoverMarkdown(token, {
       metric,
+      template,
       topK: hoverTopK,
       maxBits: scaleMaxBits,
       cluster: clusterPart(around, from, analysis.tokens, token),

@@ -265,6 +265,7 @@ export class PanelController extends Disposable {
         labels: analysis.tokens.map((t) => visibleText(t.text)),
         entropy: analysis.tokens.map((t) => t.entropy),
         surprisal: analysis.tokens.map((t) => t.surprisal),
+        ...(analysis.tokens.some((t) => t.template) ? { template: analysis.tokens.map((t) => t.template === true) } : {}),
       },
     };
   }

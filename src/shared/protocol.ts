@@ -248,6 +248,8 @@ export interface PanelSnapshot {
     readonly labels: readonly string[];
     readonly entropy: ReadonlyArray<number | null>;
     readonly surprisal: ReadonlyArray<number | null>;
+    /** On a chat: which tokens are the chat template's (role headers, special tokens), not the file's text. */
+    readonly template?: readonly boolean[];
   };
   /** The last wind-tunnel run, if any. */
   readonly windTunnel?: WindTunnelView;
@@ -270,8 +272,9 @@ export type WebviewToHost =
   /** Save a chart as PNG: `dataUrl` is the canvas's `data:image/png;base64,…`. */
   | { readonly type: 'fewShot/exportPng'; readonly chart: string; readonly dataUrl: string }
   /**
-   * The answer to `fewShot/measure`: each visible chart's id, how many data
-   * points it drew and whether its canvas has non-background pixels.
+   * The answer to `fewShot/measure`: each visible chart's id (the few-shot
+   * charts, and `tokens`, the per-token chart), how many data points it drew
+   * and whether its canvas has non-background pixels.
    */
   | { readonly type: 'fewShot/measured'; readonly charts: readonly RenderedChart[] };
 
@@ -292,6 +295,8 @@ export interface RenderedChart {
   readonly generation?: number;
   /** Per visible series: its legend label, the points it drew and its data as plotted (a comparison has two models' series). */
   readonly series?: ReadonlyArray<{ readonly label: string; readonly points: number; readonly values: ReadonlyArray<number | null> }>;
+  /** The token chart (`tokens`) on a chat: the indexes of the points drawn as the chat template's tokens. */
+  readonly templatePoints?: readonly number[];
 }
 
 export type HostToWebview =

@@ -1,8 +1,8 @@
 /**
  * What a person sees, in a real VS Code (code-server in headless Chromium) with
  * the packaged VSIX installed: the heatmap on a demo prompt, a hover, a command
- * from the palette, the panel's chart and the few-shot posterior panel, all on
- * the built-in model (the default). Screenshots of each step go to
+ * from the palette, the panel's chart, the few-shot posterior panel and a chat
+ * file rendered with a chat template, all on the built-in model (the default). Screenshots of each step go to
  * test-results/. Run `npm run package` first (the VSIX is the artifact users get).
  */
 import * as assert from 'node:assert/strict';
@@ -64,9 +64,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
 }
 
-/** The centre of `word`'s first occurrence in the editor's rendered lines. */
-async function wordCentre(page: Page, word: string): Promise<{ x: number; y: number }> {
-  const box = await page.evaluate((w) => {
+/** The centre of `word`'s first occurrence in the editor's rendered lines (of its first `chars` characters, if given). */
+async function wordCentre(page: Page, word: string, chars = word.length): Promise<{ x: number; y: number }> {
+  const box = await page.evaluate(({ w, n: chars }) => {
     const walker = document.createTreeWalker(document.querySelector('.editor-instance .view-lines')!, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       // Monaco renders spaces as no-break spaces: one character for one, so offsets hold.
@@ -75,12 +75,12 @@ async function wordCentre(page: Page, word: string): Promise<{ x: number; y: num
       if (at < 0) continue;
       const range = document.createRange();
       range.setStart(n, at);
-      range.setEnd(n, at + w.length);
+      range.setEnd(n, at + chars);
       const r = range.getBoundingClientRect();
       return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
     }
     return null;
-  }, word);
+  }, { w: word, n: chars });
   assert.ok(box, `"${word}" is on screen`);
   return box;
 }
@@ -194,6 +194,13 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     fs.mkdirSync(RESULTS, { recursive: true });
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-ui-workspace-'));
     fs.cpSync(path.join(REPO_ROOT, 'demo'), workspace, { recursive: true });
+    // A chat in the built-in model's own language: coin flips as messages.
+    fs.mkdirSync(path.join(workspace, 'chat'));
+    fs.writeFileSync(path.join(workspace, 'chat', 'coin.chat.json'), `${JSON.stringify([
+      { role: 'user', content: 'flips: H H T H H H T H' },
+      { role: 'assistant', content: 'flips: H H T H H H T H H' },
+      { role: 'user', content: 'flips: H H T H H H T H H H H T H H' },
+    ], null, 2)}\n`);
     // A repository with one commit, so that Compare With Previous Version has a HEAD to compare with.
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=tour@icl-lens.invalid', '-c', 'user.name=tour', ...args], { cwd: workspace, stdio: 'ignore' });
     git('init', '-q');
@@ -368,6 +375,44 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     assert.match(await toast.innerText(), /Loaded (together|one after the other)/);
     await page.mouse.move(5, 5);
     await runCommand(page, 'ICL Lens: Clear Model Comparison');
+  });
+
+  it('renders a chat file with the chat template the user picks, paints its messages and names the role header in the hover', async () => {
+    // The editor at full width (the panel closed), so the hover keeps each of its lines on one line.
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await openFile(page, 'coin.chat.json');
+    // The built-in model has no chat template of its own: ICL Lens asks how to render chat files.
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'has no chat template' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    await toast.locator('.monaco-button', { hasText: 'Choose Template' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^chatML/ }).first().click();
+    const status = page.locator('.statusbar-item', { hasText: 'chat · chatML' }).first();
+    await status.waitFor({ state: 'visible', timeout: 60_000 });
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    // The first letter of the last message (the only one with "H H H H T"): the first token after its role header.
+    const { x, y } = await wordCentre(page, 'flips: H H T H H H T H H H H T', 1);
+    await page.mouse.move(x - 40, y);
+    await page.mouse.move(x, y, { steps: 5 });
+    const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents', { hasText: 'template before' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    // The hover fades in: photograph it once it is opaque.
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover:not(.hidden)')].some((e) => getComputedStyle(e).opacity === '1'), undefined, { timeout: 5_000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
+    await shot(page, '13-chat-prompt');
+    assert.match(await hover.innerText(), /template before: .* bits/);
+    const coloured = await page.evaluate(() => [...document.querySelectorAll('.editor-instance .view-overlays .cdr')]
+      .filter((e) => !/rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(e).backgroundColor)).length);
+    assert.ok(coloured >= 3, `${coloured} coloured backgrounds on the messages`);
+    await page.mouse.move(5, 5);
+
+    // The exact text the model reads, role headers and all, painted.
+    await runCommand(page, 'ICL Lens: Show Rendered Prompt');
+    await page.locator('.tab.active', { hasText: 'coin.chat.json — chatML' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.editor-instance .view-lines', { hasText: '<|im_start|>user' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.editor-instance .view-overlays .cdr').length > 10, undefined, { timeout: 30_000 });
+    await shot(page, '14-rendered-prompt');
+    await runCommand(page, 'View: Close All Editors');
   });
 
   it('shows the legend, the hover, the branch view and the walkthrough in a dark, a light and a high-contrast theme', async () => {

@@ -7,10 +7,11 @@
  *   last failure shown, the export confirmations shown (message and actions),
  *   the last wind-tunnel run, the few-shot view, the model in use, the model
  *   picker's last entries, its "now uses" messages and the status bar item's
- *   tooltip (Markdown, with whether it may hold HTML), and what a comparison
- *   with an earlier version painted, and how many snapshots and progress
- *   messages the panel posted so far;
- * - `iclLens.test.charts`: the panel's few-shot charts, measured now;
+ *   tooltip (Markdown, with whether it may hold HTML), what a comparison
+ *   with an earlier version painted, how many snapshots and progress messages
+ *   the panel posted so far, the no-template notifications shown, the
+ *   template choices listed and the rendered-prompt views open;
+ * - `iclLens.test.charts`: the panel's few-shot charts and its token chart, measured now;
  * - `iclLens.test.branchView` (optional message): sends the message to the
  *   continuation view as its webview would, then returns what the view shows
  *   (the last snapshot and what the webview rendered) and the last distribution
@@ -29,7 +30,11 @@ export function install(targets: SeamTargets): vscode.Disposable {
   const switches: string[] = [];
   let lastDistribution: unknown;
   const notices: Array<{ message: string; actions: readonly string[] }> = [];
+  const chatTemplateOffers: Array<{ message: string; actions: readonly string[] }> = [];
+  let chatTemplateChoices: readonly unknown[] | undefined;
   return vscode.Disposable.from(
+    targets.chatTemplates.onDidOffer((offer) => { chatTemplateOffers.push(offer); }),
+    targets.chatTemplates.onDidList((items) => { chatTemplateChoices = items; }),
     targets.notices.onDidShow((notice) => { notices.push(notice); }),
     targets.prompts.onDidShowDistribution((shown) => { lastDistribution = shown; }),
     vscode.commands.registerCommand('iclLens.test.branchView', async (message?: unknown) => {
@@ -58,6 +63,10 @@ export function install(targets: SeamTargets): vscode.Disposable {
         notices,
         windTunnel: targets.windTunnels.current,
         fewShot: target ? targets.fewShot.view(vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString())) : undefined,
+        chatTemplateOffers: [...chatTemplateOffers],
+        chatTemplateChoices,
+        renderedPrompts: targets.renderedPrompts.state,
+        statusText: targets.status.text,
         statusTooltip: targets.status.tooltip ? { value: targets.status.tooltip.value, supportHtml: targets.status.tooltip.supportHtml === true } : undefined,
       };
     }),
