@@ -27,6 +27,7 @@ import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { STREAM_TOKENS } from '../src/model/worker/analysis';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
 import { ensurePresetModel } from '../tools/modelFiles';
+import { median, promptText } from './benchText';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;
@@ -34,21 +35,6 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '512,2048').split(',').map(Number);
 const HOST_SIZES = (process.env.BENCH_HOST_SIZES ?? '2048').split(',').map(Number);
 const TOP_K = 10;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Few-shot-looking text of about `tokens` tokens (the same shape as heatmapBench's). */
-function promptText(tokenize: (t: string) => number[], tokens: number): string {
-  const subjects = ['the movie', 'this book', 'the service', 'our trip', 'the food', 'that song', 'the update', 'his answer'];
-  const verdicts = ['was great', 'felt slow', 'made me happy', 'was a waste of time', 'surprised everyone', 'could be better'];
-  let text = 'Classify the sentiment of each review.\n\n';
-  for (let i = 0; tokenize(text).length < tokens; i++) {
-    const positive = i % 3 !== 1;
-    text += `Input: ${subjects[i % subjects.length]} ${verdicts[(i * 5) % verdicts.length]}, review ${i}.\nOutput: ${positive ? 'positive' : 'negative'}\n\n`;
-  }
-  while (tokenize(text).length > tokens) text = text.slice(0, text.lastIndexOf(' '));
-  return text;
-}
 
 /** The same one-line edit heatmapBench makes: the last output label rewritten. */
 function editNearEnd(text: string, variant: number): string {

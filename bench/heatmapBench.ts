@@ -29,6 +29,7 @@ import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
 import { CHUNK } from '../src/model/worker/loadedModel';
 import { ensurePresetModel } from '../tools/modelFiles';
+import { median, promptText } from './benchText';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;
@@ -39,22 +40,6 @@ const SIZES_152K = sizes(process.env.BENCH_SIZES_152K ?? '2048');
 const MAP_ROUTE_MAX_TOKENS = Number(process.env.BENCH_MAP_MAX ?? 2048);
 const WINDOWED_TOKENS = Number(process.env.BENCH_WINDOWED ?? 4096);
 const WINDOW_CONTEXT = Number(process.env.BENCH_WINDOW_CONTEXT ?? 1024);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Few-shot-looking text of at least `tokens` tokens. */
-function promptText(tokenize: (t: string) => number[], tokens: number): string {
-  const subjects = ['the movie', 'this book', 'the service', 'our trip', 'the food', 'that song', 'the update', 'his answer'];
-  const verdicts = ['was great', 'felt slow', 'made me happy', 'was a waste of time', 'surprised everyone', 'could be better'];
-  let text = 'Classify the sentiment of each review.\n\n';
-  for (let i = 0; tokenize(text).length < tokens; i++) {
-    const positive = i % 3 !== 1;
-    text += `Input: ${subjects[i % subjects.length]} ${verdicts[(i * 5) % verdicts.length]}, review ${i}.\nOutput: ${positive ? 'positive' : 'negative'}\n\n`;
-  }
-  // Trim whole lines until the count is just under the target, then pad with words.
-  while (tokenize(text).length > tokens) text = text.slice(0, text.lastIndexOf(' '));
-  return text;
-}
 
 /** Samples resident memory while `fn` runs; returns its peak in MiB. */
 async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: number }> {
