@@ -98,7 +98,9 @@ describe('the panel under two models', () => {
     const drawn = await waitFor('the charts with B\'s series', async () => {
       const all = await charts();
       const target = all?.find((x) => x.id === 'target');
-      return measured(target?.series).length === 2 ? all : undefined;
+      // B's sweep streams into the chart k by k: wait for both series to be complete.
+      const series = measured(target?.series);
+      return series.length === 2 && series.every((x) => x.points === K1) ? all : undefined;
     });
     const target = drawn!.find((x) => x.id === 'target')!;
     assert.ok(target.painted);
