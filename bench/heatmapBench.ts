@@ -27,7 +27,7 @@ import { silentLogger } from '../src/core/logger';
 import { RuntimeClient } from '../src/model/runtimeClient';
 import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
-import { CHUNK } from '../src/model/worker/loadedModel';
+import { evaluationGeometry } from '../src/model/worker/evaluationGeometry';
 import { ensurePresetModel } from '../tools/modelFiles';
 import { median, promptText } from './benchText';
 
@@ -201,7 +201,7 @@ async function measureSize(nlc: Nlc, model: Model, modelPath: string, vocab: str
     hostLoopMaxMs: hostLoop.max,
     benchProcessPeakRssMiB: peakMiB,
     workerPeakRssMiB: workerPeak,
-    oneBatchOfLogitsMiB: (CHUNK * vocabularySize(model)) * 4 / 2 ** 20,
+    oneBatchOfLogitsMiB: (evaluationGeometry(undefined).batch * vocabularySize(model)) * 4 / 2 ** 20,
   };
 }
 
