@@ -29,7 +29,7 @@ export class LoadedModel {
   readonly maxContext: number;
   /** [BOS] when the model wants one prepended, else []. */
   readonly bos: Token[];
-  /** Tokens per decode call and where batches start, for this load's setting (evaluationGeometry.ts). */
+  /** Tokens per decode call, at most and at least, for this load's setting (evaluationGeometry.ts). */
   readonly geometry: EvaluationGeometry;
   private context?: LlamaContext;
   private sequence?: LlamaContextSequence;
