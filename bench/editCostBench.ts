@@ -27,7 +27,7 @@ import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { STREAM_TOKENS } from '../src/model/worker/analysis';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
 import { ensurePresetModel } from '../tools/modelFiles';
-import { median, promptText } from './benchText';
+import { LoopLag, median, promptText } from './benchCommon';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;
@@ -52,27 +52,6 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<{ value: T; ms: numbe
   const t = performance.now();
   const value = await fn();
   return { value, ms: performance.now() - t };
-}
-
-/** The longest the event loop went without running a 2 ms timer while started. */
-class LoopLag {
-  private timer?: NodeJS.Timeout;
-  private last = 0;
-  max = 0;
-  start(): void {
-    this.max = 0;
-    this.last = performance.now();
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      this.max = Math.max(this.max, now - this.last - 2);
-      this.last = now;
-    }, 2);
-  }
-  stop(): number {
-    clearInterval(this.timer);
-    this.max = Math.max(this.max, performance.now() - this.last - 2);
-    return this.max;
-  }
 }
 
 /** The host's painting work for `analysis`: ranges, then editor positions (a line table stands in for TextDocument.positionAt). */
@@ -206,6 +185,7 @@ async function main(): Promise<void> {
     const loop = new LoopLag();
     for (let r = 0; r < REPEATS; r++) {
       for (const [name, client] of Object.entries(clients)) {
+        loop.reset();
         loop.start();
         const t = await timeAsync(() => client.analyze({ text: editNearEnd(text, r), topK: TOP_K }));
         lag[name].push(loop.stop());

@@ -27,9 +27,9 @@ import { silentLogger } from '../src/core/logger';
 import { RuntimeClient } from '../src/model/runtimeClient';
 import type { LoadSpec } from '../src/model/runtimeProtocol';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
-import { CHUNK } from '../src/model/worker/loadedModel';
+import { evaluationGeometry } from '../src/model/worker/evaluationGeometry';
 import { ensurePresetModel } from '../tools/modelFiles';
-import { median, promptText } from './benchText';
+import { LoopLag, median, promptText, timeIt } from './benchCommon';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;
@@ -52,31 +52,6 @@ async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: nu
   } finally {
     clearInterval(timer);
   }
-}
-
-/** The longest the event loop went without running a 2 ms timer, over the periods it was started. */
-class LoopLag {
-  private timer?: NodeJS.Timeout;
-  private last = 0;
-  max = 0;
-  start(): void {
-    this.last = performance.now();
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      this.max = Math.max(this.max, now - this.last - 2);
-      this.last = now;
-    }, 2);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.max = Math.max(this.max, performance.now() - this.last - 2);
-  }
-}
-
-async function timeIt(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
 }
 
 function workerPeakRssMiB(pid: number | undefined): number | null {
@@ -201,7 +176,7 @@ async function measureSize(nlc: Nlc, model: Model, modelPath: string, vocab: str
     hostLoopMaxMs: hostLoop.max,
     benchProcessPeakRssMiB: peakMiB,
     workerPeakRssMiB: workerPeak,
-    oneBatchOfLogitsMiB: (CHUNK * vocabularySize(model)) * 4 / 2 ** 20,
+    oneBatchOfLogitsMiB: (evaluationGeometry(undefined).batch * vocabularySize(model)) * 4 / 2 ** 20,
   };
 }
 
@@ -274,7 +249,7 @@ async function main(): Promise<void> {
     windowed === null ? '' : `Longer than the context (${windowed.windows}, context ${WINDOW_CONTEXT}): full ${f(windowed.fullMs)} ms (${windowed.fullTokensEvaluated} tokens evaluated); edit in the last window ${f(windowed.editMs)} ms (${windowed.editTokensEvaluated} tokens, ${f((windowed.editFractionOfFull as number) * 100, 1)} % of full).`,
     '',
     'plain = one controlledEvaluate with llama.cpp\'s defaults (flash attention on, F16 KV); no FA ×plain = flash attention off, F16 KV; F32 KV share = the part of flash-attention-off plain evaluation that the F32 cache adds.',
-    'exact heatmap = the default analysis (flash attention off, F32 KV: within 1e-3 bits); fast = kvCache f16 (flash attention on, F16 KV: ≈ 1e-2 bits); both evaluate in 64-token batches aligned to absolute positions, so an edit equals a fresh pass bit for bit.',
+    'exact heatmap = the default analysis (flash attention off, F32 KV: within 1e-3 bits); fast = kvCache f16 (flash attention on, F16 KV: ≈ 1e-2 bits); both evaluate in batches of their geometry (docs/runtime.md, npm run bench:geometry), so an edit equals a fresh pass bit for bit.',
     'exact-map = the route without the native addon; loop max = the longest event-loop block in the analysing process / in the client (extension host view).',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

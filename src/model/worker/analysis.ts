@@ -1,7 +1,7 @@
 /**
  * The analysis: every token of a text with its offsets and statistics, reusing
  * the rows of the previous analysis for the unchanged prefix, in windows where
- * the text is longer than the context, stepping aside between chunks for newer
+ * the text is longer than the context, stepping aside between batches for newer
  * requests and resuming bit-identically.
  */
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
@@ -13,7 +13,8 @@ import type { AnalysisDelta, AnalyzeSpec, ProgressListener } from '../runtimePro
 import { RuntimeError } from '../runtimeError';
 import type { RememberedAnalysis } from './analysisMemory';
 import { throwIfCancelled } from './cancellation';
-import { CHUNK, type LoadedModel } from './loadedModel';
+import { batchesOf, restartAt } from './evaluationGeometry';
+import type { LoadedModel } from './loadedModel';
 import type { Row, RowScorer } from './rowScorer';
 import type { WindowRows } from './sequenceCache';
 
@@ -26,7 +27,7 @@ import type { WindowRows } from './sequenceCache';
 export const MAX_ANALYSIS_TOKENS = 32_768;
 
 /**
- * Called between chunks of a long analysis: lets newer requests run and resolves
+ * Called between batches of a long analysis: lets newer requests run and resolves
  * true if any did (then what the sequence holds must be restored).
  */
 export type StepAside = () => Promise<boolean>;
@@ -215,16 +216,18 @@ async function scoreWhole(
 ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
   let { sequence, scorer } = await loaded.ensureContext(seq.length + 1);
   const cache = loaded.cache;
-  // Restart at the batch boundary at or before the first row to recompute: the batches from
-  // there are those of a fresh pass, so the numbers are too (flash attention included).
-  const keep = alignDown(Math.min(cache.reusableRows(seq, topK, 0), sequence.nextTokenIndex), 0);
+  // Restart at the first row to recompute (earlier if the last batch needs it): every row is
+  // then evaluated in a batch of the geometry's minimum or more, as in a fresh pass, so the
+  // numbers are a fresh pass's (flash attention included).
+  const { geometry } = loaded;
+  const keep = restartAt(geometry, Math.min(cache.reusableRows(seq, topK, 0), sequence.nextTokenIndex), seq.length, 0);
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   const rows = cache.rows.slice(0, keep);
   cache.resetTo(seq.slice(0, keep), { rows, topK });
   rowsFinal(rows, keep, keep);
   const turns = new Turns(stepAside);
   let restored = 0;
-  for (let start = keep; start < seq.length; start += CHUNK) {
+  for (const [start, end] of batchesOf(geometry, keep, seq.length)) {
     const left = cache.generation;
     if (await turns.between()) {
       const held = await restore(loaded, left, [], seq.slice(0, start), seq.length + 1, signal, progress);
@@ -234,11 +237,10 @@ async function scoreWhole(
       cache.resetTo(seq.slice(0, start), { rows, topK });
     }
     throwIfCancelled(signal);
-    const end = Math.min(start + CHUNK, seq.length);
-    const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
-    rows.push(...chunkRows);
+    const batchRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
+    rows.push(...batchRows);
     turns.evaluated(end - start);
-    cache.appendRows(seq.slice(start, end), chunkRows, topK);
+    cache.appendRows(seq.slice(start, end), batchRows, topK);
     // The last row waits for the end: the row after it (none) is not scored yet.
     rowsFinal(rows, Math.min(end, seq.length - 1), keep);
     progress(end - keep, seq.length - keep, 'analysing');
@@ -248,15 +250,15 @@ async function scoreWhole(
 
 /**
  * Score a sequence longer than the context in overlapping windows, each evaluated
- * as if fresh: its BOS alone, then batches aligned to CHUNK from the window's
+ * as if fresh: its BOS alone, then batches of the geometry from the window's
  * start. A window whose tokens (and the token after it) are those of the last
  * analysis's window takes its rows; the window the sequence holds is re-evaluated
- * only from the aligned batch at or before its first change.
+ * only from its first change (or as much earlier as the geometry's last batch needs).
  */
 async function scoreWindows(
   loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
-  const { bos, maxContext, cache } = loaded;
+  const { bos, maxContext, cache, geometry } = loaded;
   let { sequence, scorer } = await loaded.ensureContext(maxContext);
   const capacity = sequence.contextSize - 1 - bos.length;
   const windows = planWindows(seq.length, capacity);
@@ -273,7 +275,7 @@ async function scoreWindows(
     const following = w.end < seq.length ? seq[w.end] : null;
     let windowRows = loaded.windowRows.find(held, following, topK)?.slice();
     if (windowRows === undefined) {
-      const keep = alignDown(Math.min(cache.reusableRows(held, topK, origin), sequence.nextTokenIndex), origin);
+      const keep = restartAt(geometry, Math.min(cache.reusableRows(held, topK, origin), sequence.nextTokenIndex), held.length, origin);
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
       windowRows = cache.rows.slice(0, keep);
       cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, origin });
@@ -284,7 +286,7 @@ async function scoreWindows(
         cache.appendRows(prefix, prefixRows, topK);
         evaluated += origin;
       }
-      for (let start = Math.max(keep, origin); start < held.length; start += CHUNK) {
+      for (const [start, end] of batchesOf(geometry, Math.max(keep, origin), held.length)) {
         const left = cache.generation;
         if (await turns.between()) {
           const restored = await restore(loaded, left, prefix, held.slice(origin, start), maxContext, signal, progress);
@@ -294,10 +296,9 @@ async function scoreWindows(
           cache.resetTo(held.slice(0, start), { rows: windowRows, topK, origin });
         }
         throwIfCancelled(signal);
-        const end = Math.min(start + CHUNK, held.length);
-        const chunkRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK);
-        windowRows.push(...chunkRows);
-        cache.appendRows(held.slice(start, end), chunkRows, topK);
+        const batchRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK);
+        windowRows.push(...batchRows);
+        cache.appendRows(held.slice(start, end), batchRows, topK);
         turns.evaluated(end - start);
         evaluated += end - start;
         progress(Math.max(w.reportFrom, w.start + end - origin), seq.length, 'analysing (windowed)');
@@ -314,21 +315,13 @@ async function scoreWindows(
 }
 
 /**
- * The batch boundary of the evaluation geometry starting at `origin` at or before
- * position `n` (0 when `n` is before `origin`: the prefix is one batch).
- */
-function alignDown(n: number, origin: number): number {
-  return n < origin ? 0 : origin + Math.floor((n - origin) / CHUNK) * CHUNK;
-}
-
-/**
  * Make the sequence hold `prefix` then `tokens` again if requests that ran in
  * between touched it (`left` is the cache generation this analysis left), in the
- * batches a fresh pass uses: the prefix alone, then chunks of `tokens`. Their KV
- * cells are not reused even where they hold the same tokens: the CPU kernels
- * round differently by batch shape (≈ 5e-6 bits measured), and the analysis must
- * equal a fresh pass. Returns the sequence and scorer (the context may have been
- * replaced) and the tokens evaluated. Reports progress per chunk, so a long
+ * batches a fresh pass uses: the prefix alone, then batches of `tokens`. Their KV
+ * cells are not reused even where they hold the same tokens: with flash attention
+ * the CPU kernels round differently by batch shape (≈ 5e-6 bits measured), and
+ * the analysis must equal a fresh pass. Returns the sequence and scorer (the context may have been
+ * replaced) and the tokens evaluated. Reports progress per batch, so a long
  * restore is not taken for a hang.
  */
 async function restore(
@@ -344,9 +337,8 @@ async function restore(
   cache.resetTo([]);
   if (prefix.length > 0) await sequence.controlledEvaluate(prefix);
   cache.resetTo(prefix);
-  for (let start = 0; start < tokens.length; start += CHUNK) {
+  for (const [start, end] of batchesOf(loaded.geometry, 0, tokens.length)) {
     throwIfCancelled(signal);
-    const end = Math.min(start + CHUNK, tokens.length);
     await scorer.score(sequence, tokens.slice(start, end), null, 0);
     cache.appendTokens(tokens.slice(start, end));
     progress(end, tokens.length, 'restoring after another request');
@@ -363,7 +355,7 @@ class Turns {
 
   constructor(private readonly stepAside: StepAside) {}
 
-  /** Between chunks: true if other requests ran. */
+  /** Between batches: true if other requests ran. */
   async between(): Promise<boolean> {
     return this.owed <= 0 && this.stepAside();
   }

@@ -13,7 +13,8 @@ import type { ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
 import { renderChat } from './chatRender';
-import { CHUNK, type LoadedModel } from './loadedModel';
+import { batchesOf } from './evaluationGeometry';
+import type { LoadedModel } from './loadedModel';
 import type { GatheredRow } from './rowScorer';
 
 /**
@@ -87,9 +88,8 @@ export async function scoreContinuations(loaded: LoadedModel, spec: ScoreBatch, 
     await sequence.eraseContextTokenRanges([{ start: step.keep, end: sequence.nextTokenIndex }]);
     cache.resetTo(tokens.slice(0, step.keep));
     const rows = new Map<number, GatheredRow & { ids: Int32Array }>();
-    for (let start = step.keep; start < step.end; start += CHUNK) {
+    for (const [start, end] of batchesOf(loaded.geometry, step.keep, step.end)) {
       throwIfCancelled(signal);
-      const end = Math.min(start + CHUNK, step.end);
       const wanted = new Map<number, Int32Array>();
       for (const [pos, row] of step.rows) {
         if (pos < start || pos >= end) continue;

@@ -11,7 +11,8 @@ import { tokenSpans } from '../../core/tokenSpans';
 import type { ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
-import { CHUNK, type LoadedModel } from './loadedModel';
+import { batchesOf } from './evaluationGeometry';
+import type { LoadedModel } from './loadedModel';
 
 /** Most tokens one continuation generates greedily. */
 export const MAX_CONTINUATION_TOKENS = 256;
@@ -45,9 +46,8 @@ export async function greedyContinuation(loaded: LoadedModel, spec: Continuation
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   cache.resetTo(seq.slice(0, keep));
   const work = seq.length - 1 - keep + total;
-  for (let start = keep; start < seq.length - 1; start += CHUNK) {
+  for (const [start, end] of batchesOf(loaded.geometry, keep, seq.length - 1)) {
     throwIfCancelled(signal);
-    const end = Math.min(start + CHUNK, seq.length - 1);
     await scorer.gather(sequence, seq.slice(start, end), new Map());
     cache.appendTokens(seq.slice(start, end));
     progress(end - keep, work, 'reading the text');

@@ -10,16 +10,11 @@ import { compileSafeRegex } from '../../core/safeRegex';
 import type { LoadSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { AnalysisMemory } from './analysisMemory';
+import { evaluationGeometry, type EvaluationGeometry } from './evaluationGeometry';
 import { hasNativeInternals, MapRowScorer, NativeRowScorer, type RowScorer } from './rowScorer';
 import type { RowStatsAddon } from './rowStatsAddon';
 import { SequenceCache, WindowRowsMemo } from './sequenceCache';
 
-/**
- * Tokens evaluated per call, so cancellation, progress and other requests' turns
- * are timely. The analysis evaluates in batches of exactly this size at positions
- * aligned to its multiples (the evaluation geometry, analysis.ts).
- */
-export const CHUNK = 64;
 const MIN_CONTEXT = 512;
 
 /** The model, its context and the state the algorithms share; one per load. */
@@ -34,6 +29,8 @@ export class LoadedModel {
   readonly maxContext: number;
   /** [BOS] when the model wants one prepended, else []. */
   readonly bos: Token[];
+  /** Tokens per decode call, at most and at least, for this load's setting (evaluationGeometry.ts). */
+  readonly geometry: EvaluationGeometry;
   private context?: LlamaContext;
   private sequence?: LlamaContextSequence;
   private scorer?: RowScorer;
@@ -49,6 +46,7 @@ export class LoadedModel {
     readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void,
   ) {
     this.maxContext = contextLimit(info.trainContextSize, spec.maxContextSize);
+    this.geometry = evaluationGeometry(spec.kvCache);
     this.bos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
   }
 
@@ -68,29 +66,32 @@ export class LoadedModel {
   }
 
   /**
-   * A context of at least `needed` cells (grown in powers of two, up to
-   * `maxContext`), with a fresh scorer bound to it. A new context holds nothing,
-   * and the cache says so.
+   * A context of at least `needed` cells, with a fresh scorer bound to it. A new
+   * context holds nothing, and the cache says so. It is sized with a margin of
+   * one batch (then up to a power of two, at most `maxContext`), so a document
+   * that grows by typing at its end keeps its cache instead of being
+   * re-evaluated from scratch in a larger context.
    */
   async ensureContext(needed: number): Promise<{ sequence: LlamaContextSequence; scorer: RowScorer }> {
     if (this.context === undefined || this.context.contextSize < needed) {
       await this.context?.dispose();
       this.context = undefined;
       this.cache.resetTo([]);
-      let size = MIN_CONTEXT;
-      while (size < needed) size *= 2;
-      size = Math.min(size, this.maxContext);
+      const size = contextSizeFor(needed, this.geometry.batch, this.maxContext);
       const threads = this.spec.threads > 0 ? this.spec.threads : Math.max(1, Math.min(os.availableParallelism(), 8));
       try {
         // Exact (default): flash attention off and an F32 KV cache, within 1e-3 bits of a float
         // reference. 'f16': llama.cpp's fast defaults, flash attention on and an F16 cache (its
         // CPU kernel casts K and V to F16 anyway): up to ≈ 1e-2 bits off. Either way the analysis
-        // evaluates in a fixed geometry (batches aligned to CHUNK), so a re-analysis from an
-        // edit repeats a fresh pass's operations and equals it bit for bit.
-        const fast = this.spec.kvCache === 'f16';
+        // evaluates in the setting's geometry, so a re-analysis from an edit repeats a fresh
+        // pass's operations and equals it bit for bit.
+        const fast = this.geometry.setting === 'fast';
         const kv = fast ? {} : { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const;
         const flashAttention = fast;
-        this.context = await this.model.createContext({ contextSize: size, threads, sequences: 1, flashAttention, ...kv });
+        // llama.cpp's n_batch and n_ubatch (node-llama-cpp sets both from batchSize) must hold one
+        // batch of the geometry, or node-llama-cpp would split it and change the batch boundaries.
+        const batchSize = Math.max(this.geometry.batch, Math.min(size, 512));
+        this.context = await this.model.createContext({ contextSize: size, threads, sequences: 1, batchSize, flashAttention, ...kv });
       } catch (err) {
         throw new RuntimeError('model', `Could not create a context of ${size} tokens: ${(err as Error).message}`);
       }
@@ -164,6 +165,16 @@ function vocabularyPiece(model: LlamaModel, id: number): string | undefined {
   const tokens = ((model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: unknown[] } } }).tokenizer?.ggml?.tokens);
   const piece = Array.isArray(tokens) ? tokens[id] : undefined;
   return typeof piece === 'string' ? piece : undefined;
+}
+
+/**
+ * The context to create for `needed` cells: `needed` plus one batch, rounded up
+ * to a power of two (at least MIN_CONTEXT), at most `maxContext`.
+ */
+export function contextSizeFor(needed: number, batch: number, maxContext: number): number {
+  let size = MIN_CONTEXT;
+  while (size < needed + batch) size *= 2;
+  return Math.min(size, maxContext);
 }
 
 /**

@@ -16,7 +16,7 @@ import type { PositionDivergence } from '../../core/compare/modelsSummary';
 import type { DivergenceResult, DivergenceSpec, LogProbRowsResult, LogProbRowsSpec, ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
-import { CHUNK, type LoadedModel } from './loadedModel';
+import type { LoadedModel } from './loadedModel';
 
 /** Bytes of rows held at once (float32 rows of A, and the logit Maps node-llama-cpp builds for a batch). */
 const ROW_CHUNK_BYTES = 32 << 20;
@@ -110,7 +110,7 @@ async function evaluateRows(
   const { sequence } = await loaded.ensureContext(seq.length + 1);
   await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
   cache.resetTo([]);
-  const perChunk = Math.max(1, Math.min(CHUNK, Math.floor(ROW_CHUNK_BYTES / (vocabSize * 8))));
+  const perChunk = Math.max(1, Math.min(loaded.geometry.batch, Math.floor(ROW_CHUNK_BYTES / (vocabSize * 8))));
   const wantRows = seq.length - 1;
   for (let start = 0; start < seq.length; start += perChunk) {
     throwIfCancelled(signal);

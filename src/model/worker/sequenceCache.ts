@@ -82,9 +82,9 @@ export class SequenceCache {
 
 /**
  * Rows of held tokens. `origin`: the tokens before it were evaluated as one batch
- * (a window's BOS), those from it in batches of CHUNK at offsets from it that are
- * multiples of CHUNK (the analysis's evaluation geometry); 0 when absent. Rows of
- * another geometry are never reused: with flash attention they round differently.
+ * (a window's BOS), those from it in batches of the evaluation geometry
+ * (evaluationGeometry.ts); 0 when absent. Rows of another origin are never
+ * reused: their batches differed, and with flash attention they round differently.
  */
 export interface RowsOf {
   readonly rows: readonly Row[];

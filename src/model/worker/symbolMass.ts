@@ -7,7 +7,8 @@ import { commonPrefixLength } from '../../core/sequenceDiff';
 import type { ProgressListener, SymbolMassResult, SymbolMassSpec } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import { throwIfCancelled } from './cancellation';
-import { CHUNK, type LoadedModel } from './loadedModel';
+import { batchesOf } from './evaluationGeometry';
+import type { LoadedModel } from './loadedModel';
 import type { GatheredRow } from './rowScorer';
 
 /**
@@ -50,9 +51,8 @@ export async function symbolMass(loaded: LoadedModel, spec: SymbolMassSpec, sign
   await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
   cache.resetTo([]);
   const rows = new Map<number, GatheredRow>();
-  for (let start = 0; start < seq.length; start += CHUNK) {
+  for (const [start, end] of batchesOf(loaded.geometry, 0, seq.length)) {
     throwIfCancelled(signal);
-    const end = Math.min(start + CHUNK, seq.length);
     const wanted = new Map([...candidates].filter(([r]) => r >= start && r < end).map(([r, ids]) => [r - start, Int32Array.from(ids)]));
     for (const [i, row] of await scorer.gather(sequence, seq.slice(start, end), wanted)) rows.set(i + start, row);
     cache.appendTokens(seq.slice(start, end));

@@ -16,7 +16,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { RuntimeClient } from '../../../src/model/runtimeClient';
 import type { AnalysisDelta, WorkerEvent } from '../../../src/model/runtimeProtocol';
 import { STREAM_TOKENS } from '../../../src/model/worker/analysis';
-import { CHUNK } from '../../../src/model/worker/loadedModel';
+import { evaluationGeometry } from '../../../src/model/worker/evaluationGeometry';
 import { loadSpec, modelFile, runtime, WORKER_PATH } from '../../support/fixtures';
 
 const TOP_K = 5;
@@ -135,15 +135,13 @@ for (const preset of ['tiny', 'bpe-starcoder'] as const) {
       const analysis = await client.analyze({ text: edited, topK: TOP_K });
       const delta = deltas.at(-1)!;
       assert.equal(delta.base, before.id);
-      // Everything before the changed line's evaluation batch is kept: the re-analysis restarts at the
-      // CHUNK grid boundary at or before the change (so it equals a fresh pass), and the tokens it
-      // re-evaluates there may differ from the old ones in the last bits (another batch shape then).
+      // Everything before the changed line is kept: the re-analysis restarts at the row before the change
+      // (earlier by at most the geometry's minimum batch, so the last batch is not shorter), and equals a fresh pass.
+      const { minBatch } = evaluationGeometry(undefined);
       const changedAt = analysis.tokens.findIndex((t) => t.end > DOCUMENT.lastIndexOf('Output: positive') + 'Output: '.length);
-      const grid = Math.floor(changedAt / CHUNK) * CHUNK;
-      assert.ok(delta.keep >= grid - 1 && delta.keep <= changedAt, `kept ${delta.keep}, the change is at token ${changedAt}, its batch starts at ${grid}`);
+      assert.ok(delta.keep >= changedAt - minBatch && delta.keep <= changedAt, `kept ${delta.keep}, the change is at token ${changedAt}`);
       const sent = delta.tokens.length + delta.streamed;
-      assert.ok(sent <= analysis.tokens.length - grid + 1, `${sent} tokens sent of ${analysis.tokens.length}`);
-      assert.ok(sent <= CHUNK + analysis.tokens.length - changedAt + 1, `${sent} tokens sent of ${analysis.tokens.length}: more than one batch and the changed line`);
+      assert.ok(sent <= minBatch + analysis.tokens.length - changedAt, `${sent} tokens sent of ${analysis.tokens.length}: more than the changed line and one minimum batch`);
       assertEqualsFresh(analysis, await freshAnalysis(edited), 'the one-line edit');
     });
 

@@ -110,8 +110,8 @@ for (const scorer of ['auto', 'exact-map'] as const) {
       });
 
       it('re-analyses an edit of one message from the cached prefix, still equal to a fresh evaluation', async () => {
-        // A system message long enough that the shared prefix spans more than one 64-token batch
-        // (re-evaluation restarts on the batch grid before the change).
+        // A system message long enough that the shared prefix spans more than one batch
+        // (re-evaluation restarts at the row before the change).
         const longer = [{ role: 'system' as const, content: `${TURNS[0].content} ${'Answer with one word, in lower case, and nothing else. '.repeat(6)}` }, ...TURNS.slice(1)];
         const first = await client.analyzeChat({ turns: longer, template: 'auto', topK: TOP_K });
         const edited = [...longer.slice(0, 3), { role: 'user' as const, content: 'Review: dull and long\nLabel?' }];

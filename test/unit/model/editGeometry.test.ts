@@ -1,22 +1,25 @@
 /**
- * The evaluation geometry: every analysis evaluates in 64-token batches aligned
- * to absolute positions, and an edit restarts at the boundary at or before the
- * first row to recompute, so it repeats a fresh pass's operations. Checked bit
- * for bit against a fresh pass after edits at many positions, with flash
- * attention on ('f16', llama.cpp's fast setting, whose CPU kernel rounds by
- * batch shape) and off (the exact default), on a SentencePiece vocabulary and a
- * real BPE one; and documents longer than the context re-analyse only the
- * windows from the edit on, within the edited window only from its change.
+ * The evaluation geometry (src/model/worker/evaluationGeometry.ts): an edit
+ * restarts at the first row to recompute (earlier only so that no batch is
+ * shorter than the setting's minimum), and its re-analysis equals a fresh pass
+ * bit for bit. Checked after edits at many positions (seeded random ones and the
+ * neighbours of batch boundaries, insertions and deletions), with flash
+ * attention off (the exact default: minimum batch 2) and on ('f16', whose CPU
+ * kernel takes another path below 64 tokens: minimum 64), on a SentencePiece
+ * vocabulary and a real BPE one. Documents longer than the context re-analyse only the windows
+ * from the edit on, within the edited window only from its change; a document
+ * that grows past a power of two keeps its cache (the context's margin).
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Analysis } from '../../../src/core/analysis';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
 
-const BATCH = 64;
+/** The fewest tokens each setting evaluates per batch (unless fewer are evaluated in all). */
+const MIN_BATCH = { f32: 2, f16: 64 } as const;
 const prompt = (lines: number) => Array.from({ length: lines }, (_, i) => `Input: the movie number ${i} was ${i % 2 ? 'great' : 'bad'}\nOutput: ${i % 2 ? 'positive' : 'negative'}\n`).join('\n');
 const PROMPT = prompt(24);
-/** Between 256 and 500 tokens on each preset: five batches or more, within the tiny model's 512-token context. */
+/** Between 256 and 500 tokens on each preset: several batches, within the tiny model's 512-token context. */
 const EDITED_PROMPT = { tiny: prompt(10), 'bpe-starcoder': prompt(24) };
 
 /** Every number equal, not merely close. */
@@ -40,37 +43,75 @@ function firstChange(a: Analysis, b: Analysis): number {
   return n;
 }
 
+/** A seeded generator of integers in [0, n) (mulberry32), so a failure names an edit that repeats. */
+function seeded(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+  };
+}
+
+/**
+ * Document-token positions to edit at: the neighbours of batch boundaries (of both
+ * settings' grains and batches) and 20 seeded random ones, interleaved.
+ */
+function editPositions(n: number): number[] {
+  const random = seeded(11);
+  const grid = [32, 64, 96, 128, 256].flatMap((g) => [g - 2, g - 1, g, g + 1]).filter((j) => j < n - 2);
+  const out: number[] = [0, 1];
+  for (let k = 0; k < 20; k++) {
+    out.push(random(n - 2));
+    if (grid.length > 0) out.push(grid.shift()!);
+  }
+  return [...out, ...grid];
+}
+
 for (const preset of ['tiny', 'bpe-starcoder'] as const) {
   for (const kvCache of ['f16', 'f32'] as const) {
     const mode = kvCache === 'f16' ? 'flash attention on, F16 cache' : 'flash attention off, F32 cache';
-    describe(`edits re-analysed on the batch grid (${preset}, ${mode})`, () => {
-      it('equal a fresh pass bit for bit wherever the edit falls, evaluating from the boundary before it', async () => {
+    describe(`edits re-analysed in the evaluation geometry (${preset}, ${mode})`, () => {
+      it('equal a fresh pass bit for bit wherever the edit falls, evaluating from the first changed row', async () => {
         const model = modelFile(preset);
         const warm = runtime(loadSpec(model, { kvCache }));
         const fresh = runtime(loadSpec(model, { kvCache }));
+        const minBatch = MIN_BATCH[kvCache];
         try {
-          const base = EDITED_PROMPT[preset];
-          let previous = await warm.analyze({ text: base, topK: 5 });
+          let text = EDITED_PROMPT[preset];
+          let previous = await warm.analyze({ text, topK: 5 });
           assert.equal(previous.route.window, undefined, 'the text fits the context');
           const bos = previous.route.tokensEvaluated - previous.tokens.length;
           const n = previous.tokens.length;
-          assert.ok(n > 4 * BATCH, `${n} tokens`);
-          // Insertions before document tokens on both sides of batch boundaries, in the middle, near the end, and an append.
-          const at = [0, 3, BATCH - 2, BATCH - 1, BATCH, 2 * BATCH + 5, Math.floor(n / 2), n - 12, n - 1];
-          const texts = at.map((j) => `${base.slice(0, previous.tokens[j].start)} zq${base.slice(previous.tokens[j].start)}`);
-          texts.push(`${base} and one more line`);
-          for (const [k, text] of texts.entries()) {
+          assert.ok(n > 256 + 4, `${n} tokens`);
+          const edits = editPositions(n);
+          let unaligned = 0;
+          for (const [k, j] of [...edits, -1].entries()) {
+            // Edits accumulate: an insertion before token j, a deletion of token j (odd k), or an append (-1).
+            const t = previous.tokens[Math.min(j, previous.tokens.length - 1)];
+            const edit = j < 0 ? 'append' : k % 2 ? `delete token ${j}` : `insert before token ${j}`;
+            text = j < 0 ? `${text} and one more line` : k % 2 ? text.slice(0, t.start) + text.slice(t.end) : `${text.slice(0, t.start)} zq${text.slice(t.start)}`;
             const incremental = await warm.analyze({ text, topK: 5 });
             // A one-token text in between makes the next analysis a full pass from position 0.
             await fresh.analyze({ text: 'Z', topK: 5 });
             const reference = await fresh.analyze({ text, topK: 5 });
             assert.equal(reference.route.tokensEvaluated, reference.tokens.length + bos, 'the reference is a full pass');
-            assertIdentical(incremental, reference, `edit ${k}`);
-            const c = firstChange(previous, incremental) + bos;
-            const restart = Math.floor(Math.max(0, c - 1) / BATCH) * BATCH;
-            assert.equal(incremental.route.tokensEvaluated, incremental.tokens.length + bos - restart, `edit ${k} at position ${c}`);
+            assertIdentical(incremental, reference, `edit ${k} (${edit})`);
+            // The first row to recompute is the one before the first changed token (it scored the old token).
+            const length = incremental.tokens.length + bos;
+            const firstRow = Math.max(0, firstChange(previous, incremental) + bos - 1);
+            const fromFirstRow = length - firstRow;
+            const evaluated = incremental.route.tokensEvaluated;
+            // From the first changed row, or from as far before the end as one minimum batch; from 0 when that is within a minimum batch of the start.
+            const restart = Math.min(firstRow, length - minBatch);
+            assert.equal(evaluated, restart < minBatch ? length : length - restart, `edit ${k} (${edit}): ${evaluated} tokens evaluated, ${fromFirstRow} from the first changed row ${firstRow}`);
+            if (firstRow >= minBatch) assert.ok(evaluated <= Math.max(fromFirstRow, minBatch), `edit ${k} (${edit}): ${evaluated} tokens evaluated`);
+            if (firstRow % 32 !== 0) unaligned++;
             previous = incremental;
           }
+          assert.ok(unaligned >= 10, `${unaligned} edits changed a row off the 32-token grid`);
         } finally {
           await Promise.all([warm.dispose(), fresh.dispose()]);
         }
@@ -97,7 +138,8 @@ describe('documents longer than the context, edited', () => {
         assert.equal(edited.tokens.length, first.tokens.length);
         const change = firstChange(first, edited);
         assert.ok(change > first.tokens.length - 10, `the change is at token ${change} of ${first.tokens.length}`);
-        assert.ok(edited.route.tokensEvaluated <= BATCH + (first.tokens.length - change) + 1, `an edit in the last window evaluated ${edited.route.tokensEvaluated} tokens`);
+        // The window holds BOS then its tokens: from the row before the change, or one minimum batch before the end.
+        assert.ok(edited.route.tokensEvaluated <= Math.max(first.tokens.length - change + 1, MIN_BATCH[kvCache]), `an edit in the last window evaluated ${edited.route.tokensEvaluated} tokens`);
         assertIdentical(edited, await fresh.analyze({ text: lastEdit, topK: 3 }), 'edit in the last window');
 
         // An edit in the first window shifts every later window: all re-evaluated, still equal to a fresh analysis.
@@ -107,6 +149,41 @@ describe('documents longer than the context, edited', () => {
         assertIdentical(shifted, await fresh2.analyze({ text: firstEdit, topK: 3 }), 'edit in the first window');
       } finally {
         await Promise.all([warm.dispose(), fresh.dispose(), fresh2.dispose()]);
+      }
+    });
+  }
+});
+
+describe('a document that grows past a power of two', () => {
+  for (const kvCache of ['f16', 'f32'] as const) {
+    it(`keeps its cache: the context was created with a margin (${kvCache})`, async () => {
+      // tiny-1k: the tiny model trained on 1,024-token contexts, so a context may grow past 512.
+      const model = modelFile('tiny-1k');
+      const warm = runtime(loadSpec(model, { kvCache }));
+      const fresh = runtime(loadSpec(model, { kvCache }));
+      try {
+        let lines = 1;
+        while ((await fresh.analyze({ text: prompt(lines + 1), topK: 3 })).tokens.length < 500) lines++;
+        const base = prompt(lines);
+        const first = await warm.analyze({ text: base, topK: 3 });
+        const bos = first.route.tokensEvaluated - first.tokens.length;
+        assert.ok(first.tokens.length + bos > 400 && first.tokens.length + bos < 510, `${first.tokens.length} tokens`);
+        // Typing at the end, past 512 tokens: each step evaluates the new tokens (and the row before them) only.
+        let previous = first;
+        let text = base;
+        for (const more of ['\nInput: and', '\nInput: and then the movie number 11 was great, really great, a very good one', ' indeed; the best of the year, the reviewer said, twice or three times over']) {
+          text += more;
+          const grown = await warm.analyze({ text, topK: 3 });
+          const added = grown.tokens.length - firstChange(previous, grown);
+          assert.ok(grown.route.tokensEvaluated <= Math.max(added + 1, MIN_BATCH[kvCache]), `${grown.route.tokensEvaluated} tokens evaluated for ${added} new ones (context ${grown.model.contextSize})`);
+          await fresh.analyze({ text: 'Z', topK: 3 });
+          assertIdentical(grown, await fresh.analyze({ text, topK: 3 }), `grown to ${grown.tokens.length} tokens`);
+          previous = grown;
+        }
+        assert.ok(previous.tokens.length + bos > 512, `the document grew to ${previous.tokens.length} tokens, past 512`);
+        assert.ok(first.model.contextSize > 512, `the first context (${first.model.contextSize}) left a margin`);
+      } finally {
+        await Promise.all([warm.dispose(), fresh.dispose()]);
       }
     });
   }

@@ -50,9 +50,9 @@ describe('KV-cache reuse', () => {
         assert.equal(first.route.tokensEvaluated, first.tokens.length + 1, 'first pass evaluates BOS and every token');
         const edited = PROMPT.replace(/Output: positive\n$/, 'Output: negative, surely\n');
         const incremental = await warm.analyze({ text: edited, topK: 5 });
-        // Re-evaluation restarts on the 64-token batch grid before the first changed token.
+        // Re-evaluation restarts at the row before the first changed token (the exact setting's geometry).
         const changed = incremental.tokens.length - first.tokens.findIndex((t, i) => t.id !== incremental.tokens[i].id);
-        assert.ok(incremental.route.tokensEvaluated <= 63 + changed + 1, `an edit at the end re-evaluated ${incremental.route.tokensEvaluated} tokens`);
+        assert.ok(incremental.route.tokensEvaluated <= changed + 1, `an edit at the end re-evaluated ${incremental.route.tokensEvaluated} tokens`);
         assert.ok(incremental.route.tokensEvaluated < first.tokens.length / 3);
         assertSameNumbers(incremental, await fresh.analyze({ text: edited, topK: 5 }));
         // An edit at the start invalidates everything after it.

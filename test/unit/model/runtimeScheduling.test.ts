@@ -13,6 +13,7 @@ import type { Analysis } from '../../../src/core/analysis';
 import { silentLogger } from '../../../src/core/logger';
 import { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
+import { evaluationGeometry } from '../../../src/model/worker/evaluationGeometry';
 import { loadSpec, modelFile, runtime } from '../../support/fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-lens-scheduling-'));
@@ -58,9 +59,9 @@ describe('a long analysis and newer requests', () => {
   });
 
   it('resumes mid-window with the numbers of a fresh pass', async () => {
-    // Windows of sixteen 64-token batches: a request sent at the fourth batch of the second
-    // window reaches the worker a few batches later, so the long analysis steps aside
-    // inside that window, well before its end.
+    // Windows of several batches: a request sent at the fourth batch of the second window
+    // reaches the worker a batch or so later, so the long analysis steps aside inside that
+    // window, before its end.
     const model = modelFile('tiny-1k');
     const client = runtime(loadSpec(model));
     const fresh = runtime(loadSpec(model));
@@ -69,19 +70,22 @@ describe('a long analysis and newer requests', () => {
       const long = PROMPT.repeat(12);
       const expected = await fresh.analyze({ text: long, topK: 5 });
       assert.ok(expected.route.window && expected.tokens.length > 2 * expected.route.window.size, 'at least three windows');
+      const { batch } = evaluationGeometry(undefined);
+      const perWindow = Math.ceil(expected.route.window.size / batch);
+      assert.ok(perWindow >= 6, `${perWindow} batches per window`);
       let events = 0;
       let short: Promise<unknown> | undefined;
       const result = await client.analyze({ text: long, topK: 5 }, {
         onProgress: (_done, _total, phase) => {
           if (phase !== 'analysing (windowed)') return;
-          // Window 1: sixteen batch events and one for its end; window 2 starts at event 18.
-          if (++events === 21) short = client.analyze({ text: 'Input: another document', topK: 5 });
+          // Window 1: a batch event per batch and one for its end; then window 2's batches.
+          if (++events === perWindow + 1 + 4) short = client.analyze({ text: 'Input: another document', topK: 5 });
         },
       });
       await short;
       assertIdentical(result, expected);
       // The resume re-evaluated BOS and the window's first batches on top of a fresh pass's work.
-      assert.ok(result.route.tokensEvaluated > expected.route.tokensEvaluated + 4 * 64, `${result.route.tokensEvaluated} vs ${expected.route.tokensEvaluated}`);
+      assert.ok(result.route.tokensEvaluated > expected.route.tokensEvaluated + 4 * batch, `${result.route.tokensEvaluated} vs ${expected.route.tokensEvaluated}`);
     } finally {
       await Promise.all([client.dispose(), fresh.dispose()]);
     }
