@@ -27,3 +27,32 @@ export function planWindows(length: number, capacity: number): Window[] {
     reportFrom = end;
   }
 }
+
+/** What decides the order in which windows are evaluated (windowOrder). */
+export interface WindowOrderHints {
+  /** Windows whose rows are known already (no evaluation): reported first, in document order. */
+  readonly ready: (i: number) => boolean;
+  /** Windows that report positions the user sees: evaluated before the others. */
+  readonly priority: (i: number) => boolean;
+  /** The window whose first rows the sequence holds (reusable only if it is evaluated before any other), if any. */
+  readonly held?: number;
+}
+
+/**
+ * The order in which to evaluate `count` windows. Windows are independent (each
+ * is evaluated fresh), so any order gives the same numbers; this one paints what
+ * the user sees first and wastes no cache: the ready windows, then the held one
+ * when it needs evaluation and evaluating it first delays no priority window
+ * (it is one, or every priority window is ready), then the priority windows,
+ * then the rest, each group in document order.
+ */
+export function windowOrder(count: number, hints: WindowOrderHints): number[] {
+  const all = Array.from({ length: count }, (_, i) => i);
+  const ready = all.filter((i) => hints.ready(i));
+  const pending = all.filter((i) => !hints.ready(i));
+  const priority = pending.filter((i) => hints.priority(i));
+  const held = hints.held !== undefined && pending.includes(hints.held) && (priority.length === 0 || priority.includes(hints.held)) ? hints.held : undefined;
+  const first = held === undefined ? [] : [held];
+  const rest = (xs: number[]) => xs.filter((i) => i !== held);
+  return [...ready, ...first, ...rest(priority), ...rest(pending.filter((i) => !hints.priority(i)))];
+}

@@ -21,9 +21,14 @@ export type AnalysisState =
 /** Statistics streamed while a document's analysis runs, for the version being analysed. */
 export interface PartialAnalysis {
   readonly version: number;
-  /** Final statistics of the tokens scored so far, in order, from the first re-evaluated one. */
+  /**
+   * Final statistics of the tokens scored so far, sorted by index, all at `from` or
+   * after; a long document's windows come visible ones first, so there may be gaps.
+   */
   readonly tokens: readonly TokenStat[];
   readonly model: ModelInfo;
+  /** The first token the analysis reports anew: those before it are the last analysis's. */
+  readonly from: number;
 }
 
 export class AnalysisStore extends Disposable {
@@ -56,9 +61,12 @@ export class AnalysisStore extends Disposable {
     return partial && partial.version === doc.version ? partial : undefined;
   }
 
-  /** The running analysis of `uri` at `version` has scored `tokens` so far (the heatmap paints them before the result). */
-  setPartial(uri: vscode.Uri, version: number, tokens: readonly TokenStat[], model: ModelInfo): void {
-    this.partials.set(uri.toString(), { version, tokens, model });
+  /**
+   * The running analysis of `uri` at `version` has scored `tokens` so far, reporting anew every token
+   * from `from` (the heatmap paints them before the result).
+   */
+  setPartial(uri: vscode.Uri, version: number, tokens: readonly TokenStat[], model: ModelInfo, from: number): void {
+    this.partials.set(uri.toString(), { version, tokens, model, from });
     this.changed.fire(uri);
   }
 

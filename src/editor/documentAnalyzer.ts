@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger';
 import { analyzeChatDocument, isNoChatTemplateError } from '../model/analyzeChat';
 import { analyzeDocument } from '../model/analyzeDocument';
 import type { ModelRuntime, ProgressListener } from '../model/runtimeClient';
+import type { TextRange } from '../model/runtimeProtocol';
 import { isCancellation, RuntimeError } from '../model/runtimeError';
 import type { AnalysisStore } from './analysisStore';
 import { chatErrors, describeChatErrors, type ChatDocuments } from './chatDocuments';
@@ -164,9 +165,10 @@ export class DocumentAnalyzer extends Disposable {
         ? await analyzeChatDocument(this.runtime, text, chat, chatTemplate, hoverTopK, request)
         : await analyzeDocument(this.runtime, text, hoverTopK, {
           ...request,
-          // The top of a long document colours while the rest is analysed.
-          onPartial: (tokens: readonly TokenStat[], model: ModelInfo) => {
-            if (!doc.isClosed && doc.version === version && this.runs.isCurrent(key, controller)) this.store.setPartial(doc.uri, version, tokens, model);
+          // What is on screen first: a long document's visible windows are analysed and painted before the rest.
+          priority: visibleRanges(doc),
+          onPartial: (tokens: readonly TokenStat[], model: ModelInfo, from: number) => {
+            if (!doc.isClosed && doc.version === version && this.runs.isCurrent(key, controller)) this.store.setPartial(doc.uri, version, tokens, model, from);
           },
         });
       if (doc.isClosed || doc.version !== version) {
@@ -200,4 +202,15 @@ export class DocumentAnalyzer extends Disposable {
       this.runs.end(key, controller);
     }
   }
+}
+
+/**
+ * The ranges of `doc` its editors show now, as offsets. Taken when an analysis
+ * starts: scrolling while it runs does not reorder it (the next edit's analysis
+ * takes the new ranges).
+ */
+function visibleRanges(doc: vscode.TextDocument): TextRange[] {
+  return vscode.window.visibleTextEditors
+    .filter((e) => e.document === doc)
+    .flatMap((e) => e.visibleRanges.map((r) => ({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end) })));
 }

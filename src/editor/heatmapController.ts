@@ -176,14 +176,15 @@ export class HeatmapController extends Disposable {
   }
 
   /**
-   * Paint what a running analysis has scored so far: the top of a long document
-   * colours while the rest is analysed; after an edit, the tokens before it keep
-   * the last analysis's colours. False when there is nothing to paint yet.
+   * Paint what a running analysis has scored so far: a long document's visible
+   * windows colour while the rest is analysed (the parts not yet known stay
+   * uncoloured); after an edit, the tokens before it keep the last analysis's
+   * colours. False when there is nothing to paint yet.
    */
   private renderPartial(editor: vscode.TextEditor, partial: PartialAnalysis): boolean {
     const doc = editor.document;
-    const first = partial.tokens[0]?.index;
-    if (first === undefined) return false;
+    if (partial.tokens.length === 0) return false;
+    const first = partial.from;
     const latest = this.store.latest(doc.uri)?.analysis;
     // Tokens before the first re-evaluated one are unchanged, offsets included (the same model's, else none).
     if (first > 1 && latest?.model.path !== partial.model.path) return false;

@@ -20,10 +20,13 @@ export interface RequestOptions {
   readonly onProgress?: ProgressListener;
   /**
    * For an analysis: the statistics scored so far, final, as the worker streams
-   * them (from the first re-evaluated token, in order; each carries its index).
-   * What paints a long document while the rest is analysed.
+   * them, sorted by index (each carries its index). Every token from `from` on
+   * comes anew, in order for a text that fits the context, window by window (the
+   * visible ones first, so with gaps meanwhile) for a longer one; the tokens before
+   * `from` are those of the last analysis the edit left unchanged. What paints a
+   * long document while the rest is analysed.
    */
-  readonly onPartial?: (tokens: readonly TokenStat[], model: ModelInfo) => void;
+  readonly onPartial?: (tokens: readonly TokenStat[], model: ModelInfo, from: number) => void;
 }
 
 /** What callers need of the runtime; a fake or another transport can stand in. */
@@ -72,7 +75,7 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: Error) => void;
   readonly onProgress?: ProgressListener;
-  readonly onTokens?: (from: number, tokens: readonly TokenStat[]) => void;
+  readonly onTokens?: (from: number, tokens: readonly TokenStat[], streamedFrom: number) => void;
   /** queued: sent, not started; running: the worker works on it; paused: it stepped aside for newer requests. */
   state: 'queued' | 'running' | 'paused';
   /** The last progress reported, repeated with phase `waiting` while paused. */
@@ -154,14 +157,13 @@ export class RuntimeClient implements ModelRuntime {
     const incremental = this.options.incremental ?? true;
     const base = incremental ? this.results.closest(spec.text) : undefined;
     const worker = this.worker;
-    const streamed: TokenStat[] = [];
-    const onTokens = (from: number, tokens: readonly TokenStat[]) => {
-      if (from !== (streamed[0]?.index ?? from) + streamed.length) throw new RuntimeError('internal', 'The model runtime streamed tokens out of order.');
-      for (const t of tokens) streamed.push(t);
-      options.onPartial?.(streamed, loaded.model);
+    const streamed = new StreamedTokens();
+    const onTokens = (from: number, tokens: readonly TokenStat[], streamedFrom: number) => {
+      streamed.add(from, tokens, streamedFrom);
+      options.onPartial?.(streamed.tokens, loaded.model, streamedFrom);
     };
     const delta = await this.request<AnalysisDelta>({ type: 'analyze', spec, ...(base ? { base: base.id } : {}) }, { ...options, onTokens });
-    const analysis = assembleDelta(spec.text, delta, base, streamed);
+    const analysis = assembleDelta(spec.text, delta, base, streamed.tokens);
     // Only results of the worker that is still running can be bases (ids restart with a new worker).
     if (incremental && this.worker === worker) this.results.add(delta.id, analysis);
     return analysis;
@@ -335,7 +337,7 @@ export class RuntimeClient implements ModelRuntime {
         if (entry === undefined) return;
         if (entry.timer !== undefined) this.armStallTimer(entry);
         try {
-          entry.onTokens?.(event.from, event.tokens);
+          entry.onTokens?.(event.from, event.tokens, event.streamedFrom);
         } catch (err) {
           this.settle(event.id)?.reject(err as Error);
         }
@@ -370,13 +372,51 @@ export function assembleDelta(text: string, delta: AnalysisDelta, base: HeldResu
   if (delta.base !== undefined && (base?.id !== delta.base || delta.keep > base.analysis.tokens.length)) {
     throw new RuntimeError('internal', `The model runtime sent a delta against result ${delta.base}, which this client does not hold.`);
   }
-  if (delta.streamedFrom !== undefined && streamed.length > 0 && streamed[0].index !== delta.streamedFrom) {
+  // Sorted and without repeats (StreamedTokens), so first and last at their places mean every index in between.
+  if (delta.streamedFrom !== undefined && streamed.length > 0 && (streamed[0].index !== delta.streamedFrom || streamed.at(-1)!.index !== delta.streamedFrom + streamed.length - 1)) {
     throw new RuntimeError('internal', 'The model runtime streamed tokens that do not follow its result.');
   }
   const kept = delta.base === undefined || delta.keep === 0 ? [] : base!.analysis.tokens.slice(0, delta.keep);
   const tail = delta.streamedFrom === undefined ? [] : streamed;
   const tokens = kept.length === 0 && tail.length === 0 ? delta.tokens : kept.concat(delta.tokens, tail);
   return { model: delta.model, text, tokens, next: delta.next, route: delta.route };
+}
+
+/**
+ * The tokens an analysis streamed so far, sorted by index, whatever order their
+ * parts came in (windows of a long text come visible ones first). A part in order
+ * is appended; one before others is inserted where it belongs.
+ */
+export class StreamedTokens {
+  private readonly list: TokenStat[] = [];
+  private first: number | undefined;
+
+  /** Sorted by index, each once. */
+  get tokens(): readonly TokenStat[] {
+    return this.list;
+  }
+
+  /** The part [from, from + tokens.length) of an analysis streaming every token from `streamedFrom`. */
+  add(from: number, tokens: readonly TokenStat[], streamedFrom: number): void {
+    const invalid = (why: string) => new RuntimeError('internal', `The model runtime streamed tokens ${why}.`);
+    if (this.first !== undefined && this.first !== streamedFrom) throw invalid('from two starting points');
+    this.first = streamedFrom;
+    if (from < streamedFrom || tokens.some((t, i) => t.index !== from + i)) throw invalid('out of place');
+    if (tokens.length === 0) return;
+    const list = this.list;
+    // The first stored token after the part; the one before it must end before the part starts.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].index < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = from + tokens.length;
+    if (lo < list.length && list[lo].index < end) throw invalid('twice');
+    if (lo === list.length) for (const t of tokens) list.push(t);
+    else list.splice(lo, 0, ...tokens);
+  }
 }
 
 /** A result the client holds, under the worker's id. */

@@ -36,6 +36,18 @@ export interface LoadSpec {
 export interface AnalyzeSpec {
   readonly text: string;
   readonly topK: number;
+  /**
+   * UTF-16 ranges of `text` the user sees. A text longer than the context
+   * evaluates the windows that report them first (the numbers are the same in any
+   * order), and their tokens stream first; a text that fits is evaluated in order.
+   */
+  readonly priority?: readonly TextRange[];
+}
+
+/** [start, end) in UTF-16 code units. */
+export interface TextRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Results the worker remembers at most, and the client holds (a few documents open side by side). */
@@ -59,7 +71,7 @@ export interface AnalysisDelta {
   readonly tokens: readonly TokenStat[];
   /**
    * Set when the tokens from this index to the end came before the result, in
-   * `tokens` events (in order, contiguous): the whole list is the base's first
+   * `tokens` events (each token once, parts in any order): the whole list is the base's first
    * `keep`, then `tokens`, then the streamed ones.
    */
   readonly streamedFrom?: number;
@@ -164,8 +176,13 @@ export type WorkerEvent =
   | { readonly id: number; readonly type: 'result'; readonly value: unknown }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError }
   | { readonly id: number; readonly type: 'progress'; readonly done: number; readonly total: number; readonly phase: string }
-  /** An analysis's statistics of tokens [from, from + tokens.length), final, sent as their rows are scored (AnalysisDelta.streamedFrom). */
-  | { readonly id: number; readonly type: 'tokens'; readonly from: number; readonly tokens: readonly TokenStat[] }
+  /**
+   * An analysis's statistics of tokens [from, from + tokens.length), final, sent as their rows are scored
+   * (AnalysisDelta.streamedFrom): in order for a text that fits the context; window by window, the
+   * visible ones first, for a longer one. Together they are every token from `streamedFrom`, each once;
+   * the tokens before it are the base's (none without a base).
+   */
+  | { readonly id: number; readonly type: 'tokens'; readonly from: number; readonly tokens: readonly TokenStat[]; readonly streamedFrom: number }
   /** The worker started (or resumed) the request: its stall clock runs from here. */
   | { readonly id: number; readonly type: 'started' }
   /** The request stepped aside between chunks for newer ones; it resumes with another `started`. */

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       extensionTestsEnv: { ICL_LENS_TEST_MODEL: modelFile('tiny'), ICL_LENS_TEST_MODEL_NO_BYTES: modelFile('tiny-no-byte-fallback'),
         ICL_LENS_TEST_MODEL_ALT: modelFile('tiny-alt'), ICL_LENS_TEST_MODEL_BPE: modelFile('bpe-starcoder'),
         ICL_LENS_TEST_MODEL_CHATML: modelFile('chat-chatml'),
+        ...(process.env.ICL_LENS_SUITES ? { ICL_LENS_SUITES: process.env.ICL_LENS_SUITES } : {}),
       },
     });
     process.stdout.write('[integration] passed\n');

@@ -8,7 +8,7 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolu
 import type { Alternative, Analysis, NextDistribution, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
 import { tokenSpans, type Span } from '../../core/tokenSpans';
-import { planWindows } from '../../core/windowPlan';
+import { planWindows, windowOrder } from '../../core/windowPlan';
 import type { AnalysisDelta, AnalyzeSpec, ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import type { RememberedAnalysis } from './analysisMemory';
@@ -57,7 +57,7 @@ export async function analyzeDelta(
   const spanResult = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]), undefined, previous);
   if (!spanResult.exact) loaded.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
   const input = { text: spec.text, seq: [...bos, ...docTokens], spans: spanResult.spans, first: bos.length, special: false };
-  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined, sink);
+  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined, sink, spec.priority);
   const sent = scored.streamedFrom ?? scored.tokens.length;
   const keep = base === undefined ? 0 : sharePrefix(base.tokens, scored.tokens, sent);
   const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
@@ -125,11 +125,13 @@ export async function analyzeTokens(
 type ReusableStats = Pick<RememberedAnalysis, 'tokens' | 'rows'>;
 
 /**
- * Where an analysis streams the statistics of tokens as their rows are scored
- * (in order, contiguous, each final), from the first token whose row was newly
- * evaluated: what paints a long document progressively and keeps each message small.
+ * Where an analysis streams the statistics of tokens [from, from + tokens.length)
+ * as their rows are scored (each final, each once), every token from `streamedFrom`
+ * on: in order for a text that fits the context, the first token whose row was
+ * newly evaluated on; window by window (visible windows first) from token 0 for a
+ * longer one. What paints a long document progressively and keeps each message small.
  */
-export type TokenSink = (from: number, tokens: readonly TokenStat[]) => void;
+export type TokenSink = (from: number, tokens: readonly TokenStat[], streamedFrom: number) => void;
 
 /** Tokens per streamed message: small enough to parse in a few milliseconds on the host. */
 export const STREAM_TOKENS = 256;
@@ -140,6 +142,7 @@ export const STREAM_TOKENS = 256;
  */
 async function scoreTokens(
   loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
+  priority?: readonly Span[],
 ): Promise<{ analysis: Analysis; tokens: TokenStat[]; rows: (Row | undefined)[]; streamedFrom?: number }> {
   const { model } = loaded;
   const seq = [...input.seq];
@@ -171,16 +174,32 @@ async function scoreTokens(
   // Tokens are built as the rows they need are final: rows[0, upTo) are, `fresh` the first newly evaluated.
   let built = 0;
   let streamedFrom: number | undefined;
+  const stream = (from: number, to: number) => {
+    for (let a = from; a < to; a += STREAM_TOKENS) sink!(a, tokens.slice(a, Math.min(to, a + STREAM_TOKENS)), streamedFrom!);
+  };
+  const buildRange = (rows: readonly (Row | undefined)[], from: number, to: number) => {
+    for (let j = from; j < to; j++) {
+      const row = j + offset - 1 >= 0 ? rows[j + offset - 1] : undefined;
+      tokenRows[j] = row;
+      tokens[j] = build(j, row);
+    }
+  };
   const rowsFinal = (rows: readonly (Row | undefined)[], upTo: number, fresh: number) => {
     const from = built;
-    for (; built < count && built + offset - 1 < upTo; built++) {
-      const row = built + offset - 1 >= 0 ? rows[built + offset - 1] : undefined;
-      tokenRows[built] = row;
-      tokens[built] = build(built, row);
-    }
+    built = Math.max(built, Math.min(count, upTo - offset + 1));
+    buildRange(rows, from, built);
     if (sink === undefined) return;
     streamedFrom ??= Math.min(count, Math.max(0, fresh - offset + 1));
-    for (let a = Math.max(from, streamedFrom); a < built; a += STREAM_TOKENS) sink(a, tokens.slice(a, Math.min(built, a + STREAM_TOKENS)));
+    stream(Math.max(from, streamedFrom), built);
+  };
+  // A window's reported rows [from, upTo) are final, in any order (the windows are independent): its tokens are built and streamed.
+  const rangeFinal: RangeFinal = (rows, from, upTo) => {
+    const a = from === 0 ? 0 : Math.max(0, from - offset + 1);
+    const b = Math.min(count, upTo - offset + 1);
+    buildRange(rows, a, b);
+    if (sink === undefined) return;
+    streamedFrom = 0;
+    stream(a, b);
   };
 
   let rows: Row[];
@@ -192,7 +211,9 @@ async function scoreTokens(
   } else if (seq.length + 1 <= loaded.maxContext) {
     ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
   } else {
-    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside, rangeFinal, priorityRows(input, priority)));
+    // Every token was built and streamed with its window.
+    built = count;
   }
   rowsFinal(rows, seq.length, 0);
   const lastRow = rows[seq.length - 1];
@@ -209,6 +230,22 @@ async function scoreTokens(
 
 /** Called as rows become final: rows[0, upTo) are, and rows from `fresh` on were evaluated by this analysis. */
 type RowsFinal = (rows: readonly (Row | undefined)[], upTo: number, fresh: number) => void;
+
+/** Called as a window's reported rows [from, upTo) become final, in the order the windows are evaluated. */
+type RangeFinal = (rows: readonly (Row | undefined)[], from: number, upTo: number) => void;
+
+/**
+ * The rows that score the tokens whose spans meet `ranges` (offsets in `input.text`):
+ * row `j + first − 1` scores token j; token 0 without a BOS has no row and counts as row 0.
+ */
+function priorityRows(input: TokenizedText, ranges: readonly Span[] | undefined): number[] {
+  if (ranges === undefined || ranges.length === 0) return [];
+  const rows: number[] = [];
+  input.spans.forEach((span, j) => {
+    if (ranges.some((r) => span.start < r.end && span.end > r.start || (span.start === span.end && span.start >= r.start && span.start < r.end))) rows.push(Math.max(0, j + input.first - 1));
+  });
+  return rows;
+}
 
 /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
 async function scoreWhole(
@@ -253,29 +290,45 @@ async function scoreWhole(
  * as if fresh: its BOS alone, then batches of the geometry from the window's
  * start. A window whose tokens (and the token after it) are those of the last
  * analysis's window takes its rows; the window the sequence holds is re-evaluated
- * only from its first change (or as much earlier as the geometry's last batch needs).
+ * only from its first change (or as much earlier as the geometry's last batch needs). Windows are
+ * independent, so they go in windowOrder: those known already, the held one
+ * where that delays nothing the user sees, the windows reporting a row of
+ * `priority` (the visible tokens), then the rest; each window's rows are final
+ * when it is done.
  */
 async function scoreWindows(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
+  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rangeFinal: RangeFinal, priority: readonly number[],
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
   const { bos, maxContext, cache, geometry } = loaded;
   let { sequence, scorer } = await loaded.ensureContext(maxContext);
   const capacity = sequence.contextSize - 1 - bos.length;
   const windows = planWindows(seq.length, capacity);
   loaded.log('info', `document of ${seq.length} tokens exceeds the context (${sequence.contextSize}); analysing ${windows.length} windows of ${capacity}`);
+  const plans = windows.map((w) => {
+    const prefix = w.start > 0 ? bos : [];
+    const held = [...prefix, ...seq.slice(w.start, w.end)];
+    const following = w.end < seq.length ? seq[w.end] : null;
+    return { w, prefix, origin: prefix.length, held, following, known: loaded.windowRows.find(held, following, topK) };
+  });
+  const reusable = (k: number) => restartAt(geometry, Math.min(cache.reusableRows(plans[k].held, topK, plans[k].origin), sequence.nextTokenIndex), plans[k].held.length, plans[k].origin);
+  const heldWindow = plans.findIndex((p, k) => p.known === undefined && reusable(k) > p.origin);
+  const order = windowOrder(windows.length, {
+    ready: (k) => plans[k].known !== undefined,
+    priority: (k) => priority.some((r) => r >= windows[k].reportFrom && r < windows[k].end),
+    ...(heldWindow >= 0 ? { held: heldWindow } : {}),
+  });
   const rows: Row[] = new Array(seq.length);
   const done: WindowRows[] = [];
   let evaluated = 0;
+  // Positions reported by the windows done so far: progress counts them whatever the order.
+  let reported = 0;
   const turns = new Turns(stepAside);
-  for (const w of windows) {
+  for (const k of order) {
+    const { w, prefix, origin, held, following } = plans[k];
     throwIfCancelled(signal);
-    const prefix = w.start > 0 ? bos : [];
-    const origin = prefix.length;
-    const held = [...prefix, ...seq.slice(w.start, w.end)];
-    const following = w.end < seq.length ? seq[w.end] : null;
-    let windowRows = loaded.windowRows.find(held, following, topK)?.slice();
+    let windowRows = plans[k].known?.slice();
     if (windowRows === undefined) {
-      const keep = restartAt(geometry, Math.min(cache.reusableRows(held, topK, origin), sequence.nextTokenIndex), held.length, origin);
+      const keep = reusable(k);
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
       windowRows = cache.rows.slice(0, keep);
       cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, origin });
@@ -301,15 +354,16 @@ async function scoreWindows(
         cache.appendRows(held.slice(start, end), batchRows, topK);
         turns.evaluated(end - start);
         evaluated += end - start;
-        progress(Math.max(w.reportFrom, w.start + end - origin), seq.length, 'analysing (windowed)');
+        progress(reported + Math.max(0, Math.min(w.end, w.start + end - origin) - w.reportFrom), seq.length, 'analysing (windowed)');
       }
     }
     done.push({ held, following, rows: windowRows, topK });
     for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start + origin];
-    rowsFinal(rows, w.end, 0);
-    progress(w.end, seq.length, 'analysing (windowed)');
+    rangeFinal(rows, w.reportFrom, w.end);
+    reported += w.end - w.reportFrom;
+    progress(reported, seq.length, 'analysing (windowed)');
   }
-  // The last window stays in the sequence with its rows: an edit in it re-evaluates from the change.
+  // The last window evaluated stays in the sequence with its rows: an edit in it re-evaluates from the change.
   loaded.windowRows.replace(done);
   return { rows, tokensEvaluated: evaluated, window: { size: capacity, stride: Math.floor(capacity / 2) } };
 }

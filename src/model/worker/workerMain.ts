@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const progress = (done: number, total: number, phase: string) => send({ id: req.id, type: 'progress', done, total, phase });
     switch (req.type) {
       case 'load': return engine.load(req.spec, signal, progress);
-      case 'analyze': return engine.analyzeDelta(req.spec, req.base, signal, progress, () => scheduler.step(req.id), (from, tokens) => send({ id: req.id, type: 'tokens', from, tokens }));
+      case 'analyze': return engine.analyzeDelta(req.spec, req.base, signal, progress, () => scheduler.step(req.id), (from, tokens, streamedFrom) => send({ id: req.id, type: 'tokens', from, tokens, streamedFrom }));
       case 'analyzeChat': return engine.analyzeChat(req.spec, signal, progress, () => scheduler.step(req.id));
       case 'symbolMass': return engine.symbolMass(req.spec, signal, progress);
       case 'scoreContinuations': return engine.scoreContinuations(req.spec, signal, progress);
