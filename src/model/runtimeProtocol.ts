@@ -2,7 +2,7 @@
  * Messages between the runtime client (extension host or CLI) and the runtime
  * worker process, which alone loads node-llama-cpp. Plain JSON over Node IPC.
  */
-import type { Analysis, AnalysisRoute, ModelInfo, NextDistribution, TokenStat } from '../core/analysis';
+import type { Analysis, AnalysisRoute, ModelInfo, NextDistribution, Reading, TokenStat } from '../core/analysis';
 import type { ChatAnalysis, ChatTemplateChoice, ChatTurn } from '../core/chat/chatTypes';
 import type { Continuation, ContinuationSpec } from '../core/continuation';
 import type { PositionDivergence } from '../core/compare/modelsSummary';
@@ -36,6 +36,12 @@ export interface LoadSpec {
 export interface AnalyzeSpec {
   readonly text: string;
   readonly topK: number;
+  /**
+   * What the caller needs per token (default `all`). `surprisal` lets the
+   * exact-map route skip entropy, rank and alternatives (≈ 1.6× plain evaluation
+   * instead of ≈ 14×); the native route computes everything anyway.
+   */
+  readonly needs?: Reading;
 }
 
 /** Results the worker remembers at most, and the client holds (a few documents open side by side). */

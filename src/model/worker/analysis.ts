@@ -5,7 +5,7 @@
  * requests and resuming bit-identically.
  */
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { Alternative, Analysis, NextDistribution, TokenStat } from '../../core/analysis';
+import type { Alternative, Analysis, NextDistribution, Reading, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
 import { tokenSpans, type Span } from '../../core/tokenSpans';
 import { planWindows } from '../../core/windowPlan';
@@ -37,6 +37,11 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
   return { model: delta.model, text: spec.text, tokens: delta.tokens, next: delta.next, route: delta.route };
 }
 
+/** The reading an analysis asking for `needs` gets: the native route computes everything at no extra cost. */
+function readingOf(loaded: LoadedModel, needs: Reading | undefined): Reading {
+  return loaded.route === 'native' ? 'all' : needs ?? 'all';
+}
+
 /**
  * Analyse `spec.text` as a delta against the remembered result `baseId` (when
  * it is still remembered): spans resume at the last window start before the
@@ -56,10 +61,12 @@ export async function analyzeDelta(
   const spanResult = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]), undefined, previous);
   if (!spanResult.exact) loaded.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
   const input = { text: spec.text, seq: [...bos, ...docTokens], spans: spanResult.spans, first: bos.length, special: false };
-  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined, sink);
+  const reading = readingOf(loaded, spec.needs);
+  const reusable = base?.topK === spec.topK && base.reading === reading ? base : undefined;
+  const scored = await scoreTokens(loaded, input, spec.topK, reading, signal, progress, stepAside, reusable, sink);
   const sent = scored.streamedFrom ?? scored.tokens.length;
   const keep = base === undefined ? 0 : sharePrefix(base.tokens, scored.tokens, sent);
-  const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
+  const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, reading, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
   return {
     id: remembered.id, ...(base === undefined ? {} : { base: base.id }), keep,
     tokens: keep === 0 && sent === scored.tokens.length ? scored.tokens : scored.tokens.slice(keep, sent),
@@ -117,10 +124,10 @@ export interface TokenizedText {
 export async function analyzeTokens(
   loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false,
 ): Promise<Analysis> {
-  return (await scoreTokens(loaded, input, topK, signal, progress, stepAside)).analysis;
+  return (await scoreTokens(loaded, input, topK, 'all', signal, progress, stepAside)).analysis;
 }
 
-/** A previous result of the same top-k whose statistics may be reused where their row was. */
+/** A previous result of the same top-k and reading whose statistics may be reused where their row was. */
 type ReusableStats = Pick<RememberedAnalysis, 'tokens' | 'rows'>;
 
 /**
@@ -136,9 +143,11 @@ export const STREAM_TOKENS = 256;
 /**
  * analyzeTokens, also giving the row each token's statistics came from and
  * where streaming started; statistics of `base` are reused where their row was.
+ * In the `surprisal` reading only the exact surprisal and p, the most probable
+ * token and rank 1 (where the token is that one) are reported, whatever rows hold.
  */
 async function scoreTokens(
-  loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
+  loaded: LoadedModel, input: TokenizedText, topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
 ): Promise<{ analysis: Analysis; tokens: TokenStat[]; rows: (Row | undefined)[]; streamedFrom?: number }> {
   const { model } = loaded;
   const seq = [...input.seq];
@@ -158,13 +167,14 @@ async function scoreTokens(
     if (row === undefined || row.lnpNext === null) {
       return { index: j, id, text, start: span.start, end: span.end, surprisal: null, entropy: null, p: null, rank: null, top: [] };
     }
+    const full = reading === 'all';
     return {
       index: j, id, text, start: span.start, end: span.end,
       surprisal: -row.lnpNext * LOG2E,
-      entropy: row.entropyBits,
+      entropy: full ? row.entropyBits : null,
       p: Math.exp(row.lnpNext),
-      rank: row.rank,
-      top: alternatives(row),
+      rank: full || row.rank === 1 ? row.rank : null,
+      top: full ? alternatives(row) : alternatives(row).slice(0, 1),
     };
   };
   // Tokens are built as the rows they need are final: rows[0, upTo) are, `fresh` the first newly evaluated.
@@ -189,19 +199,20 @@ async function scoreTokens(
     rows = [];
     tokensEvaluated = 0;
   } else if (seq.length + 1 <= loaded.maxContext) {
-    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, reading, signal, progress, stepAside, rowsFinal));
   } else {
-    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, reading, signal, progress, stepAside, rowsFinal));
   }
   rowsFinal(rows, seq.length, 0);
   const lastRow = rows[seq.length - 1];
-  const next: NextDistribution | null = lastRow === undefined ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
+  // The row after the last token is read in full in every reading ("what comes next").
+  const next: NextDistribution | null = lastRow?.entropyBits == null ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
   const analysis: Analysis = {
     model: loaded.modelInfo(),
     text: input.text,
     tokens,
     next,
-    route: { scorer: loaded.route, tokensEvaluated, ...(window ? { window } : {}) },
+    route: { scorer: loaded.route, reading, tokensEvaluated, ...(window ? { window } : {}) },
   };
   return { analysis, tokens, rows: tokenRows, streamedFrom };
 }
@@ -211,16 +222,16 @@ type RowsFinal = (rows: readonly (Row | undefined)[], upTo: number, fresh: numbe
 
 /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
 async function scoreWhole(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
+  loaded: LoadedModel, seq: Token[], topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
   let { sequence, scorer } = await loaded.ensureContext(seq.length + 1);
   const cache = loaded.cache;
   // Restart at the batch boundary at or before the first row to recompute: the batches from
   // there are those of a fresh pass, so the numbers are too (flash attention included).
-  const keep = alignDown(Math.min(cache.reusableRows(seq, topK, 0), sequence.nextTokenIndex), 0);
+  const keep = alignDown(Math.min(cache.reusableRows(seq, topK, reading, 0), sequence.nextTokenIndex), 0);
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   const rows = cache.rows.slice(0, keep);
-  cache.resetTo(seq.slice(0, keep), { rows, topK });
+  cache.resetTo(seq.slice(0, keep), { rows, topK, reading });
   rowsFinal(rows, keep, keep);
   const turns = new Turns(stepAside);
   let restored = 0;
@@ -231,14 +242,14 @@ async function scoreWhole(
       ({ sequence, scorer } = held);
       restored += held.evaluated;
       turns.resumed(held.evaluated);
-      cache.resetTo(seq.slice(0, start), { rows, topK });
+      cache.resetTo(seq.slice(0, start), { rows, topK, reading });
     }
     throwIfCancelled(signal);
     const end = Math.min(start + CHUNK, seq.length);
-    const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
+    const chunkRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK, reading);
     rows.push(...chunkRows);
     turns.evaluated(end - start);
-    cache.appendRows(seq.slice(start, end), chunkRows, topK);
+    cache.appendRows(seq.slice(start, end), chunkRows, topK, reading);
     // The last row waits for the end: the row after it (none) is not scored yet.
     rowsFinal(rows, Math.min(end, seq.length - 1), keep);
     progress(end - keep, seq.length - keep, 'analysing');
@@ -254,7 +265,7 @@ async function scoreWhole(
  * only from the aligned batch at or before its first change.
  */
 async function scoreWindows(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
+  loaded: LoadedModel, seq: Token[], topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
   const { bos, maxContext, cache } = loaded;
   let { sequence, scorer } = await loaded.ensureContext(maxContext);
@@ -271,17 +282,17 @@ async function scoreWindows(
     const origin = prefix.length;
     const held = [...prefix, ...seq.slice(w.start, w.end)];
     const following = w.end < seq.length ? seq[w.end] : null;
-    let windowRows = loaded.windowRows.find(held, following, topK)?.slice();
+    let windowRows = loaded.windowRows.find(held, following, topK, reading)?.slice();
     if (windowRows === undefined) {
-      const keep = alignDown(Math.min(cache.reusableRows(held, topK, origin), sequence.nextTokenIndex), origin);
+      const keep = alignDown(Math.min(cache.reusableRows(held, topK, reading, origin), sequence.nextTokenIndex), origin);
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
       windowRows = cache.rows.slice(0, keep);
-      cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, origin });
+      cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, reading, origin });
       if (keep < origin) {
         // The window's BOS, alone: its row is the distribution after BOS, evaluated as every window evaluates it.
-        const prefixRows = await scorer.score(sequence, prefix, held[origin], topK);
+        const prefixRows = await scorer.score(sequence, prefix, held[origin], topK, reading);
         windowRows.push(...prefixRows);
-        cache.appendRows(prefix, prefixRows, topK);
+        cache.appendRows(prefix, prefixRows, topK, reading);
         evaluated += origin;
       }
       for (let start = Math.max(keep, origin); start < held.length; start += CHUNK) {
@@ -291,19 +302,19 @@ async function scoreWindows(
           ({ sequence, scorer } = restored);
           evaluated += restored.evaluated;
           turns.resumed(restored.evaluated);
-          cache.resetTo(held.slice(0, start), { rows: windowRows, topK, origin });
+          cache.resetTo(held.slice(0, start), { rows: windowRows, topK, reading, origin });
         }
         throwIfCancelled(signal);
         const end = Math.min(start + CHUNK, held.length);
-        const chunkRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK);
+        const chunkRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK, reading);
         windowRows.push(...chunkRows);
-        cache.appendRows(held.slice(start, end), chunkRows, topK);
+        cache.appendRows(held.slice(start, end), chunkRows, topK, reading);
         turns.evaluated(end - start);
         evaluated += end - start;
         progress(Math.max(w.reportFrom, w.start + end - origin), seq.length, 'analysing (windowed)');
       }
     }
-    done.push({ held, following, rows: windowRows, topK });
+    done.push({ held, following, rows: windowRows, topK, reading });
     for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start + origin];
     rowsFinal(rows, w.end, 0);
     progress(w.end, seq.length, 'analysing (windowed)');
@@ -347,7 +358,8 @@ async function restore(
   for (let start = 0; start < tokens.length; start += CHUNK) {
     throwIfCancelled(signal);
     const end = Math.min(start + CHUNK, tokens.length);
-    await scorer.score(sequence, tokens.slice(start, end), null, 0);
+    // The rows are not kept: the cheapest reading will do (the same batches, so the same cells).
+    await scorer.score(sequence, tokens.slice(start, end), null, 0, 'surprisal');
     cache.appendTokens(tokens.slice(start, end));
     progress(end, tokens.length, 'restoring after another request');
   }
