@@ -181,7 +181,7 @@ export class DocumentAnalyzer extends Disposable {
         if (!doc.isClosed && this.runs.isCurrent(key, controller)) this.store.setState(doc.uri, { kind: 'idle' });
         return undefined;
       }
-      this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer})`);
+      this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer}, ${analysis.route.reading})`);
       this.store.set(doc.uri, version, analysis);
       return analysis;
     } catch (err) {
