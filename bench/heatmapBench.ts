@@ -120,16 +120,21 @@ async function measureSize(nlc: Nlc, model: Model, modelPath: string, vocab: str
   await Promise.all([engines.exact.dispose(), engines.fast.dispose(), ...plainSeqs.map((s) => s.context.dispose())]);
   const [plainDefault, plainNoFaF16, plainNoFaF32] = plain;
 
-  // The exact-map fallback (filtered logits), for comparison, timed against plain evaluation in the same stretch.
+  // The exact-map fallback (probability Maps), and its surprisal reading (filtered logits), timed against plain evaluation in the same stretch.
   let mapRatio: number | null = null;
   let mapMs: number | null = null;
+  let mapSurprisalRatio: number | null = null;
+  let mapSurprisalMs: number | null = null;
   if (size <= MAP_ROUTE_MAX_TOKENS) {
     const mapEngine = new LlamaEngine(nlc, path.join(ROOT, 'dist'), () => {});
     await mapEngine.load(spec(modelPath, 'exact-map'), never, () => {});
     const sequence = (await model.createContext({ contextSize, threads: THREADS, ...PLAIN.noFaF32 })).getSequence();
     mapMs = await timeIt(() => mapEngine.analyze({ text, topK: 10 }, never, () => {}));
+    // Rows of the full reading never serve the surprisal reading: this is a whole pass too.
+    mapSurprisalMs = await timeIt(() => mapEngine.analyze({ text, topK: 10, needs: 'surprisal' }, never, () => {}));
     const plainHere = await timeIt(() => sequence.controlledEvaluate(tokens));
     mapRatio = mapMs / plainHere;
+    mapSurprisalRatio = mapSurprisalMs / plainHere;
     await mapEngine.dispose();
     await sequence.context.dispose();
   }
@@ -164,6 +169,8 @@ async function measureSize(nlc: Nlc, model: Model, modelPath: string, vocab: str
     fastRatio: ratio(full.fast, plainDefault),
     exactMapMs: mapMs,
     exactMapRatio: mapRatio,
+    exactMapSurprisalMs: mapSurprisalMs,
+    exactMapSurprisalRatio: mapSurprisalRatio,
     editMs: median(edit.exact),
     editTokensEvaluated: editTokens.exact,
     editFractionOfFull: ratio(edit.exact, full.exact),
@@ -242,15 +249,15 @@ async function main(): Promise<void> {
   const lines = [
     `ICL Lens heatmap benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${THREADS} threads, 135M random llama (Q8_0), median of ${REPEATS} (ratios: median of per-run ratios), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
     '',
-    '| vocab | tokens | plain ms (defaults) | no FA ×plain | F32 KV share | exact heatmap ms (×plain) | fast heatmap (×plain) | exact-map (×plain) | edit ms (tokens, ×full) | fast edit (tokens, ×full) | loop max ms analysis / host | peak RSS MiB bench / worker (one batch of logits) |',
-    '|--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    ...results.map((r: any) => `| ${r.vocab} | ${r.tokens} | ${f(r.plainMs)} | ${f(r.noFaRatio, 2)}× | ${f(r.f32KvShare * 100)} % | ${f(r.exactMs)} (${f(r.exactRatio, 2)}×) | ${f(r.fastRatio, 2)}× | ${f(r.exactMapRatio, 2)}× | ${f(r.editMs)} (${r.editTokensEvaluated}, ${f(r.editFractionOfFull * 100, 1)} %) | ${r.fastEditTokensEvaluated}, ${f(r.fastEditFractionOfFull * 100, 1)} % | ${f(r.analysisProcessLoopMaxMs, 1)} / ${f(r.hostLoopMaxMs, 1)} | ${f(r.benchProcessPeakRssMiB)} / ${f(r.workerPeakRssMiB)} (${f(r.oneBatchOfLogitsMiB, 1)}) |`),
+    '| vocab | tokens | plain ms (defaults) | no FA ×plain | F32 KV share | exact heatmap ms (×plain) | fast heatmap (×plain) | exact-map (×plain) | exact-map surprisal (×plain) | edit ms (tokens, ×full) | fast edit (tokens, ×full) | loop max ms analysis / host | peak RSS MiB bench / worker (one batch of logits) |',
+    '|--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...results.map((r: any) => `| ${r.vocab} | ${r.tokens} | ${f(r.plainMs)} | ${f(r.noFaRatio, 2)}× | ${f(r.f32KvShare * 100)} % | ${f(r.exactMs)} (${f(r.exactRatio, 2)}×) | ${f(r.fastRatio, 2)}× | ${f(r.exactMapRatio, 2)}× | ${f(r.exactMapSurprisalRatio, 2)}× | ${f(r.editMs)} (${r.editTokensEvaluated}, ${f(r.editFractionOfFull * 100, 1)} %) | ${r.fastEditTokensEvaluated}, ${f(r.fastEditFractionOfFull * 100, 1)} % | ${f(r.analysisProcessLoopMaxMs, 1)} / ${f(r.hostLoopMaxMs, 1)} | ${f(r.benchProcessPeakRssMiB)} / ${f(r.workerPeakRssMiB)} (${f(r.oneBatchOfLogitsMiB, 1)}) |`),
     '',
     windowed === null ? '' : `Longer than the context (${windowed.windows}, context ${WINDOW_CONTEXT}): full ${f(windowed.fullMs)} ms (${windowed.fullTokensEvaluated} tokens evaluated); edit in the last window ${f(windowed.editMs)} ms (${windowed.editTokensEvaluated} tokens, ${f((windowed.editFractionOfFull as number) * 100, 1)} % of full).`,
     '',
     'plain = one controlledEvaluate with llama.cpp\'s defaults (flash attention on, F16 KV); no FA ×plain = flash attention off, F16 KV; F32 KV share = the part of flash-attention-off plain evaluation that the F32 cache adds.',
     'exact heatmap = the default analysis (flash attention off, F32 KV: within 1e-3 bits); fast = kvCache f16 (flash attention on, F16 KV: ≈ 1e-2 bits); both evaluate in batches of their geometry (docs/runtime.md, npm run bench:geometry), so an edit equals a fresh pass bit for bit.',
-    'exact-map = the route without the native addon; loop max = the longest event-loop block in the analysing process / in the client (extension host view).',
+    'exact-map = the route without the native addon (a whole-vocabulary Map per position); exact-map surprisal = its reading for the surprisal metric (two filtered logits and the total logit weight per position: no entropy, rank or alternatives); loop max = the longest event-loop block in the analysing process / in the client (extension host view).',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const outDir = path.join(ROOT, 'bench', 'results');

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Analysis, Metric } from '../core/analysis';
+import { readingFor, type Analysis, type Metric } from '../core/analysis';
 import { summarize } from '../core/bits';
 import { parseCliArgs, UsageError, USAGE, type CompareArgs, type HeatmapArgs, type ProbeArgs, type SweepArgs, type WindTunnelArgs } from '../core/cliArgs';
 import type { ContinuationScorer } from '../core/fewShot/continuationScorer';
@@ -188,7 +188,8 @@ async function heatmap(args: HeatmapArgs): Promise<void> {
   if (args.template !== undefined) process.stderr.write(`icl-lens: warning: ${args.file} is not a chat file; --template is ignored\n`);
   if (args.against !== undefined) return heatmapAgainst(args, text, await readAgainst(args.file, args.against));
   // Front matter is not sent to the model; offsets stay in the file's coordinates.
-  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }));
+  // --metric surprisal needs no entropy: the exact-map route then skips it (core/analysis.ts Reading).
+  const analysis = await withRuntime({ ...args, model: args.model ?? BUILTIN_MODEL }, (runtime, signal) => analyzeDocument(runtime, text, args.topK, { signal }, readingFor(args.metric)));
   if (args.json) {
     process.stdout.write(`${JSON.stringify(heatmapJson(analysis, args.metric))}\n`);
     return;

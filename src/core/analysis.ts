@@ -55,6 +55,13 @@ export interface ModelInfo {
 export interface AnalysisRoute {
   /** `native`: the row-statistics addon; `exact-map`: node-llama-cpp probability maps. */
   readonly scorer: 'native' | 'exact-map';
+  /**
+   * What was computed per token. `all`: entropy, rank and the top alternatives.
+   * `surprisal` (the exact-map route asked for surprisal only): exact surprisal
+   * and p, the most probable token as the only alternative, rank 1 where the token
+   * is that one and null otherwise, entropy null. The native route always reads `all`.
+   */
+  readonly reading: Reading;
   /** Tokens evaluated by the model for this analysis (after KV-cache reuse). */
   readonly tokensEvaluated: number;
   /** Set when the document is longer than the context and was analysed in windows. */
@@ -70,3 +77,11 @@ export interface Analysis {
 }
 
 export type Metric = 'entropy' | 'surprisal';
+
+/** What an analysis computes per token (AnalysisRoute.reading). */
+export type Reading = 'all' | 'surprisal';
+
+/** The reading a heatmap of `metric` needs: surprisal alone, or everything for entropy. */
+export function readingFor(metric: Metric): Reading {
+  return metric === 'surprisal' ? 'surprisal' : 'all';
+}

@@ -11,6 +11,7 @@ export interface StatSummary {
   /** 2^(mean surprisal); null when nothing was scored. */
   readonly perplexity: number | null;
   readonly meanSurprisal: number | null;
+  /** Null also when a scored token's entropy was not computed (the `surprisal` reading). */
   readonly meanEntropy: number | null;
 }
 
@@ -21,13 +22,15 @@ export interface StatSummary {
  * not trained on would make a readable text look unreadable.
  */
 export function summarize(tokens: readonly TokenStat[]): StatSummary {
-  let s = 0, h = 0, n = 0;
+  let s = 0, h = 0, n = 0, withEntropy = 0;
   for (const t of tokens) {
-    if (t.surprisal === null || t.entropy === null || t.template) continue;
+    if (t.surprisal === null || t.template) continue;
     s += t.surprisal;
-    h += t.entropy;
     n++;
+    if (t.entropy === null) continue;
+    h += t.entropy;
+    withEntropy++;
   }
   if (n === 0) return { tokens: tokens.length, scored: 0, perplexity: null, meanSurprisal: null, meanEntropy: null };
-  return { tokens: tokens.length, scored: n, perplexity: 2 ** (s / n), meanSurprisal: s / n, meanEntropy: h / n };
+  return { tokens: tokens.length, scored: n, perplexity: 2 ** (s / n), meanSurprisal: s / n, meanEntropy: withEntropy === n ? h / n : null };
 }

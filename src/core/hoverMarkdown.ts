@@ -20,6 +20,8 @@ export interface HoverOptions {
   readonly cluster?: ClusterPart;
   /** Markdown put at the end of the header line (short command links). */
   readonly action?: string;
+  /** A line saying which numbers were not computed and how to get them (core/readingNotice.ts), if some were not. */
+  readonly notComputed?: string;
   /** A chat's template tokens on either side of the token (not in the file), one line per side. */
   readonly template?: { readonly before: readonly TokenStat[]; readonly after: readonly TokenStat[] };
 }
@@ -99,8 +101,11 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
     `id ${token.id}`,
   ].join(' · ');
   const k = Math.min(options.topK, token.top.length);
+  // Where entropy was not computed, the alternatives are the most probable token alone: the line says so, under them.
+  const missing = token.entropy === null && options.notComputed ? options.notComputed : undefined;
   return [
     [head, numbers, cluster, before, after].filter(Boolean).join('\\\n'),
     alternativesBlock(token.top, k, token.id),
+    ...(missing ? [missing] : []),
   ].join('\n\n');
 }

@@ -5,6 +5,7 @@ import { summarize } from './bits';
 import { formatBits } from './format';
 import { HEATMAP_LEVELS, heatmapRanges, levelBounds, metricValue } from './heatmapScale';
 import { windowsNotice } from './readability';
+import { CLI_FULL_READING, notComputedNotice } from './readingNotice';
 import { visibleText } from './visibleText';
 
 /** xterm-256 backgrounds from cool (confident) to hot (uncertain). */
@@ -78,6 +79,8 @@ export function renderSummary(analysis: Analysis, metric: Metric): string {
   ];
   const windows = windowsNotice(analysis);
   if (windows) lines.push(`note: ${windows}`);
+  const notComputed = notComputedNotice(analysis.route, CLI_FULL_READING);
+  if (notComputed) lines.push(`note: ${notComputed}`);
   const worst = analysis.tokens
     .filter((t) => metricValue(t, metric) !== null)
     .sort((a, b) => (metricValue(b, metric) ?? 0) - (metricValue(a, metric) ?? 0))

@@ -7,7 +7,7 @@
  * template gets the choice of one (ChatTemplateChooser).
  */
 import * as vscode from 'vscode';
-import type { Analysis, ModelInfo, TokenStat } from '../core/analysis';
+import { readingFor, type Analysis, type ModelInfo, type Reading, type TokenStat } from '../core/analysis';
 import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
 import type { Logger } from '../core/logger';
@@ -56,14 +56,19 @@ export class DocumentAnalyzer extends Disposable {
     this.register(models.onDidChangeModel(() => this.reanalyzeTracked()));
     let topK = settings.value.hoverTopK;
     let template = settings.value.chatTemplate;
+    let metric = settings.value.metric;
     this.register(settings.onDidChange((s) => {
       if (s.hoverTopK !== topK) {
         topK = s.hoverTopK;
         this.reanalyzeTracked();
       } else if (s.chatTemplate !== template) {
         this.reanalyzeTracked((doc) => this.chat.chats.parse(doc) !== null);
+      } else if (s.metric !== metric && readingFor(s.metric) === 'all') {
+        // Entropy where the analysis read surprisal only (the exact-map route): analyse again in full.
+        this.reanalyzeTracked((doc) => this.store.current(doc)?.route.reading === 'surprisal');
       }
       template = s.chatTemplate;
+      metric = s.metric;
       vscode.window.visibleTextEditors.forEach((e) => this.autoAnalyze(e.document));
     }));
     vscode.window.visibleTextEditors.forEach((e) => this.autoAnalyze(e.document));
@@ -78,7 +83,7 @@ export class DocumentAnalyzer extends Disposable {
    * changes. The rendered prompt of a chat file is its chat file's analysis:
    * that file is analysed, and the analysis of its rendered text returned.
    */
-  async analyzeNow(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<Analysis | undefined> {
+  async analyzeNow(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener; needs?: Reading } = {}): Promise<Analysis | undefined> {
     if (isRenderedPromptUri(doc.uri)) {
       const source = await vscode.workspace.openTextDocument(sourceUriOf(doc.uri));
       const analysis = await this.analyzeNow(source, options);
@@ -120,7 +125,8 @@ export class DocumentAnalyzer extends Disposable {
     this.tracked.delete(uri.toString());
   }
 
-  private async run(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener; reportFailures: boolean }): Promise<Analysis | undefined> {
+  /** `options.needs`: what to compute (default: what the heatmap metric needs). */
+  private async run(doc: vscode.TextDocument, options: { signal?: AbortSignal; onProgress?: ProgressListener; reportFailures: boolean; needs?: Reading }): Promise<Analysis | undefined> {
     const key = doc.uri.toString();
     const controller = this.runs.begin(key);
     const onAbort = () => controller.abort();
@@ -150,7 +156,7 @@ export class DocumentAnalyzer extends Disposable {
     }
     this.store.setState(doc.uri, { kind: 'running', fraction: 0, phase: 'starting' });
     const started = Date.now();
-    const { hoverTopK, chatTemplate } = this.settings.value;
+    const { hoverTopK, chatTemplate, metric } = this.settings.value;
     const modelLabel = this.models.label;
     try {
       const request = {
@@ -170,14 +176,14 @@ export class DocumentAnalyzer extends Disposable {
           onPartial: (tokens: readonly TokenStat[], model: ModelInfo, from: number) => {
             if (!doc.isClosed && doc.version === version && this.runs.isCurrent(key, controller)) this.store.setPartial(doc.uri, version, tokens, model, from);
           },
-        });
+        }, options.needs ?? readingFor(metric));
       if (doc.isClosed || doc.version !== version) {
         this.log.debug(`dropped analysis of ${doc.uri.fsPath} v${version}: the document is at v${doc.version}`);
         // A newer run is scheduled for the new version; until it starts, nothing is running.
         if (!doc.isClosed && this.runs.isCurrent(key, controller)) this.store.setState(doc.uri, { kind: 'idle' });
         return undefined;
       }
-      this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer})`);
+      this.log.info(`analysed ${doc.uri.fsPath}: ${analysis.tokens.length} tokens, ${analysis.route.tokensEvaluated} evaluated, ${Date.now() - started} ms (${analysis.route.scorer}, ${analysis.route.reading})`);
       this.store.set(doc.uri, version, analysis);
       return analysis;
     } catch (err) {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { resolvePosition } from './documentPosition';
 import { UserError } from './userError';
 import { withCancellableProgress } from './cancellableProgress';
-import type { Analysis } from '../core/analysis';
+import type { Analysis, Reading } from '../core/analysis';
 import { bar, formatBits, formatProbability } from '../core/format';
 import { distributionAt } from '../core/tokenLookup';
 import { escapeIcons, visibleText } from '../core/visibleText';
@@ -50,7 +50,10 @@ export class PromptCommands extends Disposable {
    */
   async whatComesNext(at?: unknown): Promise<void> {
     const { document: doc, offset } = await resolvePosition(at, this.targets.targetDocument());
-    const analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
+    let analysis = this.store.current(doc) ?? (await this.analyzeWithProgress(doc));
+    if (analysis === undefined) return;
+    // An analysis of surprisal only has no distributions inside the text (the one after it is whole): compute them.
+    if (analysis.route.reading !== 'all' && distributionAt(analysis, offset) === undefined) analysis = await this.analyzeWithProgress(doc, 'all');
     if (analysis === undefined) return;
     const version = doc.version;
     const found = distributionAt(analysis, offset);
@@ -83,9 +86,9 @@ export class PromptCommands extends Disposable {
     return doc;
   }
 
-  private analyzeWithProgress(doc: vscode.TextDocument): Promise<Analysis | undefined> {
+  private analyzeWithProgress(doc: vscode.TextDocument, needs?: Reading): Promise<Analysis | undefined> {
     return withCancellableProgress('ICL Lens', (signal, report) =>
-      this.analyzer.analyzeNow(doc, { signal, onProgress: (done, total, phase) => report(done, total, phase) }));
+      this.analyzer.analyzeNow(doc, { signal, needs, onProgress: (done, total, phase) => report(done, total, phase) }));
   }
 }
 

@@ -7,6 +7,7 @@ import { summarize } from '../core/bits';
 import { chatRenderingOf, templateShortLabel } from '../core/chat/renderedView';
 import { isHighContrast, legendRows, legendTitle, swatchHtml } from '../core/heatmapPalette';
 import { unreadableNotice, windowsNotice } from '../core/readability';
+import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import { escapeIcons, escapeMarkdown } from '../core/visibleText';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
@@ -89,6 +90,7 @@ export class StatusBarController extends Disposable {
       const notes = [
         rendered ? `A chat: its messages rendered with ${rendered.template}; the perplexity is over the messages' tokens, not the template's.` : undefined,
         windowsNotice(stored.analysis) ?? undefined,
+        notComputedNotice(stored.analysis.route, EDITOR_FULL_READING) ?? undefined,
       ].filter((n): n is string => n !== undefined);
       this.item.tooltip = this.tooltipFor(unreadable?.message, notes.length > 0 ? notes.join(' ') : undefined);
       this.showItem(true);

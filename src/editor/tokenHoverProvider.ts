@@ -10,6 +10,7 @@ import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { templateNeighbours } from '../core/chat/sourceMapping';
 import { hoverMarkdown } from '../core/hoverMarkdown';
 import { unreadableNotice } from '../core/readability';
+import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import { tokenAt } from '../core/tokenLookup';
 import type { AnalysisStore } from './analysisStore';
 import { commandLink } from './documentPosition';
@@ -44,8 +45,10 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const here = { uri: doc.uri.toString(), offset: token.end };
     const at = analysis.tokens[token.index] === token ? token.index : analysis.tokens.indexOf(token);
     const template = isChatSourceAnalysis(analysis) ? templateNeighbours(analysis, at) : undefined;
+    const notComputed = notComputedNotice(analysis.route, EDITOR_FULL_READING) ?? undefined;
     markdown.appendMarkdown(hoverMarkdown(token, {
       metric,
+      notComputed,
       template,
       topK: hoverTopK,
       maxBits: scaleMaxBits,

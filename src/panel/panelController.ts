@@ -12,6 +12,7 @@
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { unreadableNotice, windowsNotice } from '../core/readability';
+import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import type { Settings } from '../core/settings';
 import { visibleText } from '../core/visibleText';
 import type { AnalysisStore } from '../editor/analysisStore';
@@ -247,6 +248,7 @@ export class PanelController extends Disposable {
     const s = summarize(analysis.tokens);
     const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name)?.message;
     const windows = windowsNotice(analysis) ?? undefined;
+    const notComputed = notComputedNotice(analysis.route, EDITOR_FULL_READING) ?? undefined;
     return {
       document: {
         name: vscode.workspace.asRelativePath(doc.uri),
@@ -259,6 +261,7 @@ export class PanelController extends Disposable {
         stale: stored.version !== doc.version,
         ...(unreadable ? { unreadable } : {}),
         ...(windows ? { windows } : {}),
+        ...(notComputed ? { notComputed } : {}),
       },
       legend: heatmapLegendView(metric, settings.scaleMaxBits),
       series: {

@@ -240,6 +240,8 @@ export interface PanelSnapshot {
     readonly unreadable?: string;
     /** Set when the document was analysed in windows (longer than the context). */
     readonly windows?: string;
+    /** Set when entropy, rank and alternatives were not computed (surprisal only, core/readingNotice.ts). */
+    readonly notComputed?: string;
   };
   /** The heatmap's legend, while a document's analysis is shown. */
   readonly legend?: HeatmapLegendView;

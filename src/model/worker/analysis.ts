@@ -5,7 +5,7 @@
  * requests and resuming bit-identically.
  */
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { Alternative, Analysis, NextDistribution, TokenStat } from '../../core/analysis';
+import type { Alternative, Analysis, NextDistribution, Reading, TokenStat } from '../../core/analysis';
 import { LOG2E } from '../../core/bits';
 import { tokenSpans, type Span } from '../../core/tokenSpans';
 import { planWindows, windowOrder } from '../../core/windowPlan';
@@ -38,6 +38,11 @@ export async function analyze(loaded: LoadedModel, spec: AnalyzeSpec, signal: Ab
   return { model: delta.model, text: spec.text, tokens: delta.tokens, next: delta.next, route: delta.route };
 }
 
+/** The reading an analysis asking for `needs` gets: the native route computes everything at no extra cost. */
+function readingOf(loaded: LoadedModel, needs: Reading | undefined): Reading {
+  return loaded.route === 'native' ? 'all' : needs ?? 'all';
+}
+
 /**
  * Analyse `spec.text` as a delta against the remembered result `baseId` (when
  * it is still remembered): spans resume at the last window start before the
@@ -57,10 +62,12 @@ export async function analyzeDelta(
   const spanResult = tokenSpans(docTokens, spec.text, (tokens, last) => model.detokenize(tokens as Token[], false, last as Token[]), undefined, previous);
   if (!spanResult.exact) loaded.log('warn', 'the tokenizer does not round-trip this text; token offsets are aligned approximately');
   const input = { text: spec.text, seq: [...bos, ...docTokens], spans: spanResult.spans, first: bos.length, special: false };
-  const scored = await scoreTokens(loaded, input, spec.topK, signal, progress, stepAside, base?.topK === spec.topK ? base : undefined, sink, spec.priority);
+  const reading = readingOf(loaded, spec.needs);
+  const reusable = base?.topK === spec.topK && base.reading === reading ? base : undefined;
+  const scored = await scoreTokens(loaded, input, spec.topK, reading, signal, progress, stepAside, reusable, sink, spec.priority);
   const sent = scored.streamedFrom ?? scored.tokens.length;
   const keep = base === undefined ? 0 : sharePrefix(base.tokens, scored.tokens, sent);
-  const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
+  const remembered = loaded.results.remember({ text: spec.text, topK: spec.topK, reading, docTokens, spans: spanResult, tokens: scored.tokens, rows: scored.rows });
   return {
     id: remembered.id, ...(base === undefined ? {} : { base: base.id }), keep,
     tokens: keep === 0 && sent === scored.tokens.length ? scored.tokens : scored.tokens.slice(keep, sent),
@@ -118,10 +125,10 @@ export interface TokenizedText {
 export async function analyzeTokens(
   loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside = async () => false,
 ): Promise<Analysis> {
-  return (await scoreTokens(loaded, input, topK, signal, progress, stepAside)).analysis;
+  return (await scoreTokens(loaded, input, topK, 'all', signal, progress, stepAside)).analysis;
 }
 
-/** A previous result of the same top-k whose statistics may be reused where their row was. */
+/** A previous result of the same top-k and reading whose statistics may be reused where their row was. */
 type ReusableStats = Pick<RememberedAnalysis, 'tokens' | 'rows'>;
 
 /**
@@ -139,9 +146,11 @@ export const STREAM_TOKENS = 256;
 /**
  * analyzeTokens, also giving the row each token's statistics came from and
  * where streaming started; statistics of `base` are reused where their row was.
+ * In the `surprisal` reading only the exact surprisal and p, the most probable
+ * token and rank 1 (where the token is that one) are reported, whatever rows hold.
  */
 async function scoreTokens(
-  loaded: LoadedModel, input: TokenizedText, topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
+  loaded: LoadedModel, input: TokenizedText, topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, base?: ReusableStats, sink?: TokenSink,
   priority?: readonly Span[],
 ): Promise<{ analysis: Analysis; tokens: TokenStat[]; rows: (Row | undefined)[]; streamedFrom?: number }> {
   const { model } = loaded;
@@ -162,13 +171,14 @@ async function scoreTokens(
     if (row === undefined || row.lnpNext === null) {
       return { index: j, id, text, start: span.start, end: span.end, surprisal: null, entropy: null, p: null, rank: null, top: [] };
     }
+    const full = reading === 'all';
     return {
       index: j, id, text, start: span.start, end: span.end,
       surprisal: -row.lnpNext * LOG2E,
-      entropy: row.entropyBits,
+      entropy: full ? row.entropyBits : null,
       p: Math.exp(row.lnpNext),
-      rank: row.rank,
-      top: alternatives(row),
+      rank: full || row.rank === 1 ? row.rank : null,
+      top: full ? alternatives(row) : alternatives(row).slice(0, 1),
     };
   };
   // Tokens are built as the rows they need are final: rows[0, upTo) are, `fresh` the first newly evaluated.
@@ -209,21 +219,22 @@ async function scoreTokens(
     rows = [];
     tokensEvaluated = 0;
   } else if (seq.length + 1 <= loaded.maxContext) {
-    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, signal, progress, stepAside, rowsFinal));
+    ({ rows, tokensEvaluated } = await scoreWhole(loaded, seq, topK, reading, signal, progress, stepAside, rowsFinal));
   } else {
-    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, signal, progress, stepAside, rangeFinal, priorityRows(input, priority)));
+    ({ rows, tokensEvaluated, window } = await scoreWindows(loaded, seq, topK, reading, signal, progress, stepAside, rangeFinal, priorityRows(input, priority)));
     // Every token was built and streamed with its window.
     built = count;
   }
   rowsFinal(rows, seq.length, 0);
   const lastRow = rows[seq.length - 1];
-  const next: NextDistribution | null = lastRow === undefined ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
+  // The row after the last token is read in full in every reading ("what comes next").
+  const next: NextDistribution | null = lastRow?.entropyBits == null ? null : { entropy: lastRow.entropyBits, top: alternatives(lastRow) };
   const analysis: Analysis = {
     model: loaded.modelInfo(),
     text: input.text,
     tokens,
     next,
-    route: { scorer: loaded.route, tokensEvaluated, ...(window ? { window } : {}) },
+    route: { scorer: loaded.route, reading, tokensEvaluated, ...(window ? { window } : {}) },
   };
   return { analysis, tokens, rows: tokenRows, streamedFrom };
 }
@@ -249,7 +260,7 @@ function priorityRows(input: TokenizedText, ranges: readonly Span[] | undefined)
 
 /** Score a sequence that fits the context, re-evaluating only from the first changed token. */
 async function scoreWhole(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
+  loaded: LoadedModel, seq: Token[], topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rowsFinal: RowsFinal,
 ): Promise<{ rows: Row[]; tokensEvaluated: number }> {
   let { sequence, scorer } = await loaded.ensureContext(seq.length + 1);
   const cache = loaded.cache;
@@ -257,10 +268,10 @@ async function scoreWhole(
   // then evaluated in a batch of the geometry's minimum or more, as in a fresh pass, so the
   // numbers are a fresh pass's (flash attention included).
   const { geometry } = loaded;
-  const keep = restartAt(geometry, Math.min(cache.reusableRows(seq, topK, 0), sequence.nextTokenIndex), seq.length, 0);
+  const keep = restartAt(geometry, Math.min(cache.reusableRows(seq, topK, reading, 0), sequence.nextTokenIndex), seq.length, 0);
   await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   const rows = cache.rows.slice(0, keep);
-  cache.resetTo(seq.slice(0, keep), { rows, topK });
+  cache.resetTo(seq.slice(0, keep), { rows, topK, reading });
   rowsFinal(rows, keep, keep);
   const turns = new Turns(stepAside);
   let restored = 0;
@@ -271,13 +282,13 @@ async function scoreWhole(
       ({ sequence, scorer } = held);
       restored += held.evaluated;
       turns.resumed(held.evaluated);
-      cache.resetTo(seq.slice(0, start), { rows, topK });
+      cache.resetTo(seq.slice(0, start), { rows, topK, reading });
     }
     throwIfCancelled(signal);
-    const batchRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK);
+    const batchRows = await scorer.score(sequence, seq.slice(start, end), end < seq.length ? seq[end] : null, topK, reading);
     rows.push(...batchRows);
     turns.evaluated(end - start);
-    cache.appendRows(seq.slice(start, end), batchRows, topK);
+    cache.appendRows(seq.slice(start, end), batchRows, topK, reading);
     // The last row waits for the end: the row after it (none) is not scored yet.
     rowsFinal(rows, Math.min(end, seq.length - 1), keep);
     progress(end - keep, seq.length - keep, 'analysing');
@@ -297,7 +308,7 @@ async function scoreWhole(
  * when it is done.
  */
 async function scoreWindows(
-  loaded: LoadedModel, seq: Token[], topK: number, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rangeFinal: RangeFinal, priority: readonly number[],
+  loaded: LoadedModel, seq: Token[], topK: number, reading: Reading, signal: AbortSignal, progress: ProgressListener, stepAside: StepAside, rangeFinal: RangeFinal, priority: readonly number[],
 ): Promise<{ rows: Row[]; tokensEvaluated: number; window: { size: number; stride: number } }> {
   const { bos, maxContext, cache, geometry } = loaded;
   let { sequence, scorer } = await loaded.ensureContext(maxContext);
@@ -308,9 +319,9 @@ async function scoreWindows(
     const prefix = w.start > 0 ? bos : [];
     const held = [...prefix, ...seq.slice(w.start, w.end)];
     const following = w.end < seq.length ? seq[w.end] : null;
-    return { w, prefix, origin: prefix.length, held, following, known: loaded.windowRows.find(held, following, topK) };
+    return { w, prefix, origin: prefix.length, held, following, known: loaded.windowRows.find(held, following, topK, reading) };
   });
-  const reusable = (k: number) => restartAt(geometry, Math.min(cache.reusableRows(plans[k].held, topK, plans[k].origin), sequence.nextTokenIndex), plans[k].held.length, plans[k].origin);
+  const reusable = (k: number) => restartAt(geometry, Math.min(cache.reusableRows(plans[k].held, topK, reading, plans[k].origin), sequence.nextTokenIndex), plans[k].held.length, plans[k].origin);
   const heldWindow = plans.findIndex((p, k) => p.known === undefined && reusable(k) > p.origin);
   const order = windowOrder(windows.length, {
     ready: (k) => plans[k].known !== undefined,
@@ -331,12 +342,12 @@ async function scoreWindows(
       const keep = reusable(k);
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
       windowRows = cache.rows.slice(0, keep);
-      cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, origin });
+      cache.resetTo(held.slice(0, keep), { rows: windowRows, topK, reading, origin });
       if (keep < origin) {
         // The window's BOS, alone: its row is the distribution after BOS, evaluated as every window evaluates it.
-        const prefixRows = await scorer.score(sequence, prefix, held[origin], topK);
+        const prefixRows = await scorer.score(sequence, prefix, held[origin], topK, reading);
         windowRows.push(...prefixRows);
-        cache.appendRows(prefix, prefixRows, topK);
+        cache.appendRows(prefix, prefixRows, topK, reading);
         evaluated += origin;
       }
       for (const [start, end] of batchesOf(geometry, Math.max(keep, origin), held.length)) {
@@ -346,18 +357,18 @@ async function scoreWindows(
           ({ sequence, scorer } = restored);
           evaluated += restored.evaluated;
           turns.resumed(restored.evaluated);
-          cache.resetTo(held.slice(0, start), { rows: windowRows, topK, origin });
+          cache.resetTo(held.slice(0, start), { rows: windowRows, topK, reading, origin });
         }
         throwIfCancelled(signal);
-        const batchRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK);
+        const batchRows = await scorer.score(sequence, held.slice(start, end), end < held.length ? held[end] : following, topK, reading);
         windowRows.push(...batchRows);
-        cache.appendRows(held.slice(start, end), batchRows, topK);
+        cache.appendRows(held.slice(start, end), batchRows, topK, reading);
         turns.evaluated(end - start);
         evaluated += end - start;
         progress(reported + Math.max(0, Math.min(w.end, w.start + end - origin) - w.reportFrom), seq.length, 'analysing (windowed)');
       }
     }
-    done.push({ held, following, rows: windowRows, topK });
+    done.push({ held, following, rows: windowRows, topK, reading });
     for (let r = w.reportFrom; r < w.end; r++) rows[r] = windowRows[r - w.start + origin];
     rangeFinal(rows, w.reportFrom, w.end);
     reported += w.end - w.reportFrom;
@@ -393,7 +404,8 @@ async function restore(
   cache.resetTo(prefix);
   for (const [start, end] of batchesOf(loaded.geometry, 0, tokens.length)) {
     throwIfCancelled(signal);
-    await scorer.score(sequence, tokens.slice(start, end), null, 0);
+    // The rows are not kept: the cheapest reading will do (the same batches, so the same cells).
+    await scorer.score(sequence, tokens.slice(start, end), null, 0, 'surprisal');
     cache.appendTokens(tokens.slice(start, end));
     progress(end, tokens.length, 'restoring after another request');
   }

@@ -5,7 +5,7 @@
  * delta against (runtimeProtocol.ts AnalysisDelta). Bounded by count and by the
  * statistics held, so a few long documents cannot grow the worker without limit.
  */
-import type { TokenStat } from '../../core/analysis';
+import type { Reading, TokenStat } from '../../core/analysis';
 import type { SpanResult } from '../../core/tokenSpans';
 import { REMEMBERED_RESULTS } from '../runtimeProtocol';
 import type { Row } from './rowScorer';
@@ -15,6 +15,8 @@ export interface RememberedAnalysis {
   readonly id: number;
   readonly text: string;
   readonly topK: number;
+  /** What was computed per token: a later analysis reuses statistics only of its own reading. */
+  readonly reading: Reading;
   /** The document tokens (no BOS) and their spans, as the span pass left them. */
   readonly docTokens: readonly number[];
   readonly spans: SpanResult;

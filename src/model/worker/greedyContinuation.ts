@@ -68,7 +68,8 @@ export async function greedyContinuation(loaded: LoadedModel, spec: Continuation
     const rank = given !== null ? row.rank! : 1;
     const end = model.isEogToken(id);
     chosen.push(id);
-    raw.push({ id, p, rank, entropy: row.entropyBits, forced: given !== null, end, top: row.top.map(({ id: alt, p: pAlt }) => ({ id: alt, p: pAlt, text: loaded.tokenText(alt) })) });
+    // Read in full (the default reading): the entropy is there.
+    raw.push({ id, p, rank, entropy: row.entropyBits!, forced: given !== null, end, top: row.top.map(({ id: alt, p: pAlt }) => ({ id: alt, p: pAlt, text: loaded.tokenText(alt) })) });
     progress(seq.length - 1 - keep + s + 1, work, 'generating');
     if (end) {
       stop = 'end';

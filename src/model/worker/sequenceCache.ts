@@ -4,6 +4,7 @@
  * algorithm sharing the sequence keeps true.
  */
 import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { Reading } from '../../core/analysis';
 import { commonPrefixLength } from '../../core/sequenceDiff';
 import type { Row } from './rowScorer';
 
@@ -17,6 +18,8 @@ export class SequenceCache {
   private heldRows: readonly Row[] = [];
   /** The largest top-k the rows carry, so analyses asking for as many or fewer may reuse them; null when no analysis may. */
   private rowsServeTopK: number | null = null;
+  /** The reading the rows were computed in: `surprisal` rows never serve an analysis that needs `all`. */
+  private rowsReading: Reading = 'all';
   /** Where the rows' evaluation geometry starts (see `RowsOf.origin`). */
   private rowsOrigin = 0;
   private changes = 0;
@@ -38,21 +41,23 @@ export class SequenceCache {
 
   /**
    * The sequence now holds `tokens`; `rows`, when given, are theirs and serve
-   * analyses of at most `topK` alternatives. Without them no rows are reusable.
+   * analyses of at most `topK` alternatives in the same `reading`. Without them no rows are reusable.
    */
   resetTo(tokens: readonly Token[], rows?: RowsOf): void {
     this.heldTokens = tokens.slice();
     this.heldRows = rows === undefined ? [] : rows.rows.slice();
     this.rowsServeTopK = rows === undefined ? null : rows.topK;
+    this.rowsReading = rows?.reading ?? 'all';
     this.rowsOrigin = rows?.origin ?? 0;
     this.changes++;
   }
 
-  /** `tokens` were evaluated after the held ones with their `rows`, which serve analyses of at most `topK` (as the held rows must). */
-  appendRows(tokens: readonly Token[], rows: readonly Row[], topK: number): void {
+  /** `tokens` were evaluated after the held ones with their `rows`, which serve analyses of at most `topK` in `reading` (as the held rows must). */
+  appendRows(tokens: readonly Token[], rows: readonly Row[], topK: number, reading: Reading): void {
     this.heldTokens = [...this.heldTokens, ...tokens];
     this.heldRows = [...this.heldRows, ...rows];
     this.rowsServeTopK = topK;
+    this.rowsReading = reading;
     this.changes++;
   }
 
@@ -70,12 +75,16 @@ export class SequenceCache {
   }
 
   /**
-   * How many leading rows an analysis of `tokens` asking for `topK` alternatives,
-   * evaluated in the geometry starting at `origin`, may reuse: those before the
-   * first changed token, less the row just before it (it scored the old next token).
+   * How many leading rows an analysis of `tokens` asking for `topK` alternatives
+   * in `reading`, evaluated in the geometry starting at `origin`, may reuse: those
+   * before the first changed token, less the row just before it (it scored the old
+   * next token). Rows of the other reading are never reused: `surprisal` rows lack
+   * what `all` needs, and `all` rows' surprisal is not the `surprisal` reading's to
+   * the last bit (a float64 sum against a float32 one), so an analysis would depend
+   * on what ran before it.
    */
-  reusableRows(tokens: readonly Token[], topK: number, origin: number): number {
-    if (this.rowsServeTopK === null || this.rowsServeTopK < topK || this.rowsOrigin !== origin) return 0;
+  reusableRows(tokens: readonly Token[], topK: number, reading: Reading, origin: number): number {
+    if (this.rowsServeTopK === null || this.rowsServeTopK < topK || this.rowsReading !== reading || this.rowsOrigin !== origin) return 0;
     return Math.max(0, commonPrefixLength(this.heldTokens, tokens) - 1);
   }
 }
@@ -89,6 +98,7 @@ export class SequenceCache {
 export interface RowsOf {
   readonly rows: readonly Row[];
   readonly topK: number;
+  readonly reading: Reading;
   readonly origin?: number;
 }
 
@@ -98,6 +108,7 @@ export interface WindowRows {
   readonly following: Token | null;
   readonly rows: readonly Row[];
   readonly topK: number;
+  readonly reading: Reading;
 }
 
 /**
@@ -108,9 +119,9 @@ export interface WindowRows {
 export class WindowRowsMemo {
   private windows: readonly WindowRows[] = [];
 
-  /** The rows of a window holding `held` followed by `following`, computed with at least `topK` alternatives. */
-  find(held: readonly Token[], following: Token | null, topK: number): readonly Row[] | undefined {
-    const same = (w: WindowRows) => w.topK >= topK && w.following === following && w.held.length === held.length && w.held.every((t, i) => t === held[i]);
+  /** The rows of a window holding `held` followed by `following`, computed in `reading` with at least `topK` alternatives. */
+  find(held: readonly Token[], following: Token | null, topK: number, reading: Reading): readonly Row[] | undefined {
+    const same = (w: WindowRows) => w.topK >= topK && w.reading === reading && w.following === following && w.held.length === held.length && w.held.every((t, i) => t === held[i]);
     return this.windows.find(same)?.rows;
   }
 

@@ -42,6 +42,30 @@ describe('icl-lens heatmap', () => {
     }
   });
 
+  it('computes surprisal only for --metric surprisal on the exact-map route: null, not NaN, where not computed', async () => {
+    const doc = file('surprisal.txt', PROMPT);
+    const r = cli(['heatmap', doc, '--model', model, '--json', '--metric', 'surprisal', '--scorer', 'exact-map', '--threads', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /NaN/);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.route.reading, 'surprisal');
+    assert.equal(out.summary.meanEntropy, null);
+    assert.ok(out.summary.perplexity > 1);
+    assert.ok(out.next.entropy > 0, 'the distribution after the text is whole');
+    const ref = await reference(model, PROMPT, 1);
+    for (const t of out.tokens.slice(1)) {
+      assert.equal(t.entropy, null);
+      assert.equal(t.top.length, 1);
+      assert.equal(t.top[0].id, ref.rows[t.index]!.topIds[0]);
+      assert.ok(Math.abs(t.surprisal - ref.rows[t.index]!.surprisal) < 1e-4);
+    }
+    const table = cli(['heatmap', doc, '--model', model, '--metric', 'surprisal', '--scorer', 'exact-map', '--threads', '2']);
+    assert.doesNotMatch(table.stdout, /NaN/);
+    const summary = cli(['heatmap', doc, '--model', model, '--metric', 'surprisal', '--scorer', 'exact-map', '--color']);
+    assert.match(summary.stdout, /mean entropy: —/);
+    assert.match(summary.stdout, /note: Entropy, rank and alternatives not computed: .* --metric entropy computes them\./);
+  });
+
   it('prints coloured text, a legend and a summary', () => {
     const doc = file('colour.txt', 'Once upon a time\n');
     const r = cli(['heatmap', doc, '--model', model, '--color', '--metric', 'surprisal']);

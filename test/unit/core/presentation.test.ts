@@ -6,6 +6,7 @@ import { summarize } from '../../../src/core/bits';
 import { bar, formatProbability } from '../../../src/core/format';
 import { heatmapRanges, HEATMAP_LEVELS, levelOf } from '../../../src/core/heatmapScale';
 import { hoverMarkdown } from '../../../src/core/hoverMarkdown';
+import { EDITOR_FULL_READING, notComputedNotice } from '../../../src/core/readingNotice';
 import { codeSpan, visibleText } from '../../../src/core/visibleText';
 import { entropyOfProbabilities, logitStats } from '../../support/logitStats';
 
@@ -38,6 +39,17 @@ describe('hoverMarkdown', () => {
     const md = hoverMarkdown(token({ surprisal: null, entropy: null, p: null, rank: null, top: [] }), { ...options, topK: 5 });
     assert.match(md, /Nothing precedes this token/);
     assert.doesNotMatch(md, /level/, 'no level without a number');
+  });
+  it('says what a surprisal-only reading left out, and how to get it', () => {
+    const cheap = token({ entropy: null, rank: null, top: [{ id: 7, text: ' a', p: 0.5 }] });
+    const notComputed = notComputedNotice({ reading: 'surprisal' }, EDITOR_FULL_READING)!;
+    const md = hoverMarkdown(cheap, { ...options, metric: 'surprisal', notComputed });
+    assert.match(md.split('\n')[1], /^p 0\.250 · rank — · \*\*surprisal 2\.00 bits\*\* · entropy — · id 42$/);
+    assert.equal(rows(md).length, 1, 'the most probable token alone');
+    assert.equal(md.trimEnd().split('\n').at(-1), notComputed, 'the last line says why');
+    assert.match(notComputed, /^Entropy, rank and alternatives not computed: .*14×.*Switch Heatmap Metric/);
+    assert.equal(notComputedNotice({ reading: 'all' }, EDITOR_FULL_READING), null);
+    assert.doesNotMatch(hoverMarkdown(token(), { ...options, notComputed }), /not computed/, 'not on a token that has its entropy');
   });
 });
 
@@ -75,6 +87,13 @@ describe('bits', () => {
     assert.equal(s.meanSurprisal, 2);
     assert.equal(s.perplexity, 4);
     assert.equal(summarize([]).perplexity, null);
+  });
+  it('has no mean entropy when some scored token has none (a surprisal-only reading)', () => {
+    const s = summarize([token({ surprisal: 1, entropy: 2 }), token({ surprisal: 3, entropy: null })]);
+    assert.equal(s.scored, 2);
+    assert.equal(s.perplexity, 4, 'perplexity needs surprisal only');
+    assert.equal(s.meanEntropy, null);
+    assert.equal(summarize([token({ entropy: 2 }), token({ entropy: 4 })]).meanEntropy, 3);
   });
   it('computes entropy of a uniform distribution and of logits', () => {
     assert.ok(Math.abs(entropyOfProbabilities(new Array(8).fill(1 / 8)) - 3) < 1e-12);
