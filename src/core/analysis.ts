@@ -2,6 +2,7 @@
  * The shape of an analysis: every number the heatmap, hover, status bar and CLI
  * show. Bits throughout; offsets in UTF-16 code units, end exclusive.
  */
+import type { Precision } from './precision';
 
 /** One alternative in a next-token distribution. */
 export interface Alternative {
@@ -55,6 +56,8 @@ export interface ModelInfo {
 export interface AnalysisRoute {
   /** `native`: the row-statistics addon; `exact-map`: node-llama-cpp probability maps. */
   readonly scorer: 'native' | 'exact-map';
+  /** How the model evaluated: `exact` (flash attention off, F32 cache) or `fast` (on, F16 cache; src/core/precision.ts). */
+  readonly precision: Precision;
   /** Tokens evaluated by the model for this analysis (after KV-cache reuse). */
   readonly tokensEvaluated: number;
   /** Set when the document is longer than the context and was analysed in windows. */

@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
+import { precisionNote } from '../core/precision';
 import { unreadableNotice, windowsNotice } from '../core/readability';
 import type { Settings } from '../core/settings';
 import { visibleText } from '../core/visibleText';
@@ -247,6 +248,7 @@ export class PanelController extends Disposable {
     const s = summarize(analysis.tokens);
     const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name)?.message;
     const windows = windowsNotice(analysis) ?? undefined;
+    const precision = precisionNote(analysis.route.precision) ?? undefined;
     return {
       document: {
         name: vscode.workspace.asRelativePath(doc.uri),
@@ -259,6 +261,7 @@ export class PanelController extends Disposable {
         stale: stored.version !== doc.version,
         ...(unreadable ? { unreadable } : {}),
         ...(windows ? { windows } : {}),
+        ...(precision ? { precision } : {}),
       },
       legend: heatmapLegendView(metric, settings.scaleMaxBits),
       series: {

@@ -240,6 +240,8 @@ export interface PanelSnapshot {
     readonly unreadable?: string;
     /** Set when the document was analysed in windows (longer than the context). */
     readonly windows?: string;
+    /** Set when the numbers come from fast evaluation (flash attention, F16 cache): how far from exact they may be. */
+    readonly precision?: string;
   };
   /** The heatmap's legend, while a document's analysis is shown. */
   readonly legend?: HeatmapLegendView;

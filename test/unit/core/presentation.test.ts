@@ -6,6 +6,7 @@ import { summarize } from '../../../src/core/bits';
 import { bar, formatProbability } from '../../../src/core/format';
 import { heatmapRanges, HEATMAP_LEVELS, levelOf } from '../../../src/core/heatmapScale';
 import { hoverMarkdown } from '../../../src/core/hoverMarkdown';
+import { FAST_PRECISION_BITS, precisionNote } from '../../../src/core/precision';
 import { codeSpan, visibleText } from '../../../src/core/visibleText';
 import { entropyOfProbabilities, logitStats } from '../../support/logitStats';
 
@@ -38,6 +39,16 @@ describe('hoverMarkdown', () => {
     const md = hoverMarkdown(token({ surprisal: null, entropy: null, p: null, rank: null, top: [] }), { ...options, topK: 5 });
     assert.match(md, /Nothing precedes this token/);
     assert.doesNotMatch(md, /level/, 'no level without a number');
+  });
+  it('ends with how the numbers were evaluated when that was fast, and only then', () => {
+    assert.equal(precisionNote('exact'), null);
+    const note = precisionNote('fast')!;
+    assert.equal(note, `fast evaluation (flash attention, F16 cache): numbers within ≈ ${FAST_PRECISION_BITS} bits of exact`);
+    for (const t of [token(), token({ surprisal: null, entropy: null, p: null, rank: null, top: [] })]) {
+      const last: string = hoverMarkdown(t, { ...options, precision: note }).split('\n\n').at(-1)!;
+      assert.equal(last.replace(/\\/g, ''), `*${note}*`, 'the last paragraph, in italics, its Markdown escaped');
+      assert.doesNotMatch(hoverMarkdown(t, options), /fast evaluation/);
+    }
   });
 });
 
