@@ -58,7 +58,7 @@ function renderDocument(snapshot: PanelSnapshot): void {
     : 'Open a prompt and run “ICL Lens: Analyze Prompt”.';
   summary.classList.toggle('muted', !d);
   // A model that reads the text no better than chance: say so above the chart, which means nothing then.
-  const notice = [d?.unreadable, d?.windows, d?.notComputed].filter(Boolean).join(' ');
+  const notice = [d?.unreadable, d?.windows, d?.notComputed, d?.precision && `${d.precision.charAt(0).toUpperCase()}${d.precision.slice(1)}.`].filter(Boolean).join(' ');
   documentNotice.textContent = notice;
   documentNotice.hidden = notice.length === 0;
   documentNotice.classList.toggle('notice-warn', d?.unreadable !== undefined);

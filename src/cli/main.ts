@@ -23,6 +23,7 @@ import { DEFAULT_PROBE_OPTIONS, ProbeInputError, runProbe } from '../core/fewSho
 import { runSweep } from '../core/fewShot/sweep';
 import { renderProbe, renderSweep } from '../core/fewShot/sweepReport';
 import { calibrationVerdict, looVerdict, orderVerdict, randomLabelsVerdict, sweepVerdicts, type Verdict } from '../core/fewShot/verdicts';
+import type { Precision } from '../core/precision';
 import { unreadableNotice } from '../core/readability';
 import { renderWindTunnel, runWindTunnel, windTunnelVerdict } from '../core/windTunnel/windTunnelProbe';
 import { checkInput, describeInputProblem } from '../core/inputCheck';
@@ -37,6 +38,7 @@ import type { LoadSpec } from '../model/runtimeProtocol';
 import { isRemoteSource } from '../model/worker/modelCache';
 import { checkModelFile } from '../model/worker/modelFile';
 import { gitShowFile, RevisionError } from '../model/gitRevision';
+import { precisionSpec } from '../model/loadSpecs';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
@@ -64,6 +66,8 @@ export function heatmapJson(analysis: Analysis, metric: Metric): object {
     tokens: analysis.tokens,
     next: analysis.next,
     summary: { tokens: s.tokens, perplexity: s.perplexity, meanSurprisal: s.meanSurprisal, meanEntropy: s.meanEntropy, unreadable: unreadable?.message ?? null },
+    // How the model evaluated (also in route): exact, or fast (flash attention, F16 cache).
+    precision: analysis.route.precision,
     route: analysis.route,
   };
 }
@@ -111,7 +115,7 @@ function stderrLogger(verbose: boolean): Logger {
 
 /** Run `fn` with a runtime on `model`; maps runtime errors to exit codes, Ctrl+C to a clean cancel. */
 async function withRuntime<T>(
-  opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' },
+  opts: CliModelOptions,
   fn: (runtime: RuntimeClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const runtime = new RuntimeClient({ workerPath: path.join(__dirname, 'worker.js'), logger: stderrLogger(process.env.ICL_LENS_VERBOSE === '1') });
@@ -133,12 +137,21 @@ async function withRuntime<T>(
   }
 }
 
+/** The options that say which model runs and how. */
+interface CliModelOptions {
+  readonly model: string;
+  readonly threads: number;
+  readonly contextSize: number;
+  readonly scorer: 'auto' | 'exact-map';
+  readonly precision: Precision;
+}
+
 /** The load spec for `opts.model` (a path relative to the working directory, an hf: URI or a URL). */
-function cliLoadSpec(opts: { model: string; threads: number; contextSize: number; scorer: 'auto' | 'exact-map' }): LoadSpec {
+function cliLoadSpec(opts: CliModelOptions): LoadSpec {
   const source = /^(hf:|https?:\/\/)/i.test(opts.model) ? opts.model : path.resolve(opts.model);
   return {
     source, downloadDir: process.env.ICL_LENS_MODELS_DIR ?? path.join(os.homedir(), '.cache', 'icl-lens', 'models'),
-    threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer,
+    threads: opts.threads, gpu: 'auto', maxContextSize: opts.contextSize, scorer: opts.scorer, ...precisionSpec(opts.precision),
   };
 }
 
@@ -260,7 +273,7 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
       if (!args.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${args.sequences} sequences`);
     }));
   if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
-  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: windTunnelVerdict(report) })}\n` : `${renderWindTunnel(report)}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...report, verdict: windTunnelVerdict(report), precision: args.precision })}\n` : `${renderWindTunnel(report)}\n`);
 }
 
 /** A function from a UTF-16 offset of `text` to its 1-based line. */
@@ -335,7 +348,7 @@ async function compare(args: CompareArgs): Promise<void> {
       runtime.setModel(specB);
       return { runtime, memory: 'Loaded one after the other: model A was unloaded before model B loaded.' };
     }, { topK: args.topK, signal }));
-  process.stdout.write(args.json ? `${JSON.stringify(comparisonJson(comparison))}\n` : `${renderComparison(comparison)}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...comparisonJson(comparison), precision: args.precision })}\n` : `${renderComparison(comparison)}\n`);
 }
 
 async function sweep(args: SweepArgs): Promise<number> {
@@ -362,7 +375,7 @@ async function sweep(args: SweepArgs): Promise<number> {
     const [resultB] = await sweepWith(args.modelB);
     if (!args.json && process.stderr.isTTY) process.stderr.write('\n');
     process.stdout.write(args.json
-      ? `${JSON.stringify({ a: { ...result, verdicts: sweepVerdicts(result) }, b: { ...resultB, verdicts: sweepVerdicts(resultB) } })}\n`
+      ? `${JSON.stringify({ a: { ...result, verdicts: sweepVerdicts(result) }, b: { ...resultB, verdicts: sweepVerdicts(resultB) }, precision: args.precision })}\n`
       : `${renderSweepPair(result, resultB)}\n`);
     return EXIT.ok;
   }
@@ -372,13 +385,13 @@ async function sweep(args: SweepArgs): Promise<number> {
     // Both sweeps side by side; --expect checks the current file's.
     const expectations = outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message }));
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ against: old.label, before: { ...before, verdicts: sweepVerdicts(before) }, after: { ...result, verdicts: sweepVerdicts(result), expectations } })}\n`);
+      process.stdout.write(`${JSON.stringify({ against: old.label, before: { ...before, verdicts: sweepVerdicts(before) }, after: { ...result, verdicts: sweepVerdicts(result), expectations }, precision: args.precision })}\n`);
     } else {
       process.stdout.write(`${renderSweepComparison(before, result, old.label)}\n`);
       if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
     }
   } else if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), forecast: { ...forecast, verdict: forecastVerdict(forecast).text }, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, verdicts: sweepVerdicts(result), forecast: { ...forecast, verdict: forecastVerdict(forecast).text }, expectations: outcomes.map((o) => ({ expect: o.expectation.source, ok: o.ok, actual: o.actual, message: o.message })), precision: args.precision })}\n`);
   } else {
     process.stdout.write(`${renderSweep(result, forecast)}\n`);
     if (outcomes.length > 0) process.stdout.write(`\n${outcomes.map((o) => `${o.ok ? 'ok  ' : 'FAIL'} ${o.message}`).join('\n')}\n`);
@@ -407,7 +420,7 @@ async function probe(args: ProbeArgs): Promise<void> {
   // A chat says which template rendered it.
   const template = rendered.template !== undefined ? { template: rendered.template } : {};
   process.stdout.write(args.json
-    ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null, ...template })}\n`
+    ? `${JSON.stringify({ ...report, verdict: probeVerdict(report) ?? null, ...template, precision: args.precision })}\n`
     : `${rendered.template !== undefined ? `chat rendered by ${rendered.template}\n` : ''}${renderProbe(report)}\n`);
 }
 

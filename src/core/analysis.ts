@@ -2,6 +2,7 @@
  * The shape of an analysis: every number the heatmap, hover, status bar and CLI
  * show. Bits throughout; offsets in UTF-16 code units, end exclusive.
  */
+import type { Precision } from './precision';
 
 /** One alternative in a next-token distribution. */
 export interface Alternative {
@@ -62,6 +63,8 @@ export interface AnalysisRoute {
    * is that one and null otherwise, entropy null. The native route always reads `all`.
    */
   readonly reading: Reading;
+  /** How the model evaluated: `exact` (flash attention off, F32 cache) or `fast` (on, F16 cache; src/core/precision.ts). */
+  readonly precision: Precision;
   /** Tokens evaluated by the model for this analysis (after KV-cache reuse). */
   readonly tokensEvaluated: number;
   /** Set when the document is longer than the context and was analysed in windows. */

@@ -4,6 +4,7 @@ import { CHAT_WRAPPER_NAMES, type ChatTemplateChoice } from './chat/chatTypes';
 import { parseExpectation, type Expectation } from './fewShot/expectations';
 import { DEFAULT_FORECAST_LEVEL } from './fewShot/forecast';
 import { PROBE_NAMES, type ProbeName } from './fewShot/probes';
+import { FAST_PRECISION_BITS, PRECISIONS, type Precision } from './precision';
 import { WIND_TUNNEL_TASKS, type WindTunnelTaskName } from './windTunnel/tasks';
 
 export interface HeatmapArgs {
@@ -17,6 +18,8 @@ export interface HeatmapArgs {
   readonly json: boolean;
   readonly color: boolean | undefined;
   readonly scorer: 'auto' | 'exact-map';
+  /** `--precision`: exact (default) or fast (flash attention, F16 cache). */
+  readonly precision: Precision;
   /** Compare with this file or git revision of the file (`--against`). */
   readonly against: string | undefined;
   /** How a chat file is rendered (`--template`; absent: auto, the model's own template). */
@@ -34,6 +37,7 @@ export interface WindTunnelArgs {
   readonly size: number | undefined;
   readonly threads: number;
   readonly contextSize: number;
+  readonly precision: Precision;
   readonly json: boolean;
 }
 
@@ -46,6 +50,7 @@ interface ModelOptions {
   readonly contextSize: number;
   readonly json: boolean;
   readonly scorer: 'auto' | 'exact-map';
+  readonly precision: Precision;
   /** How a chat file is rendered (`--template`; absent: auto, the model's own template). */
   readonly template?: ChatTemplateChoice;
 }
@@ -73,6 +78,7 @@ export interface CompareArgs {
   readonly contextSize: number;
   readonly json: boolean;
   readonly scorer: 'auto' | 'exact-map';
+  readonly precision: Precision;
 }
 
 export interface ProbeArgs extends ModelOptions {
@@ -120,6 +126,9 @@ Options:
   --threads <n>               CPU threads, 0 = automatic (default: 0)
   --context <n>               largest context to create (default: 4096)
   --scorer auto|exact-map     statistics route (default: auto)
+  --precision exact|fast      exact (default): within 1e-3 bits of a float
+                              reference; fast: flash attention and an F16
+                              cache, faster on a CPU, within ~${FAST_PRECISION_BITS} bits
   --json                      print one JSON object instead of text
 windtunnel:
   --task coin|labels|bijection  the task (required)
@@ -160,6 +169,12 @@ Exit codes: 0 ok, 1 an --expect not met, 2 usage, 3 model problem (a download
 that failed, a runtime that crashed or hung), 4 input problem, 70 internal error,
 130 interrupted (Ctrl+C).`;
 
+/** A `--precision` value. */
+function precisionArg(raw: string): Precision {
+  if (PRECISIONS.includes(raw as Precision)) return raw as Precision;
+  throw new UsageError(`--precision must be exact or fast, not "${raw}"`);
+}
+
 function intArg(name: string, raw: string | undefined, min: number, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${name} needs a whole number`);
   const v = Number(raw);
@@ -179,7 +194,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const args = {
     command: 'heatmap' as const, file: '', model: env.ICL_LENS_MODEL || undefined, metric: 'entropy' as Metric, topK: 10,
     threads: 0, contextSize: 4096, json: false, color: undefined as boolean | undefined, scorer: 'auto' as 'auto' | 'exact-map',
-    against: undefined as string | undefined,
+    precision: 'exact' as Precision, against: undefined as string | undefined,
   };
   const files: string[] = [];
   let template: ChatTemplateChoice | undefined;
@@ -207,6 +222,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         args.scorer = s;
         break;
       }
+      case '--precision': args.precision = precisionArg(value()); break;
       case '--json': args.json = true; break;
       case '--against': args.against = value(); break;
       case '--template': template = templateArg(value()); break;
@@ -233,6 +249,7 @@ function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, s
   const args = {
     model: env.ICL_LENS_MODEL || undefined, sequences: 200, seed: 1, length: undefined as number | undefined,
     alpha: undefined as number | undefined, size: undefined as number | undefined, threads: 0, contextSize: 4096, json: false,
+    precision: 'exact' as Precision,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -261,6 +278,7 @@ function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, s
       }
       case '--threads': args.threads = intArg(a, value(), 0, 256); break;
       case '--context': args.contextSize = intArg(a, value(), 256, 1_048_576); break;
+      case '--precision': args.precision = precisionArg(value()); break;
       case '--json': args.json = true; break;
       default: throw new UsageError(`unknown option ${a}`);
     }
@@ -284,12 +302,13 @@ class ArgCursor {
 }
 
 /** The options every command that runs a model takes (`--model` collected in `models`); false when `a` is none of them. */
-function modelOption(a: string, cursor: ArgCursor, args: { threads: number; contextSize: number; json: boolean; scorer: 'auto' | 'exact-map' }, models: string[]): boolean {
+function modelOption(a: string, cursor: ArgCursor, args: { threads: number; contextSize: number; json: boolean; scorer: 'auto' | 'exact-map'; precision: Precision }, models: string[]): boolean {
   switch (a) {
     case '--model': models.push(cursor.value(a)); return true;
     case '--threads': args.threads = intArg(a, cursor.value(a), 0, 256); return true;
     case '--context': args.contextSize = intArg(a, cursor.value(a), 256, 1_048_576); return true;
     case '--json': args.json = true; return true;
+    case '--precision': args.precision = precisionArg(cursor.value(a)); return true;
     case '--scorer': {
       const s = cursor.value(a);
       if (s !== 'auto' && s !== 'exact-map') throw new UsageError('--scorer must be auto or exact-map');
@@ -303,7 +322,7 @@ function modelOption(a: string, cursor: ArgCursor, args: { threads: number; cont
 function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[], env: Readonly<Record<string, string | undefined>>): SweepArgs | ProbeArgs {
   const args = {
     model: env.ICL_LENS_MODEL || undefined, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map',
-    toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, forecastLevel: DEFAULT_FORECAST_LEVEL, permutations: 24, shuffles: 8, seed: 1,
+    precision: 'exact' as Precision, toleranceBits: 0.1, expect: [] as Expectation[], leaveOneOut: true, forecastLevel: DEFAULT_FORECAST_LEVEL, permutations: 24, shuffles: 8, seed: 1,
     against: undefined as string | undefined,
   };
   let template: ChatTemplateChoice | undefined;
@@ -368,7 +387,7 @@ function parseFewShotCommand(command: 'sweep' | 'probe', rest: readonly string[]
 }
 
 function parseCompare(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): CompareArgs {
-  const args = { topK: 10, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map' };
+  const args = { topK: 10, threads: 0, contextSize: 4096, json: false, scorer: 'auto' as 'auto' | 'exact-map', precision: 'exact' as Precision };
   const models: string[] = [];
   const files: string[] = [];
   const cursor = new ArgCursor(rest);

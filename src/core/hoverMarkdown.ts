@@ -9,7 +9,7 @@ import { bar, formatBits, formatProbability } from './format';
 import type { ClusterPart } from './graphemes';
 import { levelCaption, swatchHtml } from './heatmapPalette';
 import { levelOf, metricValue } from './heatmapScale';
-import { codeSpan, visibleText } from './visibleText';
+import { codeSpan, escapeMarkdown, visibleText } from './visibleText';
 
 export interface HoverOptions {
   readonly metric: Metric;
@@ -24,6 +24,8 @@ export interface HoverOptions {
   readonly notComputed?: string;
   /** A chat's template tokens on either side of the token (not in the file), one line per side. */
   readonly template?: { readonly before: readonly TokenStat[]; readonly after: readonly TokenStat[] };
+  /** How the numbers were evaluated, when not exactly (precisionNote): a footer line under the rest. */
+  readonly precision?: string;
 }
 
 /** What marks the written token among the alternatives. */
@@ -89,8 +91,9 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
   const template = options.template;
   const before = template && template.before.length > 0 ? templateRunLine('before', template.before, options.metric) : undefined;
   const after = template && template.after.length > 0 ? templateRunLine('after', template.after, options.metric) : undefined;
+  const footer = options.precision ? [`*${escapeMarkdown(options.precision)}*`] : [];
   if (token.surprisal === null) {
-    return [[head, cluster, before, after].filter(Boolean).join('\\\n'), 'Nothing precedes this token, so the model gave no distribution for it.'].join('\n\n');
+    return [[head, cluster, before, after].filter(Boolean).join('\\\n'), 'Nothing precedes this token, so the model gave no distribution for it.', ...footer].join('\n\n');
   }
   const emphasis = (m: Metric, s: string) => (options.metric === m ? `**${s}**` : s);
   const numbers = [
@@ -107,5 +110,6 @@ export function hoverMarkdown(token: TokenStat, options: HoverOptions): string {
     [head, numbers, cluster, before, after].filter(Boolean).join('\\\n'),
     alternativesBlock(token.top, k, token.id),
     ...(missing ? [missing] : []),
+    ...footer,
   ].join('\n\n');
 }

@@ -4,6 +4,7 @@
  */
 import type { Metric } from './analysis';
 import { CHAT_WRAPPER_NAMES, type ChatTemplateChoice } from './chat/chatTypes';
+import { PRECISIONS, type Precision } from './precision';
 import { compileSafeRegex } from './safeRegex';
 
 export interface Settings {
@@ -11,6 +12,8 @@ export interface Settings {
   readonly threads: number;
   readonly maxContextSize: number;
   readonly gpu: 'auto' | 'cpu';
+  /** `exact` (default) or `fast` (flash attention on, F16 KV cache; src/core/precision.ts). */
+  readonly precision: Precision;
   readonly metric: Metric;
   readonly heatmapEnabled: boolean;
   /** Colour texts the model reads no better than uniform guessing (off: a warning instead of colours that mean nothing). */
@@ -51,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   threads: 0,
   maxContextSize: 4096,
   gpu: 'auto',
+  precision: 'exact',
   metric: 'entropy',
   heatmapEnabled: true,
   colorUnreadableText: false,
@@ -101,6 +105,7 @@ export function parseSettings(get: SettingGetter): Settings {
     threads: int(get('model.threads'), d.threads, 0, 256),
     maxContextSize: int(get('model.contextSize'), d.maxContextSize, 256, 1_048_576),
     gpu: oneOf(get('model.gpu'), ['auto', 'cpu'] as const, d.gpu),
+    precision: oneOf(get('evaluation.precision'), PRECISIONS, d.precision),
     metric: oneOf(get('heatmap.metric'), ['entropy', 'surprisal'] as const, d.metric),
     heatmapEnabled: typeof get('heatmap.enabled') === 'boolean' ? (get('heatmap.enabled') as boolean) : d.heatmapEnabled,
     colorUnreadableText: typeof get('heatmap.colorUnreadableText') === 'boolean' ? (get('heatmap.colorUnreadableText') as boolean) : d.colorUnreadableText,

@@ -4,6 +4,7 @@ import type { ChatAnalysis, ChatSourceAnalysis } from './chat/chatTypes';
 import { summarize } from './bits';
 import { formatBits } from './format';
 import { HEATMAP_LEVELS, heatmapRanges, levelBounds, metricValue } from './heatmapScale';
+import { precisionNote } from './precision';
 import { windowsNotice } from './readability';
 import { CLI_FULL_READING, notComputedNotice } from './readingNotice';
 import { visibleText } from './visibleText';
@@ -81,6 +82,8 @@ export function renderSummary(analysis: Analysis, metric: Metric): string {
   if (windows) lines.push(`note: ${windows}`);
   const notComputed = notComputedNotice(analysis.route, CLI_FULL_READING);
   if (notComputed) lines.push(`note: ${notComputed}`);
+  const precision = precisionNote(analysis.route.precision);
+  if (precision) lines.push(`note: ${precision}`);
   const worst = analysis.tokens
     .filter((t) => metricValue(t, metric) !== null)
     .sort((a, b) => (metricValue(b, metric) ?? 0) - (metricValue(a, metric) ?? 0))

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Settings } from '../core/settings';
+import { settingsLoadSpec } from '../model/loadSpecs';
 import type { ModelRuntime } from '../model/runtimeClient';
 import type { LoadSpec } from '../model/runtimeProtocol';
 import { Disposable } from './disposable';
@@ -13,7 +14,7 @@ import type { SettingsService } from './settingsService';
 
 export class ModelService extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
-  /** Fires when the model (or how it is run) changes; analyses from before are stale. */
+  /** Fires when the model (or how it is run: threads, GPU, context, precision) changes; analyses from before are stale. */
   readonly onDidChangeModel = this.changed.event;
   private spec: LoadSpec;
 
@@ -73,7 +74,7 @@ export class ModelService extends Disposable {
   }
 
   private specFor(s: Settings): LoadSpec {
-    return { source: this.sourceOrBuiltin(s.modelPath), downloadDir: this.modelsDir, threads: s.threads, gpu: s.gpu, maxContextSize: s.maxContextSize, scorer: 'auto' };
+    return settingsLoadSpec(s, this.sourceOrBuiltin(s.modelPath), this.modelsDir);
   }
 
   private sourceOrBuiltin(source: string): string {

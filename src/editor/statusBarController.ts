@@ -6,9 +6,11 @@ import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
 import { chatRenderingOf, templateShortLabel } from '../core/chat/renderedView';
 import { isHighContrast, legendRows, legendTitle, swatchHtml } from '../core/heatmapPalette';
+import { precisionNote } from '../core/precision';
 import { unreadableNotice, windowsNotice } from '../core/readability';
 import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import { escapeIcons, escapeMarkdown } from '../core/visibleText';
+import { precisionOf } from '../model/loadSpecs';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './disposable';
 import { themeKindName, type HeatmapController } from './heatmapController';
@@ -91,6 +93,8 @@ export class StatusBarController extends Disposable {
         rendered ? `A chat: its messages rendered with ${rendered.template}; the perplexity is over the messages' tokens, not the template's.` : undefined,
         windowsNotice(stored.analysis) ?? undefined,
         notComputedNotice(stored.analysis.route, EDITOR_FULL_READING) ?? undefined,
+        // What ran for these numbers, which may predate a change of the setting.
+        precisionNote(stored.analysis.route.precision) ?? undefined,
       ].filter((n): n is string => n !== undefined);
       this.item.tooltip = this.tooltipFor(unreadable?.message, notes.length > 0 ? notes.join(' ') : undefined);
       this.showItem(true);
@@ -101,7 +105,7 @@ export class StatusBarController extends Disposable {
       this.showItem(false);
       return;
     }
-    this.item.tooltip = this.tooltipFor(state.kind === 'error' ? state.message : undefined);
+    this.item.tooltip = this.tooltipFor(state.kind === 'error' ? state.message : undefined, precisionNote(precisionOf(this.models.loadSpec)) ?? undefined);
     this.showItem(true);
   }
 

@@ -9,6 +9,7 @@ import { clusterPart } from '../core/graphemes';
 import { isChatSourceAnalysis } from '../core/chat/renderedView';
 import { templateNeighbours } from '../core/chat/sourceMapping';
 import { hoverMarkdown } from '../core/hoverMarkdown';
+import { precisionNote } from '../core/precision';
 import { unreadableNotice } from '../core/readability';
 import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import { tokenAt } from '../core/tokenLookup';
@@ -53,6 +54,7 @@ export class TokenHoverProvider implements vscode.HoverProvider {
       topK: hoverTopK,
       maxBits: scaleMaxBits,
       cluster: clusterPart(around, from, analysis.tokens, token),
+      precision: precisionNote(analysis.route.precision) ?? undefined,
       // Short, on the header line: a line more and the tenth alternative would scroll out of the hover.
       action: `[what next?](${commandLink('iclLens.whatComesNext', here)} "What comes next here? The distribution after this token")`
         + ` · [continue](${commandLink('iclLens.continueFromHere', here)} "Continue from here: the greedy continuation after this token, with its branches")`,

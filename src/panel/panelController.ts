@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { summarize } from '../core/bits';
+import { precisionNote } from '../core/precision';
 import { unreadableNotice, windowsNotice } from '../core/readability';
 import { EDITOR_FULL_READING, notComputedNotice } from '../core/readingNotice';
 import type { Settings } from '../core/settings';
@@ -249,6 +250,7 @@ export class PanelController extends Disposable {
     const unreadable = unreadableNotice(s, analysis.model.vocabSize, analysis.model.name)?.message;
     const windows = windowsNotice(analysis) ?? undefined;
     const notComputed = notComputedNotice(analysis.route, EDITOR_FULL_READING) ?? undefined;
+    const precision = precisionNote(analysis.route.precision) ?? undefined;
     return {
       document: {
         name: vscode.workspace.asRelativePath(doc.uri),
@@ -262,6 +264,7 @@ export class PanelController extends Disposable {
         ...(unreadable ? { unreadable } : {}),
         ...(windows ? { windows } : {}),
         ...(notComputed ? { notComputed } : {}),
+        ...(precision ? { precision } : {}),
       },
       legend: heatmapLegendView(metric, settings.scaleMaxBits),
       series: {

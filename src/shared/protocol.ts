@@ -242,6 +242,8 @@ export interface PanelSnapshot {
     readonly windows?: string;
     /** Set when entropy, rank and alternatives were not computed (surprisal only, core/readingNotice.ts). */
     readonly notComputed?: string;
+    /** Set when the numbers come from fast evaluation (flash attention, F16 cache): how far from exact they may be. */
+    readonly precision?: string;
   };
   /** The heatmap's legend, while a document's analysis is shown. */
   readonly legend?: HeatmapLegendView;

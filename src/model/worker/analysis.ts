@@ -9,6 +9,7 @@ import type { Alternative, Analysis, NextDistribution, Reading, TokenStat } from
 import { LOG2E } from '../../core/bits';
 import { tokenSpans, type Span } from '../../core/tokenSpans';
 import { planWindows, windowOrder } from '../../core/windowPlan';
+import { precisionOf } from '../loadSpecs';
 import type { AnalysisDelta, AnalyzeSpec, ProgressListener } from '../runtimeProtocol';
 import { RuntimeError } from '../runtimeError';
 import type { RememberedAnalysis } from './analysisMemory';
@@ -234,7 +235,7 @@ async function scoreTokens(
     text: input.text,
     tokens,
     next,
-    route: { scorer: loaded.route, reading, tokensEvaluated, ...(window ? { window } : {}) },
+    route: { scorer: loaded.route, reading, precision: precisionOf(loaded.spec), tokensEvaluated, ...(window ? { window } : {}) },
   };
   return { analysis, tokens, rows: tokenRows, streamedFrom };
 }

@@ -1,16 +1,20 @@
 /**
  * Reading the heatmap in a real VS Code: the hover's level and whole emoji
- * character, the status bar's legend with colour swatches, and high-contrast
- * themes painting their palette with the underline cue.
+ * character, the status bar's legend with colour swatches, fast evaluation
+ * said in both, and high-contrast themes painting their palette with the
+ * underline cue.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HIGH_CONTRAST_CUES } from '../../../src/core/heatmapPalette';
+import { precisionNote } from '../../../src/core/precision';
 import { config, waitFor } from './vscodeHelpers';
 
 interface SeamState {
   painted?: { version: number; ranges: unknown[]; themeKind: string; cues: Array<{ width: number; style: string }> };
+  analysis?: { version: number; route: { precision: string } };
+  state?: { kind: string };
   statusTooltip?: { value: string; supportHtml: boolean };
 }
 
@@ -64,6 +68,29 @@ describe('Reading the heatmap', () => {
     const text = await hoverText(doc, doc.getText().indexOf(' went'));
     // The model's pieces of " went" start with the space; the hover's fields are separated by " · ".
     assert.match(text, /\*\*ICL Lens\*\* · `␣[^`]*` · level \d of 7/, text);
+  });
+
+  it('repaints with fast evaluation when the precision setting changes, and says so in the hover and the status bar', async () => {
+    const at = doc.getText().indexOf(' went');
+    const note = precisionNote('fast')!;
+    /** The state once the document is painted from an analysis evaluated with `precision`. */
+    const paintedWith = (precision: string) => waitFor(`the heatmap repainted from ${precision} evaluation`, async () => {
+      const s = await state(doc.uri);
+      return s.analysis?.route.precision === precision && s.state?.kind === 'idle' && s.painted && s.painted.version === doc.version && s.painted.ranges.length > 0 ? s : undefined;
+    });
+    // The Markdown escapes the note's punctuation.
+    const plain = (md: string) => md.replace(/\\/g, '');
+    await config().update('evaluation.precision', 'fast', vscode.ConfigurationTarget.Global);
+    try {
+      const s = await paintedWith('fast');
+      assert.ok(plain(s.statusTooltip?.value ?? '').includes(note), s.statusTooltip?.value);
+      assert.ok(plain(await hoverText(doc, at)).includes(note), 'the hover says fast');
+    } finally {
+      await config().update('evaluation.precision', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const s = await paintedWith('exact');
+    assert.doesNotMatch(s.statusTooltip?.value ?? '', /fast evaluation/);
+    assert.doesNotMatch(await hoverText(doc, at), /fast evaluation/);
   });
 
   it('has a status bar legend with a colour swatch per level', async () => {

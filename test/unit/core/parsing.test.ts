@@ -19,6 +19,11 @@ describe('parseSettings', () => {
     assert.deepEqual(s.autoAnalyze, ['*.p']);
     assert.equal(s.modelPath, '/m.gguf');
   });
+  it('reads the evaluation precision: exact unless fast', () => {
+    assert.equal(parseSettings(() => undefined).precision, 'exact');
+    assert.equal(parseSettings((k) => (k === 'evaluation.precision' ? 'fast' : undefined)).precision, 'fast');
+    assert.equal(parseSettings((k) => (k === 'evaluation.precision' ? 'FAST' : undefined)).precision, 'exact');
+  });
   it('reads the tolerance under its new name, and a value set under the old one', () => {
     assert.equal(parseSettings((k) => ({ 'fewShot.toleranceBits': 0.5 } as Record<string, unknown>)[k]).fewShot.toleranceBits, 0.5);
     // VS Code reports the deprecated key's declared default, null, when it is unset.
@@ -30,7 +35,7 @@ describe('parseSettings', () => {
 describe('parseCliArgs', () => {
   it('parses a full heatmap command', () => {
     const a = parseCliArgs(['heatmap', 'f.txt', '--model', 'm.gguf', '--metric', 'surprisal', '--top-k', '3', '--threads', '2', '--json']);
-    assert.deepEqual(a, { command: 'heatmap', file: 'f.txt', model: 'm.gguf', metric: 'surprisal', topK: 3, threads: 2, contextSize: 4096, json: true, color: undefined, scorer: 'auto', against: undefined });
+    assert.deepEqual(a, { command: 'heatmap', file: 'f.txt', model: 'm.gguf', metric: 'surprisal', topK: 3, threads: 2, contextSize: 4096, json: true, color: undefined, scorer: 'auto', precision: 'exact', against: undefined });
   });
   it('parses --against for heatmap and sweep', () => {
     assert.equal((parseCliArgs(['heatmap', 'f.txt', '--against', 'HEAD~1']) as { against?: string }).against, 'HEAD~1');
@@ -44,6 +49,14 @@ describe('parseCliArgs', () => {
     assert.equal('template' in parseCliArgs(['sweep', 'f.chat.json']), false, 'absent: the runtime uses auto');
     assert.throws(() => parseCliArgs(['sweep', 'f', '--template', 'CHATML']), /--template must be auto, raw or one of .* \(did you mean chatML\?\)/);
     assert.throws(() => parseCliArgs(['heatmap', 'f', '--template']), /--template needs a value/);
+  });
+  it('parses --precision for every command that runs a model', () => {
+    for (const argv of [['heatmap', 'f'], ['sweep', 'f'], ['probe', 'loo', 'f'], ['windtunnel', '--task', 'coin'], ['compare', 'f', '--model', 'm']]) {
+      assert.equal((parseCliArgs(argv) as { precision?: string }).precision, 'exact', `${argv[0]} default`);
+      assert.equal((parseCliArgs([...argv, '--precision', 'fast']) as { precision?: string }).precision, 'fast', argv[0]);
+      assert.throws(() => parseCliArgs([...argv, '--precision', 'Fast']), (e: unknown) => e instanceof UsageError && /--precision must be exact or fast, not "Fast"/.test(e.message), argv[0]);
+      assert.throws(() => parseCliArgs([...argv, '--precision']), /--precision needs a value/, argv[0]);
+    }
   });
   it('takes the model from the environment', () => {
     const a = parseCliArgs(['heatmap', 'f'], { ICL_LENS_MODEL: 'env.gguf' });

@@ -7,6 +7,7 @@ import { bar, formatProbability } from '../../../src/core/format';
 import { heatmapRanges, HEATMAP_LEVELS, levelOf } from '../../../src/core/heatmapScale';
 import { hoverMarkdown } from '../../../src/core/hoverMarkdown';
 import { EDITOR_FULL_READING, notComputedNotice } from '../../../src/core/readingNotice';
+import { FAST_PRECISION_BITS, precisionNote } from '../../../src/core/precision';
 import { codeSpan, visibleText } from '../../../src/core/visibleText';
 import { entropyOfProbabilities, logitStats } from '../../support/logitStats';
 
@@ -50,6 +51,17 @@ describe('hoverMarkdown', () => {
     assert.match(notComputed, /^Entropy, rank and alternatives not computed: .*14×.*Switch Heatmap Metric/);
     assert.equal(notComputedNotice({ reading: 'all' }, EDITOR_FULL_READING), null);
     assert.doesNotMatch(hoverMarkdown(token(), { ...options, notComputed }), /not computed/, 'not on a token that has its entropy');
+  });
+
+  it('ends with how the numbers were evaluated when that was fast, and only then', () => {
+    assert.equal(precisionNote('exact'), null);
+    const note = precisionNote('fast')!;
+    assert.equal(note, `fast evaluation (flash attention, F16 cache): numbers within ≈ ${FAST_PRECISION_BITS} bits of exact`);
+    for (const t of [token(), token({ surprisal: null, entropy: null, p: null, rank: null, top: [] })]) {
+      const last: string = hoverMarkdown(t, { ...options, precision: note }).split('\n\n').at(-1)!;
+      assert.equal(last.replace(/\\/g, ''), `*${note}*`, 'the last paragraph, in italics, its Markdown escaped');
+      assert.doesNotMatch(hoverMarkdown(t, options), /fast evaluation/);
+    }
   });
 });
 

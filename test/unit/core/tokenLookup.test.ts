@@ -14,7 +14,7 @@ function analysisOf(pieces: readonly string[]): Analysis {
   });
   return {
     model: { path: 'm', name: 'm', vocabSize: 10, contextSize: 64, trainContextSize: 64 },
-    text: pieces.join(''), tokens, next: { entropy: 99, top: [] }, route: { scorer: 'native', reading: 'all', tokensEvaluated: pieces.length },
+    text: pieces.join(''), tokens, next: { entropy: 99, top: [] }, route: { scorer: 'native', reading: 'all', precision: 'exact', tokensEvaluated: pieces.length },
   };
 }
 

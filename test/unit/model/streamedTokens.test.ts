@@ -63,7 +63,7 @@ describe('assembleDelta with parts streamed out of order', () => {
   const delta = (streamedFrom: number): AnalysisDelta => ({
     id: 1, keep: 0, tokens: tokens(0, streamedFrom), streamedFrom, next: null,
     model: { name: 'm', path: '/m', vocabSize: 10, contextSize: 128, trainContextSize: 128 },
-    route: { scorer: 'native', reading: 'all', tokensEvaluated: 0 },
+    route: { scorer: 'native', reading: 'all', precision: 'exact', tokensEvaluated: 0 },
   });
 
   it('makes the analysis the same tokens in order make', () => {

@@ -42,7 +42,7 @@ function chatMlSource(): TokenStat[] {
 }
 
 const MODEL = { path: '/m/tiny.gguf', name: 'tiny', vocabSize: 512, contextSize: 4096, trainContextSize: 4096 };
-const ROUTE = { scorer: 'native' as const, reading: 'all' as const, tokensEvaluated: 6 };
+const ROUTE = { scorer: 'native' as const, reading: 'all' as const, precision: 'exact' as const, tokensEvaluated: 6 };
 
 /** A chat file's analysis with `tokens` (its rendered analysis is not read here). */
 function source(tokens: TokenStat[]): ChatSourceAnalysis {

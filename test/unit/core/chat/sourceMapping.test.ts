@@ -93,7 +93,7 @@ function analysisOf(rendered: RenderedChat, spans: ReadonlyArray<{ start: number
   }));
   return {
     model: { path: '/m.gguf', name: 'fake', vocabSize: 5000, contextSize: 4096, trainContextSize: 4096 },
-    text: rendered.text, tokens, next: { entropy: 1.5, top: [] }, route: { scorer: 'native', reading: 'all', tokensEvaluated: tokens.length }, rendered,
+    text: rendered.text, tokens, next: { entropy: 1.5, top: [] }, route: { scorer: 'native', reading: 'all', precision: 'exact', tokensEvaluated: tokens.length }, rendered,
   };
 }
 

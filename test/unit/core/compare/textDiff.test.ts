@@ -34,7 +34,7 @@ function analysis(pieces: ReadonlyArray<string | [string, number]>, stat: (i: nu
     return { index, id, text, start, end: at, surprisal: s, entropy: s === null ? null : s / 2, p: null, rank: null, top: [] };
   });
   const text = pieces.map((p) => (typeof p === 'string' ? p : p[0])).join('');
-  return { model: { path: 'm', name: 'm', vocabSize: 10, contextSize: 10, trainContextSize: 10 }, text, tokens, next: null, route: { scorer: 'native', reading: 'all', tokensEvaluated: 0 } };
+  return { model: { path: 'm', name: 'm', vocabSize: 10, contextSize: 10, trainContextSize: 10 }, text, tokens, next: null, route: { scorer: 'native', reading: 'all', precision: 'exact', tokensEvaluated: 0 } };
 }
 
 describe('diffText', () => {
