@@ -13,5 +13,5 @@ export const CLI_FULL_READING = '--metric entropy';
 /** The line for an analysis of `route`, or null when everything was computed; `how` says what computes the rest. */
 export function notComputedNotice(route: Pick<AnalysisRoute, 'reading'>, how: string): string | null {
   if (route.reading === 'all') return null;
-  return `Entropy, rank and alternatives not computed: without the native addon they cost ≈ 14× plain evaluation, and surprisal does not need them. ${how} computes them.`;
+  return `Entropy, rank and alternatives not computed: without the native addon they cost 9–28× plain evaluation, and surprisal does not need them. ${how} computes them.`;
 }

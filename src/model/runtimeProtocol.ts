@@ -44,8 +44,8 @@ export interface AnalyzeSpec {
   readonly priority?: readonly TextRange[];
   /**
    * What the caller needs per token (default `all`). `surprisal` lets the
-   * exact-map route skip entropy, rank and alternatives (≈ 1.6× plain evaluation
-   * instead of ≈ 14×); the native route computes everything anyway.
+   * exact-map route skip entropy, rank and alternatives (1.3–1.6× plain evaluation
+   * instead of 9–28×); the native route computes everything anyway.
    */
   readonly needs?: Reading;
 }

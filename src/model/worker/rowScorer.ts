@@ -4,7 +4,7 @@
  * (≈ +0.1 ms per position at a 49k vocabulary); node-llama-cpp's probability maps
  * (a full sort and 2V numbers across N-API per position) serve where the addon is
  * missing. Where only surprisal is wanted, the map route reads two logits and the
- * total logit weight instead (the `surprisal` reading, ≈ 1.6× plain evaluation).
+ * total logit weight instead (the `surprisal` reading, 1.3–1.6× plain evaluation).
  */
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Reading } from '../../core/analysis';
@@ -94,10 +94,10 @@ export class NativeRowScorer implements RowScorer {
 
 /**
  * The row scorer on node-llama-cpp's public API. Reading `all`: exact, but a sort
- * and a whole-vocabulary Map per position (≈ 14× plain evaluation at 49k).
+ * and a whole-vocabulary Map per position (9–28× plain evaluation at 49k–152k, npm run bench).
  * Reading `surprisal`: per position the logits of the following token and of the
  * greedy sampler's choice (the argmax) and Σ exp(logit − max) (`totalLogitWeight`),
- * which need no sort (≈ 1.6×); ln p(next) = logit(next) − logit(argmax) − ln Σ.
+ * which need no sort (1.3–1.6×); ln p(next) = logit(next) − logit(argmax) − ln Σ.
  * That sum is float32 in the addon: its relative error is below V·2⁻²⁴ (a bound,
  * 4e-3 bits at 49k; measured ≤ 2.2e-4 bits on a random 49k model), where the Map
  * route renormalises in float64.

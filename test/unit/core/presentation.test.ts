@@ -48,7 +48,7 @@ describe('hoverMarkdown', () => {
     assert.match(md.split('\n')[1], /^p 0\.250 · rank — · \*\*surprisal 2\.00 bits\*\* · entropy — · id 42$/);
     assert.equal(rows(md).length, 1, 'the most probable token alone');
     assert.equal(md.trimEnd().split('\n').at(-1), notComputed, 'the last line says why');
-    assert.match(notComputed, /^Entropy, rank and alternatives not computed: .*14×.*Switch Heatmap Metric/);
+    assert.match(notComputed, /^Entropy, rank and alternatives not computed: .*9–28×.*Switch Heatmap Metric/);
     assert.equal(notComputedNotice({ reading: 'all' }, EDITOR_FULL_READING), null);
     assert.doesNotMatch(hoverMarkdown(token(), { ...options, notComputed }), /not computed/, 'not on a token that has its entropy');
   });
