@@ -28,6 +28,7 @@ import { STREAM_TOKENS } from '../src/model/worker/analysis';
 import { LlamaEngine } from '../src/model/worker/llamaEngine';
 import { ensurePresetModel } from '../tools/modelFiles';
 import { LoopLag, median, promptText } from './benchCommon';
+import { linePositions } from '../src/core/linePositions';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const THREADS = 2;
@@ -56,18 +57,7 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<{ value: T; ms: numbe
 
 /** The host's painting work for `analysis`: ranges, then editor positions (a line table stands in for TextDocument.positionAt). */
 function paintWork(analysis: Analysis): number {
-  const lineStarts = [0];
-  for (let i = 0; i < analysis.text.length; i++) if (analysis.text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const positionAt = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - lineStarts[lo] };
-  };
+  const positionAt = linePositions(analysis.text);
   const ranges = heatmapRanges(analysis.tokens, 'surprisal', 12);
   const byLevel: unknown[][] = Array.from({ length: 8 }, () => []);
   for (const r of ranges) byLevel[r.level].push({ start: positionAt(r.start), end: positionAt(r.end) });

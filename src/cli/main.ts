@@ -42,6 +42,7 @@ import { precisionSpec } from '../model/loadSpecs';
 import { RuntimeClient } from '../model/runtimeClient';
 import { RuntimeError } from '../model/runtimeError';
 import { PromptFileError, readPromptFile } from './promptFile';
+import { linePositions } from '../core/linePositions';
 
 const EXIT = { ok: 0, expectation: 1, usage: 2, model: 3, input: 4, internal: 70, interrupted: 130 } as const;
 /** The project's own model, used when no other is named. */
@@ -279,18 +280,8 @@ async function windTunnel(args: WindTunnelArgs): Promise<void> {
 /** A function from a UTF-16 offset of `text` to its 1-based line. */
 function lineFinder(text: string): (offset: number) => number {
   // Line starts once, then a binary search per diagnostic: slicing the text per diagnostic was quadratic.
-  const lineStarts = [0];
-  for (const m of text.matchAll(/\r\n|\n|\r/g)) lineStarts.push(m.index + m[0].length);
-  return (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const positionAt = linePositions(text);
+  return (offset: number) => positionAt(offset).line + 1;
 }
 
 /**
