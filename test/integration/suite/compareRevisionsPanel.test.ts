@@ -63,9 +63,10 @@ describe('Compare With Previous Version: the sweep\'s curves before and after', 
     }
     assert.match(before.verdict.text, /^At k = 14: P\(target\) [\d.e-]+ now, [\d.e-]+ before; posterior of H [\d.e-]+ now, [\d.e-]+ before \(/);
 
-    const target = await waitFor('the target chart with the before series', async () => {
+    // The panel updates its charts in place (coalesced): wait for the before series to be drawn whole.
+    const target = await waitFor('the target chart with the whole before series', async () => {
       const c = await chart('target');
-      return c?.painted && c.series?.some((s) => s.label.startsWith('before: ')) ? c : undefined;
+      return c?.painted && c.series?.some((s) => s.label.startsWith('before: ') && s.points === cli.before.ks.length) ? c : undefined;
     });
     const series = target.series!;
     const nowSeries = series.find((s) => s.label.startsWith('now: P('));
