@@ -2,14 +2,20 @@
 """Train ICL Lens's own wind-tunnel model and export it to GGUF.
 
 A small llama (RMSNorm, RoPE in llama.cpp's adjacent-pair form, SwiGLU, untied
-output) over a character vocabulary learns the three wind-tunnel tasks of
+output) over a character vocabulary learns the four wind-tunnel tasks of
 src/core/windTunnel/tasks.ts (coin flips, noisy labels with alpha 0.8,
-bijection elimination) from soft targets: at every prediction slot the loss is
-the cross-entropy against the analytic posterior predictive; elsewhere it is the
-ordinary next-character loss. CPU only, fixed seed, time-boxed.
+bijection elimination, answer formats with alpha 0.9) from soft targets: at
+every prediction slot the loss is the cross-entropy against the analytic
+posterior predictive; elsewhere it is the ordinary next-character loss.
+
+Sequences are packed into rows of CONTEXT tokens, each sequence after its own
+BOS with positions restarting at 0 and attention kept inside it, so every
+position up to the model's context is trained and no sequence sees another.
+CPU only, fixed seed, a fixed number of steps (the learning-rate schedule
+depends on the step, never on the clock).
 
   apt-get install python3-torch libopenblas0-pthread
-  OPENBLAS_NUM_THREADS=1 python3 scripts/windtunnel/train.py --minutes 40 \
+  OPENBLAS_NUM_THREADS=1 python3 scripts/windtunnel/train.py \
       --out models/icl-lens-windtunnel.gguf
 
 Besides the GGUF it writes <out>.reference.json: PyTorch's next-token
@@ -29,13 +35,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 SPACE = "\u2581"
-CHARS = list(" \nabcdefghijklmnopqrstuvwxyz0123456789=:HTAB")
+CHARS = list(" \nabcdefghijklmnopqrstuvwxyz0123456789=:HTAB") + list("SUMWERND()")
 CONTROL = ["<unk>", "<s>", "</s>"]
 BYTES = [f"<0x{b:02X}>" for b in range(256)]
 VOCAB = CONTROL + BYTES + [SPACE if c == " " else c for c in CHARS]
 CHAR_ID = {c: len(CONTROL) + len(BYTES) + i for i, c in enumerate(CHARS)}
 BOS = 1
 ALPHA = 0.8
+FORMAT_ALPHA = 0.9
+CONTEXT = 512
 
 
 # ---- tasks (the same text formats and closed forms as src/core/windTunnel/tasks.ts) ----
@@ -76,7 +84,7 @@ def bijection(rng, size):
     rng.shuffle(image)
     order = list(range(size))
     rng.shuffle(order)
-    text, slots, used = "map:", [], set()
+    text, slots, used = f"map {size}:", [], set()
     for k in order:
         text += f" {keys[k]}="
         free = [v for v in values if v not in used]
@@ -87,13 +95,53 @@ def bijection(rng, size):
     return text + "\n", slots
 
 
-def sample(rng, evaluation=False):
-    task = rng.choices(["coin", "labels", "bijection"], weights=[1, 1.5, 1.5])[0]
+PLAYERS = ["kohli", "root", "smith", "babar", "stokes", "warner", "rahul", "starc"]
+STATS = ["runs", "wickets", "catches", "sixes"]
+YEARS = ["2019", "2020", "2021", "2022", "2023"]
+VENUES = ["lords", "eden", "mcg", "oval"]
+
+
+def format_answer(dsl, stat, player, field, value):
+    if dsl:
+        return f"SUM({stat}) WHERE player={player} AND {field}={value}"
+    return f"total {stat} by {player} {'in' if field == 'year' else 'at'} {value}"
+
+
+def formats(rng, length):
+    """Questions answered in a hidden format (DSL or English, prior 1/2); each answer uses it with probability FORMAT_ALPHA."""
+    hidden_dsl = rng.random() < 0.5
+    text, slots, d, e = "stats:\n", [], 0, 0
+    for t in range(length):
+        player, stat = rng.choice(PLAYERS), rng.choice(STATS)
+        field = "year" if rng.random() < 0.5 else "venue"
+        value = rng.choice(YEARS if field == "year" else VENUES)
+        text += f"q: {player} {stat} {value}\na: "
+        log_odds = (d - e) * (math.log(FORMAT_ALPHA) - math.log(1 - FORMAT_ALPHA))
+        post = 1 / (1 + math.exp(-log_odds))
+        q = post * FORMAT_ALPHA + (1 - post) * (1 - FORMAT_ALPHA)
+        slots.append((len(text), {"S": q, "t": 1 - q}))
+        dsl = (rng.random() < FORMAT_ALPHA) == hidden_dsl
+        text += format_answer(dsl, stat, player, field, value) + "\n"
+        d += dsl
+        e += not dsl
+    return text, slots
+
+
+TASKS = ["coin", "labels", "bijection", "format"]
+
+
+def sample(rng, evaluation=False, task=None):
+    task = task or rng.choices(TASKS, weights=[1, 1, 2, 1.5])[0]
     if task == "coin":
         return task, coin(rng, 24 if evaluation else rng.randint(8, 40))
     if task == "labels":
         return task, labels(rng, 16 if evaluation else rng.randint(8, 32))
-    return task, bijection(rng, 6 if evaluation else rng.randint(3, 9))
+    if task == "bijection":
+        return task, bijection(rng, 6 if evaluation else rng.randint(2, 10))
+    while True:  # at most CONTEXT - 1 characters after BOS
+        text, slots = formats(rng, 6 if evaluation else rng.randint(1, 7))
+        if len(text) < CONTEXT:
+            return task, (text, slots)
 
 
 def encode(text, slots):
@@ -119,11 +167,11 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
 
 
-def rope(x, base=10000.0):
-    """llama.cpp's 'normal' RoPE: rotate adjacent pairs (x0, x1), (x2, x3), ... by position."""
+def rope(x, pos, base=10000.0):
+    """llama.cpp's 'normal' RoPE: rotate adjacent pairs (x0, x1), (x2, x3), ... by position (pos: b x t)."""
     b, h, t, d = x.shape
     inv = base ** (-torch.arange(0, d, 2, dtype=torch.float32) / d)
-    ang = torch.arange(t, dtype=torch.float32)[:, None] * inv[None, :]
+    ang = (pos.float()[:, None, :, None] * inv[None, None, None, :])  # b, 1, t, d/2
     cos, sin = ang.cos(), ang.sin()
     x2 = x.view(b, h, t, d // 2, 2)
     x0, x1 = x2[..., 0], x2[..., 1]
@@ -144,11 +192,11 @@ class Block(nn.Module):
         self.w3 = nn.Linear(d, ff, bias=False)  # up
         self.w2 = nn.Linear(ff, d, bias=False)  # down
 
-    def forward(self, x, mask):
+    def forward(self, x, mask, pos):
         b, t, d = x.shape
         h = self.attn_norm(x)
         q, k, v = (w(h).view(b, t, self.heads, d // self.heads).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
-        q, k = rope(q), rope(k)
+        q, k = rope(q, pos), rope(k, pos)
         att = (q @ k.transpose(-1, -2)) / math.sqrt(d // self.heads) + mask
         y = (att.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
         x = x + self.wo(y)
@@ -166,45 +214,67 @@ class Llama(nn.Module):
         self.output = nn.Linear(d, vocab, bias=False)
         nn.init.normal_(self.embed.weight, std=0.5)
 
-    def forward(self, ids):
-        t = ids.shape[1]
-        mask = torch.full((t, t), float("-inf")).triu(1)
+    def forward(self, ids, pos=None, segment=None):
+        b, t = ids.shape
+        if pos is None:
+            pos = torch.arange(t)[None, :].expand(b, t)
+        causal = torch.ones((t, t), dtype=torch.bool).tril()
+        allowed = causal[None] if segment is None else causal[None] & (segment[:, :, None] == segment[:, None, :])
+        mask = torch.zeros((b if segment is not None else 1, 1, t, t)).masked_fill(~allowed[:, None], float("-inf"))
         x = self.embed(ids)
         for blk in self.blocks:
-            x = blk(x, mask)
+            x = blk(x, mask, pos)
         return self.output(self.norm(x))
 
 
 # ---- training ----
 
-def batch(rng, size, evaluation=False):
-    items = [encode(*sample(rng, evaluation)[1]) for _ in range(size)]
-    t = max(n for *_, n in items)
-    ids = torch.zeros((size, t), dtype=torch.long)
-    target = torch.zeros((size, t, len(VOCAB)))
-    weight = torch.zeros((size, t))
-    for i, (inp, hard, soft, n) in enumerate(items):
-        ids[i, :n] = inp
-        target[i, torch.arange(n), hard] = 1.0
-        weight[i, :n] = 1.0
-        for row, dist in soft.items():
-            target[i, row] = 0.0
-            for tok, q in dist.items():
-                target[i, row, tok] = q
-            weight[i, row] = 4.0  # the slots are what is measured
-    return ids, target, weight
+def batch(rng, rows, length=CONTEXT):
+    """Rows of `length` tokens, each packed with whole sequences (BOS + text); a sequence that does not fit starts the
+    next row. Rows shorter than CONTEXT skip the sequences longer than they are (attention costs length squared, so
+    most steps use short rows and the long ones train the far positions)."""
+    ids = torch.zeros((rows, length), dtype=torch.long)
+    pos = torch.zeros((rows, length), dtype=torch.long)
+    segment = torch.full((rows, length), -1, dtype=torch.long)
+    target = torch.zeros((rows, length, len(VOCAB)))
+    weight = torch.zeros((rows, length))
+    pending = None
+    for i in range(rows):
+        at, seg = 0, 0
+        while True:
+            item = pending or encode(*sample(rng)[1])
+            inp, hard, soft, n = item
+            if n > length:
+                continue
+            if at + n > length:
+                pending = item if at > 0 else None  # a row's first sequence always fits (sample keeps them short)
+                break
+            pending = None
+            span = slice(at, at + n)
+            ids[i, span] = inp
+            pos[i, span] = torch.arange(n)
+            segment[i, span] = seg
+            target[i, torch.arange(at, at + n), hard] = 1.0
+            weight[i, span] = 1.0
+            for row, dist in soft.items():
+                target[i, at + row] = 0.0
+                for tok, q in dist.items():
+                    target[i, at + row, tok] = q
+                weight[i, at + row] = 4.0  # the slots are what is measured
+            at += n
+            seg += 1
+        segment[i, at:] = seg  # padding attends only to itself
+    return ids, pos, segment, target, weight
 
 
-def evaluate(model, seed=12345, per_task=60):
+def evaluate(model, seed=12345, per_task=100):
     """Mean KL(analytic || model restricted to the symbols) per task, in bits, at the CLI's default sizes."""
     rng = random.Random(seed)
-    kls = {"coin": [], "labels": [], "bijection": []}
+    kls = {task: [] for task in TASKS}
     model.eval()
     with torch.no_grad():
-        while min(len(v) for v in kls.values()) < per_task:
-            task, (text, slots) = sample(rng, evaluation=True)
-            if len(kls[task]) >= per_task:
-                continue
+        for task in TASKS * per_task:
+            task, (text, slots) = sample(rng, evaluation=True, task=task)
             inp, _, soft, _ = encode(text, slots)
             logp = model(inp[None])[0].log_softmax(-1)
             seq = []
@@ -238,7 +308,7 @@ def write_gguf(model, path):
     add("general.architecture", "str", "llama")
     add("general.name", "str", "icl-lens-windtunnel")
     add("general.alignment", "u32", 32)
-    add("llama.context_length", "u32", 256)
+    add("llama.context_length", "u32", CONTEXT)
     add("llama.embedding_length", "u32", cfg["d"])
     add("llama.block_count", "u32", cfg["layers"])
     add("llama.feed_forward_length", "u32", cfg["ff"])
@@ -303,7 +373,8 @@ def write_gguf(model, path):
             f.write(b)
 
 
-REFERENCE_PROMPTS = ["flips: H T T H H", "labels: A A B A", "map: c=2 a=0 e=", "flips:"]
+REFERENCE_PROMPTS = ["flips: H T T H H", "labels: A A B A", "map 6: c=2 a=0 e=", "flips:",
+                     "stats:\nq: root runs 2021\na: SUM(runs) WHERE player=root AND year=2021\nq: starc sixes eden\na: "]
 
 
 def write_reference(model, path):
@@ -321,37 +392,43 @@ def write_reference(model, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--minutes", type=float, default=40)
+    ap.add_argument("--steps", type=int, default=13500)
+    ap.add_argument("--minutes", type=float, default=0, help="stop early after this many minutes (0: no limit); the schedule still follows --steps")
     ap.add_argument("--out", default="models/icl-lens-windtunnel.gguf")
-    ap.add_argument("--seed", type=int, default=20261123)
-    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--seed", type=int, default=20261129)
+    ap.add_argument("--rows", type=int, default=8, help=f"rows of {CONTEXT} tokens on every third step; the others take 4x as many rows of {CONTEXT // 4}")
     ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--dim", type=int, default=64)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ff", type=int, default=192)
+    ap.add_argument("--eval-every", type=int, default=500)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     torch.set_num_threads(2)
-    model = Llama(len(VOCAB))
+    model = Llama(len(VOCAB), d=args.dim, layers=args.layers, heads=args.heads, ff=args.ff)
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
     start = time.time()
-    budget = args.minutes * 60
-    step, best = 0, None
+    best = None
     log = []
-    while time.time() - start < budget:
-        frac = (time.time() - start) / budget
+    step = 0
+    while step < args.steps and not (args.minutes and time.time() - start > args.minutes * 60):
+        frac = step / args.steps
         for g in opt.param_groups:
-            g["lr"] = args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-        ids, target, weight = batch(rng, args.batch)
-        logp = model(ids).log_softmax(-1)
+            g["lr"] = args.lr * min(1.0, (step + 1) / 200) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        ids, pos, segment, target, weight = batch(rng, args.rows) if step % 3 == 0 else batch(rng, args.rows * 4, CONTEXT // 4)
+        logp = model(ids, pos, segment).log_softmax(-1)
         loss = (-(target * logp).sum(-1) * weight).sum() / weight.sum()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        if step % 300 == 0:
+        if step % args.eval_every == 0 or step == args.steps:
             kl = evaluate(model)
-            score = kl["coin"] + kl["labels"] + kl["bijection"]
+            score = sum(kl.values())
             elapsed = time.time() - start
             log.append({"step": step, "seconds": round(elapsed), "loss": float(loss), **kl})
             print(json.dumps(log[-1]), flush=True)
@@ -360,12 +437,14 @@ def main():
                 write_gguf(model, args.out)
                 write_reference(model, args.out + ".reference.json")
     if best is None:
-        raise SystemExit("trained for less than 300 steps; give it more minutes")
+        raise SystemExit(f"trained for less than {args.eval_every} steps")
     model.load_state_dict(best[1])
     write_gguf(model, args.out)
     write_reference(model, args.out + ".reference.json")
     summary = {"parameters": params, "steps": step, "best_step": best[3], "minutes": round((time.time() - start) / 60, 1),
-               "seed": args.seed, "batch": args.batch, "lr": args.lr, "pytorch_kl_bits": best[2], "torch": torch.__version__}
+               "seed": args.seed, "rows": args.rows, "eval_every": args.eval_every, "context": CONTEXT, "lr": args.lr,
+               "shape": {"dim": args.dim, "layers": args.layers, "heads": args.heads, "ff": args.ff},
+               "pytorch_kl_bits": best[2], "torch": torch.__version__}
     with open(args.out + ".training.json", "w") as f:
         json.dump({"summary": summary, "log": log}, f, indent=1)
     print(json.dumps(summary), flush=True)
