@@ -96,7 +96,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: icl-lens heatmap <file> [--against <file|git-rev>] [--template <t>] [options]
        icl-lens sweep <file> [--against <file|git-rev>] [--expect "<metric><op><value>@k=<n>"]... [--template <t>] [options]
        icl-lens probe loo|order|calibrate|random-labels <file> [--template <t>] [options]
-       icl-lens windtunnel --task coin|labels|bijection [options]
+       icl-lens windtunnel --task coin|labels|bijection|format [options]
        icl-lens compare <file> --model A --model B [options]
 
 heatmap colours every token of <file> by what a local GGUF model believed there.
@@ -131,11 +131,13 @@ Options:
                               cache, faster on a CPU, within ~${FAST_PRECISION_BITS} bits
   --json                      print one JSON object instead of text
 windtunnel:
-  --task coin|labels|bijection  the task (required)
+  --task coin|labels|bijection|format  the task (required)
   --sequences <n>             sequences to run (default: 200)
   --seed <n>                  seed of the first sequence (default: 1)
-  --length <n>                observations per sequence (coin 24, labels 16)
-  --alpha <a>                 labels: P(shown label = hidden label), default 0.8
+  --length <n>                observations per sequence (coin 24, labels 16,
+                              format 6 question-answer examples)
+  --alpha <a>                 labels: P(shown label = hidden label), default 0.8;
+                              format: P(an answer in the hidden format), 0.9
   --size <n>                  bijection: number of keys, 2-10 (default 6)
 heatmap and sweep:
   --against <file|git-rev>    compare with another file, or with <file> at a git

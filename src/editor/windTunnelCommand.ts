@@ -11,6 +11,7 @@ const TASKS: Record<WindTunnelTaskName, { label: string; detail: string }> = {
   coin: { label: 'Coin flips', detail: 'Uniform prior on p; the Bayes predictive is (n_H + 1) / (n + 2).' },
   labels: { label: 'Two noisy labels (SULA)', detail: 'Each shown label equals the hidden one with probability 0.8.' },
   bijection: { label: 'Bijection elimination', detail: 'A new key\'s value is uniform over the values not yet used.' },
+  format: { label: 'Answer formats (cricket questions)', detail: 'A hidden format, query or English; each answer uses it with probability 0.9.' },
 };
 
 export class WindTunnelCommand {

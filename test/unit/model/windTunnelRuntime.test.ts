@@ -1,7 +1,7 @@
 /** The wind-tunnel probe through the real runtime: symbol probabilities against a fresh reference evaluation. */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateSequence } from '../../../src/core/windTunnel/tasks';
+import { generateSequence, WIND_TUNNEL_TASKS } from '../../../src/core/windTunnel/tasks';
 import { runWindTunnel } from '../../../src/core/windTunnel/windTunnelProbe';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
@@ -15,7 +15,7 @@ for (const scorer of ['auto', 'exact-map'] as const) {
     before(() => { client = runtime(loadSpec(model, { scorer })); });
     after(() => client.dispose());
 
-    for (const task of ['coin', 'labels', 'bijection'] as const) {
+    for (const task of WIND_TUNNEL_TASKS) {
       it(`equal a fresh evaluation's softmax at every ${task} slot`, async () => {
         const seq = generateSequence(task, 5);
         const result = await client.symbolMass({ text: seq.text, slots: seq.slots });

@@ -1,7 +1,7 @@
 /** The wind tunnel's closed forms against brute force: integration, enumeration of hypotheses and of permutations. */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bijectionPredictive, coinPredictive, generateSequence, labelsPredictive, WIND_TUNNEL_TASKS } from '../../../../src/core/windTunnel/tasks';
+import { bijectionPredictive, coinPredictive, FORMAT_ALPHA, FORMAT_LANGUAGE, formatPredictive, generateSequence, labelsPredictive, WIND_TUNNEL_TASKS } from '../../../../src/core/windTunnel/tasks';
 import { compareSlot, entropyBits, klBits, restrict, summarizeComparisons } from '../../../../src/core/windTunnel/windTunnelMetrics';
 
 /** P(next = H | h heads in n) under p ~ U(0,1), by Simpson integration of the likelihood. */
@@ -79,6 +79,45 @@ describe('bijection elimination', () => {
   });
 });
 
+describe('answer formats', () => {
+  it('the closed form equals enumeration of the hidden format', () => {
+    for (const alpha of [0.6, FORMAT_ALPHA, 0.99]) {
+      for (const seen of ['', 'D', 'E', 'DDE', 'EEED', 'DEDEDEDE', 'DDDDDDDDDDDD']) {
+        const d = [...seen].filter((c) => c === 'D').length;
+        assert.ok(Math.abs(formatPredictive(d, seen.length - d, alpha) - labelsByEnumeration(seen.replace(/D/g, 'A').replace(/E/g, 'B'), alpha)) < 1e-12, `${seen} α=${alpha}`);
+      }
+    }
+  });
+
+  it('reads its text: each slot follows a question, its analytic counts the answers above it, and answers copy the question', () => {
+    const question = new RegExp(`^q: (${FORMAT_LANGUAGE.players.join('|')}) (${FORMAT_LANGUAGE.stats.join('|')}) (${[...FORMAT_LANGUAGE.years, ...FORMAT_LANGUAGE.venues].join('|')})$`);
+    let dslSeen = 0;
+    let englishSeen = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const seq = generateSequence('format', seed, { length: 5 });
+      assert.ok(seq.text.startsWith(FORMAT_LANGUAGE.header));
+      const lines = seq.text.slice(FORMAT_LANGUAGE.header.length).split('\n').slice(0, -1);
+      assert.equal(lines.length, 10);
+      for (const [t, slot] of seq.slots.entries()) {
+        const [, player, stat, value] = question.exec(lines[2 * t])!;
+        const answer = lines[2 * t + 1];
+        assert.equal(seq.text.slice(0, slot.offset).split('\n').length - 1, 1 + 2 * t + 1, 'the slot is on its answer line');
+        const isYear = /^\d+$/.test(value);
+        const dsl = `a: SUM(${stat}) WHERE player=${player} AND ${isYear ? 'year' : 'venue'}=${value}`;
+        const english = `a: total ${stat} by ${player} ${isYear ? 'in' : 'at'} ${value}`;
+        assert.ok(answer === dsl || answer === english, answer);
+        const above = lines.filter((l, i) => i % 2 === 1 && i < 2 * t + 1);
+        const d = above.filter((l) => l.startsWith('a: SUM(')).length;
+        assert.deepEqual(slot.symbols, ['S', 't']);
+        assert.ok(Math.abs(slot.analytic[0] - labelsByEnumeration('A'.repeat(d) + 'B'.repeat(above.length - d), FORMAT_ALPHA)) < 1e-12);
+        if (answer === dsl) dslSeen++;
+        else englishSeen++;
+      }
+    }
+    assert.ok(dslSeen > 300 && englishSeen > 300, `both formats appear: ${dslSeen} / ${englishSeen}`);
+  });
+});
+
 describe('generated sequences', () => {
   for (const task of WIND_TUNNEL_TASKS) {
     it(`${task}: deterministic, with slots that match the text`, () => {
@@ -97,8 +136,9 @@ describe('generated sequences', () => {
       }
     });
   }
-  it('bijection slots lose one value each', () => {
+  it('bijection slots lose one value each, and the header says how many there are', () => {
     const seq = generateSequence('bijection', 3, { size: 5 });
+    assert.match(seq.text, /^map 5: [a-e]=[0-4] /);
     seq.slots.forEach((s, t) => assert.ok(Math.abs(entropyBits(s.analytic) - Math.log2(5 - t)) < 1e-12));
   });
 });
