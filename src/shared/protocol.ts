@@ -95,7 +95,7 @@ export interface FewShotView {
   /** Candidate names in order (posterior keys). */
   readonly candidates: readonly string[];
   readonly lengthNormalized: boolean;
-  readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  readonly reference: { readonly task: 'coin' | 'labels' | 'format'; readonly alpha: number } | null;
   /** Effects within ± this many bits are no measurable effect (neutral colour; axes never narrower). */
   readonly toleranceBits: number;
   /** One line per chart and probe. */

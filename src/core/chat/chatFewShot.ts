@@ -15,7 +15,8 @@
  */
 import type { ChatDocument, ChatMessage, ChatTurn } from './chatTypes';
 import { contentSourceRange, parseChatDocument } from './chatFile';
-import { MAX_DIAGNOSTICS, measureOptions, parseFewShot, referenceProblem, type ParseOptions } from '../fewShot/fewShotParser';
+import { referenceProblem } from '../fewShot/analyticReference';
+import { MAX_DIAGNOSTICS, measureOptions, parseFewShot, type ParseOptions } from '../fewShot/fewShotParser';
 import type { ExampleSpan, FewShotStructure, ParseResult, QuerySpan, StructureDiagnostic } from '../fewShot/fewShotStructure';
 import { candidatesProblem, parseFrontMatter, readCandidate, readOption, type FrontMatter, type FrontMatterDiagnostic } from '../fewShot/frontMatter';
 
@@ -124,7 +125,7 @@ export function chatFewShot(text: string, doc: ChatDocument, options: ParseOptio
     ...measureOptions(declared.frontMatter, options, pairs.map((p) => p.assistant)),
     chat: { form: doc.form, system: system.map(turnOf), pairs, query: queryUser.content },
   };
-  const problem = referenceProblem(structure);
+  const problem = referenceProblem(structure, pairs.map((p) => p.assistant));
   if (problem !== null) diagnostics.push({ offset: bodyStart, length: 0, message: problem, severity: 'warning' });
   return result(structure);
 }

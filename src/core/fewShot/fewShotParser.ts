@@ -6,6 +6,8 @@
  * `###` or `---`. Front matter overrides detection. The last example-shaped unit
  * is the query; its written output, if any, is the target.
  */
+import { FORMAT_ALPHA, LABELS_ALPHA } from '../windTunnel/tasks';
+import { referenceProblem } from './analyticReference';
 import { parseFrontMatter, splitLines, type FrontMatter } from './frontMatter';
 import type { Candidate, ExampleSpan, FewShotShape, FewShotStructure, ParseResult, QuerySpan, StructureDiagnostic } from './fewShotStructure';
 
@@ -16,7 +18,6 @@ const KNOWN_PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['User:', 'Assistant:'],
 ];
 const DEFAULT_CONTENT_FREE = 'N/A';
-const DEFAULT_ALPHA = 0.8;
 const MAX_LABELS = 10;
 /** Per-example warnings listed before the rest are summed up in one line. */
 export const MAX_DIAGNOSTICS = 100;
@@ -112,7 +113,7 @@ export function parseFewShot(text: string, options: ParseOptions = {}): ParseRes
     targetSource: fm.target !== undefined ? 'front matter' : target !== null ? 'document' : null,
     ...measureOptions(fm, options, outputs, asOutput),
   };
-  const problem = referenceProblem(structure);
+  const problem = referenceProblem(structure, outputs);
   if (problem !== null) diagnostics.push({ offset: bodyStart, length: 0, message: problem, severity: 'warning' });
   return { structure, diagnostics, bodyStart, frontMatterDiagnostics: fmResult.diagnostics };
 }
@@ -141,15 +142,11 @@ export function measureOptions(fm: FrontMatter, options: ParseOptions, outputs: 
     candidatesSource,
     formatClass: fm.formatClass ?? (options.formatClass || null),
     contentFree: fm.contentFree ?? options.contentFree ?? DEFAULT_CONTENT_FREE,
-    reference: fm.reference ? { task: fm.reference, alpha: fm.alpha ?? DEFAULT_ALPHA } : null,
+    reference: fm.reference ? { task: fm.reference, alpha: fm.alpha ?? (fm.reference === 'format' ? FORMAT_ALPHA : LABELS_ALPHA) } : null,
     lengthNormalize: fm.lengthNormalize ?? options.lengthNormalize ?? false,
   };
 }
 
-/** Why the declared analytic reference cannot be drawn, or null. */
-export function referenceProblem(o: MeasureOptions): string | null {
-  return o.reference && o.candidates.length !== 2 ? `The ${o.reference.task} reference needs exactly two candidates (found ${o.candidates.length}).` : null;
-}
 
 /** Outputs that repeat from a small set read as labels: each distinct one is a candidate. */
 function labelCandidates(outputs: readonly string[]): Candidate[] {

@@ -5,6 +5,7 @@
  * whole document, front matter included, so the editor can use them directly.
  */
 import type { ChatDocument, ChatForm, ChatTurn } from '../chat/chatTypes';
+import type { AnalyticReference } from './analyticReference';
 import type { FrontMatterDiagnostic } from './frontMatter';
 
 /** How the examples are written: in a text prompt (markers, arrows, blocks, a separator) or as a chat's messages. */
@@ -62,7 +63,7 @@ export interface FewShotStructure {
   readonly candidatesSource: 'front matter' | 'example labels' | null;
   readonly formatClass: string | null;
   readonly contentFree: string;
-  readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  readonly reference: AnalyticReference | null;
   readonly lengthNormalize: boolean;
   /** Shape 'chat' only: the messages the model's contexts are built from. */
   readonly chat?: ChatFewShot;

@@ -15,13 +15,15 @@
  *   english: " India scored"
  * formatClass: "^\\s*[a-z_]+\\("   # regex over token text, for format mass
  * contentFree: "N/A"          # the calibration probe's content-free input
- * reference: labels           # analytic reference: coin | labels
- * alpha: 0.8                  # labels reference: P(shown label = hidden label)
+ * reference: labels           # analytic reference: coin | labels | format
+ * alpha: 0.8                  # labels: P(shown label = hidden label), default 0.8;
+ *                             # format: P(an answer in the hidden format), default 0.9
  * lengthNormalize: false      # per-token length-normalised posterior
  * ---
  * ```
  * Values are bare text or JSON strings (for leading spaces, `\n`, `#`).
  */
+import { REFERENCE_TASKS, type ReferenceTask } from './analyticReference';
 import { compileSafeRegex } from '../safeRegex';
 
 export interface FrontMatter {
@@ -33,7 +35,7 @@ export interface FrontMatter {
   readonly candidates?: ReadonlyArray<{ readonly name: string; readonly text: string }>;
   readonly formatClass?: string;
   readonly contentFree?: string;
-  readonly reference?: 'coin' | 'labels';
+  readonly reference?: ReferenceTask;
   readonly alpha?: number;
   readonly lengthNormalize?: boolean;
 }
@@ -147,7 +149,7 @@ export function readOption(key: string, value: string, into: Record<string, unkn
     if (key === 'formatClass' && formatClassError(value) !== null) return `"formatClass": ${formatClassError(value)}`;
     into[key] = value;
   } else if (key === 'reference') {
-    if (value !== 'coin' && value !== 'labels') return `"reference" must be coin or labels, not "${value}".`;
+    if (!(REFERENCE_TASKS as readonly string[]).includes(value)) return `"reference" must be ${REFERENCE_TASKS.join(', ')}, not "${value}".`;
     into.reference = value;
   } else if (key === 'alpha') {
     const a = Number(value);

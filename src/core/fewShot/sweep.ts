@@ -5,7 +5,7 @@
  * leave-one-out change (docs/numbers.md). Core plans the texts; the
  * model scores them in batches that share the KV cache.
  */
-import { coinPredictive, labelsPredictive } from '../windTunnel/tasks';
+import { referencePredictive, referenceSide, type AnalyticReference } from './analyticReference';
 import type { ModelInfo } from '../analysis';
 import type { ContinuationScorer, ScoreBatchResult, ScoredGroup, ScoreGroup, TokenClassSpec } from './continuationScorer';
 import type { FewShotStructure } from './fewShotStructure';
@@ -69,7 +69,7 @@ export interface SweepResult {
    * whether the example outputs were more than the {@link MAX_FORMAT_OUTPUTS} it uses.
    */
   readonly formatClass: { readonly source: 'example outputs' | 'regex'; readonly regex: string | null; readonly size: number; readonly outputsCapped: boolean };
-  readonly reference: { readonly task: 'coin' | 'labels'; readonly alpha: number } | null;
+  readonly reference: AnalyticReference | null;
   /** Effects (leave-one-out, order, shuffled labels) within ± this many bits count as no measurable effect. */
   readonly toleranceBits: number;
   readonly ks: readonly SweepK[];
@@ -285,13 +285,9 @@ export async function runSweep(text: string, s: FewShotStructure, score: Continu
 /** The analytic posterior predictive over the two candidates after k example outputs. */
 export function referencePosterior(text: string, s: FewShotStructure, k: number): number[] {
   const ref = s.reference!;
-  // An example counts for a candidate when its output is the candidate's continuation.
-  const [a, b] = s.candidates.map((c) => c.text.trim());
-  const seen = range(k).map((i) => exampleOutputAt(text, s, i).trim());
-  const nA = seen.filter((o) => o === a).length;
-  const nB = seen.filter((o) => o === b).length;
-  const q = ref.task === 'coin' ? coinPredictive(nA, nA + nB) : labelsPredictive(nA, nB, ref.alpha);
-  return [q, 1 - q];
+  // An example counts for a candidate when its output is the candidate's (labels, coin) or starts with its first word (format).
+  const sides = range(k).map((i) => referenceSide(ref.task, exampleOutputAt(text, s, i), s.candidates));
+  return referencePredictive(ref, sides.filter((x) => x === 0).length, sides.filter((x) => x === 1).length);
 }
 
 export function summarizeStructure(s: FewShotStructure): StructureSummary {

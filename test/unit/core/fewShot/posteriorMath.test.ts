@@ -1,5 +1,7 @@
 /** The few-shot maths against brute force, and the --expect and CSV formats. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkExpectation, parseExpectation } from '../../../../src/core/fewShot/expectations';
 import { bitsOf, calibrate, candidatePosterior, klBits, softmax } from '../../../../src/core/fewShot/posteriorMath';
@@ -7,7 +9,8 @@ import { permutations } from '../../../../src/core/fewShot/probes';
 import { referencePosterior, type SweepResult } from '../../../../src/core/fewShot/sweep';
 import { sweepCsv } from '../../../../src/core/fewShot/sweepCsv';
 import { parseFewShot } from '../../../../src/core/fewShot/fewShotParser';
-import { labelsPredictive } from '../../../../src/core/windTunnel/tasks';
+import { FORMAT_ALPHA, formatPredictive, labelsPredictive } from '../../../../src/core/windTunnel/tasks';
+import { REPO_ROOT } from '../../../support/fixtures';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -59,6 +62,41 @@ describe('posterior maths', () => {
     const text = '---\nheader: "flips:"\nseparator: " "\nreference: coin\ncandidates:\n  heads: "H"\n  tails: "T"\n---\nflips: H H T H';
     const s = parseFewShot(text).structure!;
     close(referencePosterior(text, s, 3)[0], (2 + 1) / (3 + 2));
+  });
+
+  it('the format reference counts examples by their answer\'s first word: the demo\'s dip at its English answer', () => {
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'demo', 'fewshot', 'cricket-sweep.icl.txt'), 'utf8');
+    const { structure, diagnostics } = parseFewShot(text);
+    const s = structure!;
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(s.reference, { task: 'format', alpha: FORMAT_ALPHA });
+    assert.equal(s.examples.length, 6);
+    // The examples' formats, read off the text: D D E D D D.
+    const formats = 'DDEDDD';
+    for (let k = 0; k <= 6; k++) {
+      const seen = formats.slice(0, k);
+      const d = [...seen].filter((x) => x === 'D').length;
+      // By enumerating the hidden format.
+      let pD = 0;
+      let total = 0;
+      for (const hidden of ['D', 'E']) {
+        let like = 0.5;
+        for (const o of seen) like *= o === hidden ? FORMAT_ALPHA : 1 - FORMAT_ALPHA;
+        total += like;
+        pD += like * (hidden === 'D' ? FORMAT_ALPHA : 1 - FORMAT_ALPHA);
+      }
+      close(referencePosterior(text, s, k)[0], pD / total);
+      close(referencePosterior(text, s, k)[0], formatPredictive(d, k - d, FORMAT_ALPHA));
+    }
+  });
+
+  it('the format reference says which example counts for neither candidate, and needs candidates that start differently', () => {
+    const body = 'Q: a\nA: SUM(x)\n\nQ: b\nA: maybe so\n\nQ: c\nA:';
+    const fm = (candidates: string) => `---\nreference: format\ncandidates:\n${candidates}\n---\n`;
+    const stray = parseFewShot(fm('  dsl: " SUM(y)"\n  english: " total y"') + body);
+    assert.ok(stray.diagnostics.some((d) => d.message === 'The format reference counts each example\'s answer by its first word, "SUM" (dsl) or "total" (english); example 2 starts with "maybe" and counts for neither.'), JSON.stringify(stray.diagnostics));
+    const same = parseFewShot(fm('  a: " SUM(y)"\n  b: " SUM(z)"') + body);
+    assert.ok(same.diagnostics.some((d) => /both candidates start with "SUM"/.test(d.message)), JSON.stringify(same.diagnostics));
   });
 
   it('permutations: the written order first, seeded, distinct, capped at n!', () => {
