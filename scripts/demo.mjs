@@ -16,12 +16,12 @@ runSteps(['dependencies', 'bundleProduction', 'native', 'compileNodeTests', 'vsi
 const vsix = path.join(root, `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
 const model = path.join(root, "models", "icl-lens-windtunnel.gguf");
 const workspace = path.join(root, 'demo');
-const demoPrompt = path.join(workspace, 'fewshot', 'labels-sweep.icl.txt');
+const demoPrompt = path.join(workspace, 'fewshot', 'cricket-sweep.icl.txt');
 
 console.log(`\n$ icl-lens heatmap demo/windtunnel/coin.icl.txt   (the built-in wind-tunnel model)\n`);
 execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'heatmap', path.join(workspace, 'windtunnel', 'coin.icl.txt'), '--model', model, '--color'], { stdio: 'inherit' });
-console.log(`\n$ icl-lens sweep demo/fewshot/labels-sweep.icl.txt   (each shown label is a few-shot example; the analytic posterior is the reference)\n`);
-execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'sweep', path.join(workspace, 'fewshot', 'labels-sweep.icl.txt'), '--model', model], { stdio: 'inherit' });
+console.log(`\n$ icl-lens sweep demo/fewshot/cricket-sweep.icl.txt   (cricket questions answered as a query or in English; the analytic posterior is the reference)\n`);
+execFileSync(process.execPath, [path.join(root, 'bin', 'icl-lens.js'), 'sweep', path.join(workspace, 'fewshot', 'cricket-sweep.icl.txt'), '--model', model], { stdio: 'inherit' });
 console.log('\n(The built-in model is trained on wind-tunnel tasks only: open demo/windtunnel/ and demo/fewshot/ for meaningful numbers; pick a real model for prose prompts.)\n');
 
 // The demo folder sits inside this repository: no prompt to open the parent repository over the demo.
@@ -47,7 +47,7 @@ if (code.status === 0 && !process.env.ICL_LENS_DEMO_CODE_SERVER) {
   const port = Number(process.env.ICL_LENS_DEMO_PORT || 8080);
   const server = await startCodeServer({ workspace, vsix: [vsix], settings, port });
   console.log(`\nICL Lens demo: open ${server.url({ openFile: demoPrompt })}`);
-  console.log('It opens demo/ with fewshot/labels-sweep.icl.txt painted: hover a token; click the "Few-shot" CodeLens (or F1 → "ICL Lens: Sweep Few-Shot Examples") for the posterior panel. Ctrl+C stops the server.');
+  console.log('It opens demo/ with fewshot/cricket-sweep.icl.txt painted: hover a token; click the "Few-shot" CodeLens (or F1 → "ICL Lens: Sweep Few-Shot Examples") for the posterior panel. Ctrl+C stops the server.');
   const stop = () => { server.stop(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

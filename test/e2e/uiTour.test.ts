@@ -279,7 +279,7 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
   });
 
   it('says so, instead of calm colours, where the model cannot read the prompt', async () => {
-    // English prose: the built-in model reads it worse than guessing among its 303 tokens.
+    // English prose: the built-in model reads it worse than guessing among its 313 tokens.
     await openFile(page, 'sentiment.prompt');
     const item = page.locator('.statusbar-item', { hasText: 'cannot read this text' }).first();
     await item.waitFor({ state: 'visible', timeout: 60_000 });
@@ -287,7 +287,7 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     const notice = frame.locator('#document-notice');
     await notice.waitFor({ state: 'visible', timeout: 30_000 });
     await shot(page, '08-unreadable');
-    assert.match(await notice.innerText(), /cannot read this text: its mean surprisal .* no better than guessing uniformly among its 303 tokens/);
+    assert.match(await notice.innerText(), /cannot read this text: its mean surprisal .* no better than guessing uniformly among its 313 tokens/);
     const coloured = await page.evaluate(() => [...document.querySelectorAll('.editor-instance .view-overlays .cdr')]
       .filter((e) => !/rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(e).backgroundColor)).length);
     assert.equal(coloured, 0, 'no colours over a text the model cannot read');
@@ -322,6 +322,19 @@ describe('UI tour with the packaged VSIX', { timeout: 300_000 }, () => {
     // Each chart says in words what it found.
     assert.match(await frame.locator('figure[data-chart="posterior"] .few-shot-verdict').innerText(), /At k = 9 the model puts .*within the 0\.1-bit pass line/);
     assert.match(await frame.locator('figure[data-chart="loo"] .few-shot-verdict').innerText(), /measurable effect|lowers P\(target\)|helps/);
+  });
+
+  it('sweeps the cricket demo: the query format\'s mass follows the analytic posterior', async () => {
+    const frame = await sweepFromPalette(page, 'cricket-sweep.icl.txt');
+    await frame.locator('canvas#few-shot-posterior').waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator('#few-shot-progress').waitFor({ state: 'hidden', timeout: 60_000 });
+    const verdict = frame.locator('figure[data-chart="posterior"] .few-shot-verdict');
+    await frame.locator('figure[data-chart="posterior"]').scrollIntoViewIfNeeded();
+    await page.locator('.codelens-decoration', { hasText: 'bits to encode' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await shot(page, '15-cricket-sweep');
+    await frame.locator('figure[data-chart="posterior"]').screenshot({ path: path.join(RESULTS, '16-cricket-posterior.png') });
+    assert.match(await frame.locator('#few-shot-summary').innerText(), /cricket-sweep\.icl\.txt: 6 examples/);
+    assert.match(await verdict.innerText(), /At k = 6 the model puts .*Largest KL to the analytic format posterior: .* \(within the 0\.1-bit pass line\)/s);
   });
 
   it('warns where the candidates are answers the model does not expect', async () => {

@@ -125,6 +125,31 @@ describe('the posterior panel', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
   });
 
+  it('the cricket demo: the query format gains mass with each example, dips at the English one, follows the analytic posterior and equals the CLI', async () => {
+    const cricket = workspaceFile('cricket-sweep.icl.txt');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(cricket));
+    const view = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', cricket);
+    assert.ok(view?.complete, 'the command returns the finished sweep');
+    assert.deepEqual(view.candidates, ['dsl', 'english']);
+    const cli = cliSweep(cricket.fsPath);
+    const dsl = view.ks.map((k) => k.posterior.dsl);
+    const analytic = view.ks.map((k) => k.referencePosterior!.dsl);
+    view.ks.forEach((k, i) => {
+      assert.ok(Math.abs(k.posterior.dsl - cli.ks[i].posterior.dsl) < 1e-5, `k=${k.k}: panel ${k.posterior.dsl} vs CLI ${cli.ks[i].posterior.dsl}`);
+      assert.ok(Math.abs(k.posterior.dsl - analytic[i]) < 0.05, `k=${k.k}: model ${k.posterior.dsl} vs analytic ${analytic[i]}`);
+      // The format mass is P(the answer's first token is S): the model's own predictive over the formats.
+      assert.ok(Math.abs(k.formatMass! - analytic[i]) < 0.05, `k=${k.k}: format mass ${k.formatMass} vs analytic ${analytic[i]}`);
+      assert.ok(k.coverage! > 0.5, `k=${k.k}: the model expects one of the two answers (coverage ${k.coverage})`);
+    });
+    // The analytic curve (examples D D E D D D): ½, then up, down at the English answer, up again.
+    assert.ok(Math.abs(analytic[0] - 0.5) < 1e-12);
+    assert.ok(dsl[1] > dsl[0] + 0.2 && dsl[2] > dsl[1] && dsl[3] < dsl[2] && dsl[6] > dsl[3] && dsl[6] > 0.85, dsl.join(', '));
+    assert.match(view.verdicts.posterior!.text, /Largest KL to the analytic format posterior: .* bits \(within the 0\.1-bit pass line\)/);
+    await waitFor('the posterior chart drawn with its analytic line', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted && c.points === 4 * view.ks.length));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
+  });
+
   it('paints every sweep chart in the panel with one point per value', async () => {
     const view = (await state(uri())).fewShot!;
     const K = view.examples.length;
