@@ -106,11 +106,11 @@ describe('icl-lens heatmap', () => {
 
   it('never creates a context past the model\'s training context; longer texts go in windows and say so', () => {
     const builtin = path.join(REPO_ROOT, 'models', 'icl-lens-windtunnel.gguf');
-    const long = file('long-coin.txt', `flips:${' H T'.repeat(70)}\n`);
+    const long = file('long-coin.txt', `flips:${' H T'.repeat(150)}\n`);
     const json = JSON.parse(cli(['heatmap', long, '--model', builtin, '--json']).stdout);
-    assert.equal(json.model.trainContextSize, 256);
-    assert.ok(json.model.contextSize <= 256, `context ${json.model.contextSize}`);
-    assert.ok(json.route.window && json.route.window.size < 256);
+    assert.equal(json.model.trainContextSize, 512);
+    assert.ok(json.model.contextSize <= 512, `context ${json.model.contextSize}`);
+    assert.ok(json.route.window && json.route.window.size < 512);
     assert.match(cli(['heatmap', long, '--model', builtin, '--no-color']).stdout, /analysed in overlapping windows of \d+ tokens/);
   });
 

@@ -83,7 +83,7 @@ describe('icl-lens sweep', () => {
     ['malformed front matter is an input error with its line', () => ['sweep', runner.file('fm.prompt', '---\ntarget: x\ncolour: red\n---\nQ: a\nA: 1\nQ: b\nA:'), '--model', modelFile('tiny')], 4, /fm\.prompt:3: front matter: Unknown key "colour"/],
     ['an unknown probe is a usage error', () => ['probe', 'vibes', SENTIMENT], 2, /probe needs one of loo, order, calibrate, random-labels/],
     // 40k Q:/A: pairs: refused at the first batch, before any of it is evaluated (it used to run out of memory).
-    ['a sweep longer than the context is an input error at once', () => ['sweep', runner.file('huge.prompt', `${Array.from({ length: 40_000 }, (_, i) => `Q: question ${i}\nA: answer ${i}\n\n`).join('')}Q: last\nA:`)], 4, /A few-shot prompt has \d+ tokens with its answer, more than the context allows \(256\)/],
+    ['a sweep longer than the context is an input error at once', () => ['sweep', runner.file('huge.prompt', `${Array.from({ length: 40_000 }, (_, i) => `Q: question ${i}\nA: answer ${i}\n\n`).join('')}Q: last\nA:`)], 4, /A few-shot prompt has \d+ tokens with its answer, more than the context allows \(512\)/],
     ['a probe longer than the context is an input error at once', () => ['probe', 'order', runner.file('huge-probe.prompt', `${'---\ninput: "Q:"\n---\n'.repeat(5000)}`)], 4, /A few-shot prompt has \d+ tokens with its answer, more than the context allows/],
     ['calibration without candidates is an input error', () => ['probe', 'calibrate', runner.file('nocand.prompt', 'Q: a\nA: 1\nQ: b\nA: 2\nQ: c\nA:'), '--model', modelFile('tiny')], 4, /needs at least two candidates/],
   ];

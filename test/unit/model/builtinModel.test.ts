@@ -7,13 +7,19 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FORMAT_LANGUAGE, formatAnswer, formatQuestion, generateSequence, WIND_TUNNEL_TASKS, type FormatExample } from '../../../src/core/windTunnel/tasks';
 import { runWindTunnel } from '../../../src/core/windTunnel/windTunnelProbe';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { loadSpec, REPO_ROOT, runtime } from '../../support/fixtures';
 
 const MODEL = path.join(REPO_ROOT, 'models', 'icl-lens-windtunnel.gguf');
-/** Mean KL(analytic ‖ model) in bits over a short run (20 sequences): the card's 200-sequence figures with a margin. */
-const SHORT_RUN_LIMITS = { coin: 0.01, labels: 0.02, bijection: 0.3 } as const;
+/**
+ * Mean KL(analytic ‖ model) in bits over a short run (20 sequences): the card's
+ * 200-sequence figures (coin 7.2e-6, labels 5.9e-6, bijection 9.6e-5, format
+ * 0.0011) with a margin, and within the issue's goals (format ≤ 0.01, the
+ * 0.007-bit moonshot on bijection).
+ */
+const SHORT_RUN_LIMITS = { coin: 1e-4, labels: 1e-4, bijection: 0.002, format: 0.005 } as const;
 
 describe('the built-in wind-tunnel model', () => {
   let client: RuntimeClient;
@@ -38,7 +44,18 @@ describe('the built-in wind-tunnel model', () => {
     }
   });
 
-  for (const task of ['coin', 'labels', 'bijection'] as const) {
+  it("was trained on the tasks' own text: the training script's reference prompts are written as tasks.ts writes them", () => {
+    const prompts: string[] = JSON.parse(fs.readFileSync(`${MODEL}.reference.json`, 'utf8')).map((r: { text: string }) => r.text);
+    const bijection = generateSequence('bijection', 1, { size: 6 }).text;
+    assert.ok(prompts.some((p) => p.startsWith(bijection.slice(0, bijection.indexOf(':') + 1))), 'a bijection prompt with the map header');
+    const format = prompts.find((p) => p.startsWith(FORMAT_LANGUAGE.header))!;
+    const lines = format.slice(FORMAT_LANGUAGE.header.length).split('\n');
+    const root: FormatExample = { player: 'root', stat: 'runs', field: 'year', value: '2021' };
+    assert.deepEqual(lines.slice(0, 2), [formatQuestion(root), `a: ${formatAnswer(root, true)}`]);
+    assert.equal(lines[2], formatQuestion({ player: 'starc', stat: 'sixes', field: 'venue', value: 'eden' }));
+  });
+
+  for (const task of WIND_TUNNEL_TASKS) {
     it(`tracks the analytic posterior on ${task} (20 sequences)`, async () => {
       const report = await runWindTunnel({ task, sequences: 20, seed: 1000 }, (spec) => client.symbolMass(spec));
       assert.ok(report.meanKl <= SHORT_RUN_LIMITS[task], `${task}: mean KL ${report.meanKl} bits`);

@@ -1,21 +1,33 @@
 /** The wind-tunnel probe through the real runtime: symbol probabilities against a fresh reference evaluation. */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateSequence, WIND_TUNNEL_TASKS } from '../../../src/core/windTunnel/tasks';
 import { runWindTunnel } from '../../../src/core/windTunnel/windTunnelProbe';
 import type { RuntimeClient } from '../../../src/model/runtimeClient';
 import { RuntimeError } from '../../../src/model/runtimeError';
-import { loadSpec, modelFile, runtime } from '../../support/fixtures';
+import { loadSpec, modelFile, REPO_ROOT, runtime } from '../../support/fixtures';
 import { reference, tokenize } from '../../support/reference';
 
-for (const scorer of ['auto', 'exact-map'] as const) {
-  describe(`symbol probabilities (${scorer} scorer)`, () => {
+/**
+ * The tiny test model (a BPE-like vocabulary) and the built-in model (one
+ * token per character): the format task's answers start mid-token in the
+ * tiny model (its tokenization of "a: SUM" does not break before the S), so
+ * it is measured on the built-in model, and the tiny model must refuse it clearly.
+ */
+const MODELS = [
+  { name: 'tiny', path: () => modelFile('tiny'), tasks: WIND_TUNNEL_TASKS.filter((t) => t !== 'format') },
+  { name: 'built-in', path: () => path.join(REPO_ROOT, 'models', 'icl-lens-windtunnel.gguf'), tasks: WIND_TUNNEL_TASKS },
+];
+
+for (const scorer of ['auto', 'exact-map'] as const) for (const m of MODELS) {
+  describe(`symbol probabilities (${m.name} model, ${scorer} scorer)`, () => {
     let client: RuntimeClient;
-    const model = modelFile('tiny');
+    const model = m.path();
     before(() => { client = runtime(loadSpec(model, { scorer })); });
     after(() => client.dispose());
 
-    for (const task of WIND_TUNNEL_TASKS) {
+    for (const task of m.tasks) {
       it(`equal a fresh evaluation's softmax at every ${task} slot`, async () => {
         const seq = generateSequence(task, 5);
         const result = await client.symbolMass({ text: seq.text, slots: seq.slots });
@@ -37,6 +49,18 @@ for (const scorer of ['auto', 'exact-map'] as const) {
     }
   });
 }
+
+describe('the format task on a tokenizer that merges the answer\'s first letter', () => {
+  it('is refused with the reason, not measured at the wrong token', async () => {
+    const client = runtime(loadSpec(modelFile('tiny')));
+    try {
+      const seq = generateSequence('format', 5);
+      await assert.rejects(client.symbolMass({ text: seq.text, slots: seq.slots }), (e: unknown) => e instanceof RuntimeError && /"S" at offset \d+ does not start a token in this model's tokenization of the text/.test(e.message));
+    } finally {
+      client.dispose();
+    }
+  });
+});
 
 describe('wind-tunnel probe', () => {
   it('reports zero KL for a model that is the analytic posterior', async () => {
