@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { REPO_ROOT } from '../../support/fixtures';
 import { config, extensionHostCli, waitFor } from './vscodeHelpers';
 
 interface FewShotView {
@@ -39,6 +40,11 @@ interface FewShotState {
 const state = (uri?: vscode.Uri) => vscode.commands.executeCommand<FewShotState>('iclLens.test.state', uri);
 /** The panel's few-shot charts as drawn now (points and painted pixels measured in the webview); undefined while it is hidden. */
 const charts = () => vscode.commands.executeCommand<Array<{ id: string; points: number; painted: boolean }> | undefined>('iclLens.test.charts');
+/** Close `uri`'s editor tab, wherever the focus is (the panel may have taken it, and closing the active editor would close the panel). */
+async function closeTab(uri: vscode.Uri): Promise<void> {
+  const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+  if (tab) await vscode.window.tabGroups.close(tab);
+}
 const workspaceFile = (name: string) => vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, name));
 
 function cliSweep(file: string): { ks: FewShotView['ks']; examples: FewShotView['examples']; tokensMinimum: number } {
@@ -110,7 +116,7 @@ describe('the posterior panel', () => {
 
   it('labels a posterior over answers the model does not expect, in the panel and the CodeLens', async () => {
     const unexpected = workspaceFile('unexpected-answers.icl.txt');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(unexpected));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(unexpected), vscode.ViewColumn.One);
     const view = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', unexpected);
     assert.ok(view.ks.every((k) => k.lowCoverage && k.coverage! < 1e-6), view.ks.map((k) => k.coverage).join(', '));
     assert.equal(view.verdicts.posterior?.tone, 'warn');
@@ -121,42 +127,19 @@ describe('the posterior panel', () => {
     });
     assert.ok(lenses.length > 0);
     await waitFor('the posterior chart drawn', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted));
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
-  });
-
-  it('the cricket demo: the query format gains mass with each example, dips at the English one, follows the analytic posterior and equals the CLI', async () => {
-    const cricket = workspaceFile('cricket-sweep.icl.txt');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(cricket));
-    const view = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', cricket);
-    assert.ok(view?.complete, 'the command returns the finished sweep');
-    assert.deepEqual(view.candidates, ['dsl', 'english']);
-    const cli = cliSweep(cricket.fsPath);
-    const dsl = view.ks.map((k) => k.posterior.dsl);
-    const analytic = view.ks.map((k) => k.referencePosterior!.dsl);
-    view.ks.forEach((k, i) => {
-      assert.ok(Math.abs(k.posterior.dsl - cli.ks[i].posterior.dsl) < 1e-5, `k=${k.k}: panel ${k.posterior.dsl} vs CLI ${cli.ks[i].posterior.dsl}`);
-      assert.ok(Math.abs(k.posterior.dsl - analytic[i]) < 0.05, `k=${k.k}: model ${k.posterior.dsl} vs analytic ${analytic[i]}`);
-      // The format mass is P(the answer's first token is S): the model's own predictive over the formats.
-      assert.ok(Math.abs(k.formatMass! - analytic[i]) < 0.05, `k=${k.k}: format mass ${k.formatMass} vs analytic ${analytic[i]}`);
-      assert.ok(k.coverage! > 0.5, `k=${k.k}: the model expects one of the two answers (coverage ${k.coverage})`);
-    });
-    // The analytic curve (examples D D E D D D): ½, then up, down at the English answer, up again.
-    assert.ok(Math.abs(analytic[0] - 0.5) < 1e-12);
-    assert.ok(dsl[1] > dsl[0] + 0.2 && dsl[2] > dsl[1] && dsl[3] < dsl[2] && dsl[6] > dsl[3] && dsl[6] > 0.85, dsl.join(', '));
-    assert.match(view.verdicts.posterior!.text, /Largest KL to the analytic format posterior: .* bits \(within the 0\.1-bit pass line\)/);
-    await waitFor('the posterior chart drawn with its analytic line', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted && c.points === 4 * view.ks.length));
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()));
+    await closeTab(unexpected);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()), vscode.ViewColumn.One);
   });
 
   it('paints every sweep chart in the panel with one point per value', async () => {
     const view = (await state(uri())).fewShot!;
     const K = view.examples.length;
+    let seen: unknown;
     const render = await waitFor('the panel to report its charts', async () => {
       const r = await charts();
+      seen = r;
       return r && r.find((c) => c.id === 'posterior')?.points === 4 * (K + 1) && r.some((c) => c.id === 'loo') ? r : undefined;
-    });
+    }).catch((e: Error) => { throw new Error(`${e.message}; last seen: ${JSON.stringify(seen)} for K = ${K}`); });
     const byId = new Map(render.map((c) => [c.id, { id: c.id, points: c.points, painted: c.painted }]));
     // Posterior: two stacked candidates, the analytic line and the coverage line per k; prequential and information gain per example.
     assert.deepEqual(byId.get('posterior'), { id: 'posterior', points: 4 * (K + 1), painted: true });
@@ -231,5 +214,31 @@ describe('the posterior panel', () => {
     assert.match(diagnostics[0].message, /alpha/);
     await assert.doesNotReject(Promise.resolve(vscode.commands.executeCommand('iclLens.sweepExamples', bad)));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+  it('the cricket demo: the query format gains mass with each example, dips at the English one, follows the analytic posterior and equals the CLI', async () => {
+    // The demo itself, as npm run demo opens it.
+    const cricket = workspaceFile('cricket-sweep.icl.txt');
+    fs.copyFileSync(path.join(REPO_ROOT, 'demo', 'fewshot', 'cricket-sweep.icl.txt'), cricket.fsPath);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(cricket), vscode.ViewColumn.One);
+    const view = await vscode.commands.executeCommand<FewShotView>('iclLens.sweepExamples', cricket);
+    assert.ok(view?.complete, 'the command returns the finished sweep');
+    assert.deepEqual(view.candidates, ['dsl', 'english']);
+    const cli = cliSweep(cricket.fsPath);
+    const dsl = view.ks.map((k) => k.posterior.dsl);
+    const analytic = view.ks.map((k) => k.referencePosterior!.dsl);
+    view.ks.forEach((k, i) => {
+      assert.ok(Math.abs(k.posterior.dsl - cli.ks[i].posterior.dsl) < 1e-5, `k=${k.k}: panel ${k.posterior.dsl} vs CLI ${cli.ks[i].posterior.dsl}`);
+      assert.ok(Math.abs(k.posterior.dsl - analytic[i]) < 0.05, `k=${k.k}: model ${k.posterior.dsl} vs analytic ${analytic[i]}`);
+      // The format mass is P(the answer's first token is S): the model's own predictive over the formats.
+      assert.ok(Math.abs(k.formatMass! - analytic[i]) < 0.05, `k=${k.k}: format mass ${k.formatMass} vs analytic ${analytic[i]}`);
+      assert.ok(k.coverage! > 0.5, `k=${k.k}: the model expects one of the two answers (coverage ${k.coverage})`);
+    });
+    // The analytic curve (examples D D E D D D): ½, then up, down at the English answer, up again.
+    assert.ok(Math.abs(analytic[0] - 0.5) < 1e-12);
+    assert.ok(dsl[1] > dsl[0] + 0.2 && dsl[2] > dsl[1] && dsl[3] < dsl[2] && dsl[6] > dsl[3] && dsl[6] > 0.85, dsl.join(', '));
+    assert.match(view.verdicts.posterior!.text, /Largest KL to the analytic format posterior: .* bits \(within the 0\.1-bit pass line\)/);
+    await waitFor('the posterior chart drawn with its analytic line', async () => (await charts())?.find((c) => c.id === 'posterior' && c.painted && c.points === 4 * view.ks.length));
+    await closeTab(cricket);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri()), vscode.ViewColumn.One);
   });
 });
