@@ -285,7 +285,7 @@ function parseWindTunnel(rest: readonly string[], env: Readonly<Record<string, s
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
-  if (!task) throw new UsageError('windtunnel needs --task coin|labels|bijection');
+  if (!task) throw new UsageError(`windtunnel needs --task ${WIND_TUNNEL_TASKS.join('|')}`);
   return { command: 'windtunnel', task, ...args };
 }
 
